@@ -327,6 +327,8 @@ typedef struct {
     bool close_position;         /* conditional that closes the whole position at trigger */
     bool cap_reduce_only;        /* cap an oversized reduce-only order at the position instead of rejecting */
     int64_t good_till_ms;        /* GTD expiry */
+    decimal_t take_profit;       /* attached take-profit price: stored and reported only (zero = none) */
+    decimal_t stop_loss;         /* attached stop-loss price: stored and reported only (zero = none) */
     const char *client_id;       /* client order id, NUL-terminated, < SIM_CLIENT_ID_MAX; NULL/"" = engine makes
                                     one ("sim-" + id) */
     int64_t now_ms;              /* request time */
@@ -363,6 +365,8 @@ typedef struct {
     bool maker_only_fills;       /* all fills so far were maker */
     int leverage;                /* leverage at placement */
     int64_t good_till_ms;        /* GTD expiry, else 0 */
+    decimal_t take_profit;       /* attached take-profit price (stored only), zero if none */
+    decimal_t stop_loss;         /* attached stop-loss price (stored only), zero if none */
     int64_t created_ms;          /* accepted */
     int64_t updated_ms;          /* last change */
 } sim_order_t;
@@ -376,6 +380,13 @@ sim_result_t sim_engine_place(sim_engine_t *self, const sim_order_req_t *req, co
  * (or another symbol when inst is not NULL), SIM_REJ_NOT_OPEN if already final (*out still set). */
 sim_result_t sim_engine_cancel(sim_engine_t *self, sim_venue_t venue, int account, const sim_instrument_t *inst,
                                int64_t id, const char *client_id, int64_t now_ms, const sim_order_t **out);
+
+/* Amends an open order found as in sim_engine_cancel: new quantity (zero: keep; must stay above the filled
+ * quantity), new limit price and new trigger (zero: keep). Filters are checked as at placement; a price that
+ * becomes marketable fills at once. Same refusals as place and cancel; nothing changes on a refusal. */
+sim_result_t sim_engine_amend(sim_engine_t *self, sim_venue_t venue, int account, const sim_instrument_t *inst,
+                              int64_t id, const char *client_id, decimal_t qty, decimal_t price,
+                              decimal_t trigger_price, int64_t now_ms, const sim_order_t **out);
 
 /* Cancels every open order of an account on a symbol (inst NULL: all symbols); conditional selects which kind
  * (true: conditionals only, false: plain orders only). Returns how many were canceled. */
