@@ -1,0 +1,636 @@
+/* gateway: validation, risk, idempotency, correlation and the event stream. See gateway.h.
+ *
+ * A request's way through: parse the envelope and decode its body (refuse anything malformed); for
+ * place_order give it a client order id if it has none, answer a resubmitted id from the idempotency store,
+ * check the risk limits and admit the id; then forward it to the router under the gateway's own id ("g<n>")
+ * with `client` set to the client's label. Forwards of one batch of client messages wait for one group commit
+ * of the idempotency journal, so no id is forwarded before it is durable. Replies get the client's id back;
+ * a request whose deadline passes is answered TIMEOUT here and its late reply only updates the store. */
+#include "gateway.h"
+
+#include "idem_store.h"
+#include "risk.h"
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "bus/bus_loop.h"
+#include "bus/bus_msg.h"
+#include "bus/bus_sock.h"
+#include "crypto/crypto.h"
+#include "proto/envelope.h"
+#include "proto/error.h"
+#include "proto/event.h"
+#include "proto/request.h"
+#include "proto/result.h"
+#include "proto/rewrite.h"
+
+#include <czmq.h>
+#include <assert.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define GW_BATCH 256             /* client messages handled before the group commit and the sends */
+#define GW_TICK_MS 20            /* deadline check interval */
+#define GW_OPEN_MAX 200000       /* open orders tracked for the open-order limit */
+#define GW_LABEL_SZ 65           /* client label: hex of the routing id, truncated */
+
+typedef struct {
+    char gid[24];                           /* the gateway's id towards the router */
+    bus_msg_t *reply_route;                 /* client routing frames */
+    char orig_id[PROTO_ID_SZ];              /* the client's id */
+    char client[GW_LABEL_SZ];               /* client label */
+    char account[PROTO_ACCOUNT_SZ];         /* account of the request */
+    char client_order_id[PROTO_CLOID_SZ];   /* place_order / cancel / get_order id, "" if none */
+    proto_type_t op;                        /* request type */
+    int64_t deadline_ms;                    /* monotonic */
+    bool answered;                          /* TIMEOUT already sent; the late reply only updates state */
+} pending_t;
+
+struct _gateway_t {
+    gateway_config_t cfg;       /* configuration (strings point into the copies below) */
+    char risk_path[1024];       /* risk limits file */
+    zsock_t *clients;           /* ROUTER for clients */
+    zsock_t *pub;               /* PUB to clients */
+    zsock_t *sub;               /* SUB from workers */
+    zsock_t *router;            /* DEALER to the router */
+    bus_loop_t *loop;           /* the one loop */
+    int sighup_fd;              /* SIGHUP -> reload risk limits */
+    risk_t *risk;               /* current limits */
+    risk_state_t *risk_state;   /* counters the limits are checked against */
+    idem_store_t *idem;         /* client order ids seen */
+    zhashx_t *pending;          /* gid -> pending_t */
+    zhashx_t *open_orders;      /* "account|venue|order_id" -> marker, for the open-order limit */
+    zlistx_t *outbox;           /* bus_msg_t waiting for the group commit */
+    proto_msg_t *reader;        /* envelope reader */
+    buf_t out;                  /* envelope being built */
+    uint64_t next_gid;          /* counter behind gid */
+    gateway_stats_t stats;      /* counters */
+};
+
+/* ---- helpers ------------------------------------------------------------------------------------------- */
+
+static void s_label(const bus_msg_t *msg, char out[GW_LABEL_SZ])
+{
+    size_t len = 0;
+    const uint8_t *id = bus_msg_route_count(msg) ? bus_msg_route(msg, 0, &len) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; id && i < len && n + 2 < GW_LABEL_SZ; i++)
+        n += (size_t) snprintf(out + n, GW_LABEL_SZ - n, "%02x", id[i]);
+    if (n == 0)
+        n = (size_t) snprintf(out, GW_LABEL_SZ, "anonymous");
+    out[n] = '\0';
+}
+
+static void s_send_client(gateway_t *self, const bus_msg_t *route, const buf_t *env)
+{
+    err_t err = {0};
+    if (bus_send_envelope(self->clients, route, env, &err) != 0)
+        log_info("reply to client dropped: %s", err.msg);
+}
+
+static void s_error(gateway_t *self, const bus_msg_t *route, const char *id, xr_code_t code, const char *cloid,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void s_error(gateway_t *self, const bus_msg_t *route, const char *id, xr_code_t code, const char *cloid,
+                    const char *fmt, ...)
+{
+    proto_header_t h;
+    proto_header_init(&h, id && id[0] ? id : "unknown");
+    proto_error_t e = {.code = code};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    snprintf(e.client_order_id, sizeof e.client_order_id, "%s", cloid ? cloid : "");
+    buf_reset(&self->out);
+    if (proto_error_encode(&h, &e, &self->out, NULL) == 0)
+        s_send_client(self, route, &self->out);
+}
+
+/* A result envelope holding one order (place_order), as stored for resubmissions. */
+static int s_encode_order_result(gateway_t *self, const char *id, const proto_order_t *o, buf_t *out)
+{
+    (void) self;
+    proto_header_t h;
+    proto_header_init(&h, id);
+    proto_result_t res;
+    proto_result_init(&res, PROTO_T_PLACE_ORDER);
+    res.order = *o;
+    res.order.raw.data = NULL; /* stored state stays small: the venue's raw text is in the recorder */
+    res.order.raw.len = 0;
+    int rc = proto_result_encode(&h, &res, out, NULL);
+    return rc;
+}
+
+/* ---- idempotent resubmission --------------------------------------------------------------------------- */
+
+/* Answers a place_order whose client order id was already admitted. */
+static void s_answer_known(gateway_t *self, const bus_msg_t *msg, const proto_header_t *hdr,
+                           const proto_request_t *req, const idem_entry_t *e)
+{
+    self->stats.idempotent++;
+    buf_reset(&self->out);
+    if (e->has_state && proto_envelope_rewrite(e->state, e->state_len, hdr->id, NULL, &self->out, NULL) == 0) {
+        s_send_client(self, msg, &self->out);
+        return;
+    }
+    /* still in flight, or its outcome unknown: say so; events and get_order tell the rest */
+    proto_order_t o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.venue, sizeof o.venue, "%s", req->venue);
+    snprintf(o.account, sizeof o.account, "%s", req->account);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", req->order.client_order_id);
+    snprintf(o.symbol, sizeof o.symbol, "%s", req->symbol);
+    o.side = req->order.side;
+    o.type = req->order.type;
+    o.time_in_force = req->order.time_in_force;
+    o.quantity = req->order.quantity;
+    o.price = req->order.price;
+    o.stop_price = req->order.stop_price;
+    o.reduce_only = req->order.reduce_only;
+    o.status = PROTO_STATUS_PENDING_UNKNOWN;
+    buf_reset(&self->out);
+    if (s_encode_order_result(self, hdr->id, &o, &self->out) == 0)
+        s_send_client(self, msg, &self->out);
+}
+
+/* ---- requests from clients ----------------------------------------------------------------------------- */
+
+static int s_admit_order(gateway_t *self, const bus_msg_t *msg, const proto_header_t *hdr, proto_request_t *req,
+                         const char *label, bool *rewritten)
+{
+    proto_order_request_t *o = &req->order;
+    err_t err = {0};
+    if (!o->client_order_id[0]) {
+        char rnd[23];
+        crypto_random_id(rnd, 22);
+        snprintf(o->client_order_id, sizeof o->client_order_id, "xr%s", rnd);
+        *rewritten = true;
+    }
+    int64_t now_wall = clock_wall_ms();
+    idem_entry_t known;
+    if (idem_store_lookup(self->idem, req->account, o->client_order_id, now_wall, &known)) {
+        s_answer_known(self, msg, hdr, req, &known);
+        return -1;
+    }
+    risk_order_t ro = {
+        .client = label,
+        .account = req->account,
+        .symbol = req->symbol,
+        .quantity = o->quantity,
+        .has_price = !decimal_is_zero(o->price),
+        .price = o->price,
+        .reduce_only = o->reduce_only,
+    };
+    if (risk_check(self->risk, self->risk_state, &ro, clock_mono_ms(), &err) != 0) {
+        self->stats.risk_rejected++;
+        log_info("place_order client=%s symbol=%s cl_ord_id=%s RISK_REJECTED: %s", label, req->symbol,
+                 o->client_order_id, err.msg);
+        s_error(self, msg, hdr->id, XR_RISK_REJECTED, o->client_order_id, "%s", err.msg);
+        return -1;
+    }
+    if (idem_store_admit(self->idem, req->account, o->client_order_id, now_wall, &err) != 0) {
+        log_error("idempotency store failed, order refused: %s", err.msg);
+        s_error(self, msg, hdr->id, XR_INTERNAL, o->client_order_id, "cannot record the client order id: %s",
+                err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void s_handle_request(gateway_t *self, bus_msg_t *msg)
+{
+    proto_header_t hdr;
+    err_t err = {0};
+    self->stats.requests++;
+    size_t env_len = 0;
+    const void *env = bus_msg_envelope(msg, &env_len);
+    if ((int64_t) env_len > self->cfg.max_request_bytes) {
+        self->stats.invalid++;
+        s_error(self, msg, "unknown", XR_INVALID_REQUEST, NULL, "request of %zu bytes is larger than %lld", env_len,
+                (long long) self->cfg.max_request_bytes);
+        return;
+    }
+    if (bus_msg_parse(msg, self->reader, &hdr, &err) != 0) {
+        self->stats.invalid++;
+        s_error(self, msg, hdr.id, XR_INVALID_REQUEST, NULL, "%s", err.msg);
+        return;
+    }
+    proto_request_t req;
+    if (proto_request_decode(self->reader, &req, &err) != 0) {
+        self->stats.invalid++;
+        s_error(self, msg, hdr.id, XR_INVALID_REQUEST, NULL, "%s", err.msg);
+        return;
+    }
+    char label[GW_LABEL_SZ];
+    s_label(msg, label);
+    bool rewritten = false;
+    if (req.op == PROTO_T_PLACE_ORDER && s_admit_order(self, msg, &hdr, &req, label, &rewritten) != 0) {
+        proto_request_free(&req);
+        return;
+    }
+    pending_t *p = mem_calloc(1, sizeof *p);
+    snprintf(p->gid, sizeof p->gid, "g%llu", (unsigned long long) ++self->next_gid);
+    p->reply_route = bus_msg_new_reply(msg);
+    snprintf(p->orig_id, sizeof p->orig_id, "%s", hdr.id);
+    snprintf(p->client, sizeof p->client, "%s", label);
+    snprintf(p->account, sizeof p->account, "%s", req.account);
+    snprintf(p->client_order_id, sizeof p->client_order_id, "%s",
+             req.op == PROTO_T_PLACE_ORDER ? req.order.client_order_id : req.ref.client_order_id);
+    p->op = req.op;
+    int64_t now = clock_mono_ms();
+    p->deadline_ms = now + self->cfg.request_timeout_ms;
+    proto_header_t fwd = hdr;
+    snprintf(fwd.id, sizeof fwd.id, "%s", p->gid);
+    snprintf(fwd.client, sizeof fwd.client, "%s", label);
+    if (hdr.deadline > 0) {
+        int64_t left = hdr.deadline - clock_wall_ms();
+        if (now + left < p->deadline_ms)
+            p->deadline_ms = now + left;
+    }
+    buf_reset(&self->out);
+    int rc = rewritten ? proto_request_encode(&fwd, &req, &self->out, &err)
+                       : proto_envelope_rewrite(env, env_len, p->gid, label, &self->out, &err);
+    proto_request_free(&req);
+    if (rc != 0) {
+        s_error(self, msg, hdr.id, XR_INTERNAL, p->client_order_id, "cannot forward: %s", err.msg);
+        bus_msg_destroy(&p->reply_route);
+        mem_free(p);
+        return;
+    }
+    zhashx_insert(self->pending, p->gid, p);
+    bus_msg_t *out = bus_msg_new();
+    bus_msg_set_envelope(out, self->out.data, self->out.len);
+    zlistx_add_end(self->outbox, out);
+}
+
+/* Makes admitted ids durable, then sends what waited for it. */
+static void s_flush_outbox(gateway_t *self)
+{
+    if (zlistx_size(self->outbox) == 0)
+        return;
+    err_t err = {0};
+    bool durable = idem_store_flush(self->idem, &err) == 0;
+    if (!durable)
+        log_error("idempotency journal sync failed, %zu requests refused: %s", zlistx_size(self->outbox), err.msg);
+    for (bus_msg_t *m = zlistx_first(self->outbox); m; m = zlistx_next(self->outbox)) {
+        proto_header_t hdr;
+        bus_msg_t *msg = m;
+        if (durable && bus_msg_send(&msg, self->router, &err) == 0) {
+            self->stats.forwarded++;
+            continue;
+        }
+        /* not sent: answer the client now instead of letting the request time out */
+        if (msg && bus_msg_parse(msg, self->reader, &hdr, NULL) == 0) {
+            pending_t *p = zhashx_lookup(self->pending, hdr.id);
+            if (p) {
+                s_error(self, p->reply_route, p->orig_id, durable ? XR_VENUE_UNAVAILABLE : XR_INTERNAL,
+                        p->client_order_id, "%s", durable ? "router unreachable" : "idempotency journal failed");
+                zhashx_delete(self->pending, p->gid);
+            }
+        }
+        bus_msg_destroy(&msg);
+    }
+    zlistx_purge(self->outbox);
+}
+
+static int s_on_clients(bus_loop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    gateway_t *self = arg;
+    for (int i = 0; i < GW_BATCH; i++) {
+        err_t err = {0};
+        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        if (!msg) {
+            if (err.code == XR_OK)
+                break;
+            self->stats.invalid++;
+            continue;
+        }
+        s_handle_request(self, msg);
+        bus_msg_destroy(&msg);
+    }
+    s_flush_outbox(self);
+    return 0;
+}
+
+/* ---- replies from the router --------------------------------------------------------------------------- */
+
+static void s_remember_reply(gateway_t *self, const pending_t *p, const proto_header_t *hdr, const void *env,
+                             size_t len)
+{
+    err_t err = {0};
+    if (hdr->type == PROTO_T_RESULT) {
+        idem_store_update(self->idem, p->account, p->client_order_id, env, len, &err);
+        return;
+    }
+    proto_error_t e;
+    if (proto_error_decode(self->reader, &e, NULL) != 0)
+        return;
+    /* A refusal that is known not to have placed the order is not kept: the client may try again with the
+     * same id. An unknown outcome keeps the id, so a resubmission cannot place it twice. */
+    if (e.code != XR_TIMEOUT && e.code != XR_INTERNAL && e.code != XR_DUPLICATE_ORDER)
+        idem_store_update(self->idem, p->account, p->client_order_id, env, len, &err);
+}
+
+static int s_on_router(bus_loop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    gateway_t *self = arg;
+    for (int i = 0; i < GW_BATCH; i++) {
+        err_t err = {0};
+        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        if (!msg) {
+            if (err.code == XR_OK)
+                break;
+            continue;
+        }
+        proto_header_t hdr;
+        pending_t *p = NULL;
+        if (bus_msg_parse(msg, self->reader, &hdr, &err) == 0)
+            p = zhashx_lookup(self->pending, hdr.id);
+        if (!p) {
+            log_info("reply id=%s from router matches no request: dropped", hdr.id);
+            bus_msg_destroy(&msg);
+            continue;
+        }
+        size_t len;
+        const void *env = bus_msg_envelope(msg, &len);
+        buf_reset(&self->out);
+        if (proto_envelope_rewrite(env, len, p->orig_id, "", &self->out, &err) == 0) {
+            if (p->op == PROTO_T_PLACE_ORDER)
+                s_remember_reply(self, p, &hdr, self->out.data, self->out.len);
+            if (!p->answered)
+                s_send_client(self, p->reply_route, &self->out);
+        }
+        zhashx_delete(self->pending, p->gid);
+        bus_msg_destroy(&msg);
+    }
+    return 0;
+}
+
+/* ---- events from workers ------------------------------------------------------------------------------- */
+
+static void s_track_event(gateway_t *self, const proto_event_t *ev)
+{
+    if (ev->type == PROTO_T_EVENT_FILL) {
+        risk_state_set_price(self->risk_state, ev->fill.symbol, ev->fill.price);
+        return;
+    }
+    const proto_order_t *o = &ev->order;
+    char key[PROTO_ACCOUNT_SZ + PROTO_VENUE_SZ + PROTO_ORDER_ID_SZ + 4];
+    snprintf(key, sizeof key, "%s|%s|%s", o->account, o->venue, o->order_id);
+    bool open = o->status == PROTO_STATUS_NEW || o->status == PROTO_STATUS_PARTIALLY_FILLED ||
+                o->status == PROTO_STATUS_UNTRIGGERED;
+    bool known = zhashx_lookup(self->open_orders, key) != NULL;
+    if (open && !known && o->order_id[0] && zhashx_size(self->open_orders) < GW_OPEN_MAX) {
+        zhashx_insert(self->open_orders, key, (void *) 1);
+        risk_state_open_orders_add(self->risk_state, o->account, 1);
+    } else if (!open && known) {
+        zhashx_delete(self->open_orders, key);
+        risk_state_open_orders_add(self->risk_state, o->account, -1);
+    }
+    if (o->client_order_id[0]) {
+        buf_t state;
+        buf_init(&state, IDEM_STATE_MAX);
+        if (s_encode_order_result(self, "event", o, &state) == 0)
+            idem_store_update(self->idem, o->account, o->client_order_id, state.data, state.len, NULL);
+        buf_release(&state);
+    }
+}
+
+static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    gateway_t *self = arg;
+    for (int i = 0; i < GW_BATCH; i++) {
+        err_t err = {0};
+        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        if (!msg) {
+            if (err.code == XR_OK)
+                break;
+            continue;
+        }
+        proto_header_t hdr;
+        proto_event_t ev;
+        if (bus_msg_parse(msg, self->reader, &hdr, &err) == 0 && proto_event_decode(self->reader, &ev, &err) == 0) {
+            s_track_event(self, &ev);
+            proto_event_free(&ev);
+            self->stats.events++;
+            if (bus_msg_send(&msg, self->pub, &err) != 0)
+                log_debug("event not republished: %s", err.msg);
+        } else {
+            log_warn("event from a worker dropped: %s", err.msg);
+        }
+        bus_msg_destroy(&msg);
+    }
+    return 0;
+}
+
+/* ---- timers and signals -------------------------------------------------------------------------------- */
+
+static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    gateway_t *self = arg;
+    int64_t now = clock_mono_ms();
+    for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
+        if (p->answered || p->deadline_ms > now)
+            continue;
+        p->answered = true;
+        self->stats.timeouts++;
+        s_error(self, p->reply_route, p->orig_id, XR_TIMEOUT, p->client_order_id,
+                "no answer before the deadline; the outcome is unknown%s",
+                p->op == PROTO_T_PLACE_ORDER ? ": query the order by its client order id" : "");
+        /* kept a while longer so that a late reply still updates the idempotency store */
+        p->deadline_ms = now + 60000;
+    }
+    /* answered entries whose grace period is over */
+    zlistx_t *gone = NULL;
+    for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
+        if (p->answered && p->deadline_ms <= now) {
+            if (!gone)
+                gone = zlistx_new();
+            zlistx_add_end(gone, p->gid);
+        }
+    }
+    for (char *gid = gone ? zlistx_first(gone) : NULL; gid; gid = zlistx_next(gone))
+        zhashx_delete(self->pending, gid);
+    zlistx_destroy(&gone);
+    return 0;
+}
+
+static int s_on_housekeeping(bus_loop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    gateway_t *self = arg;
+    err_t err = {0};
+    if (idem_store_expire(self->idem, clock_wall_ms(), &err) != 0)
+        log_warn("idempotency store expiry failed: %s", err.msg);
+    log_info("stats requests=%llu forwarded=%llu invalid=%llu risk_rejected=%llu idempotent=%llu timeouts=%llu "
+             "events=%llu pending=%zu ids=%zu",
+             (unsigned long long) self->stats.requests, (unsigned long long) self->stats.forwarded,
+             (unsigned long long) self->stats.invalid, (unsigned long long) self->stats.risk_rejected,
+             (unsigned long long) self->stats.idempotent, (unsigned long long) self->stats.timeouts,
+             (unsigned long long) self->stats.events, zhashx_size(self->pending), idem_store_size(self->idem));
+    return 0;
+}
+
+static int s_on_sighup(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) revents;
+    gateway_t *self = arg;
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof si) == (ssize_t) sizeof si) {
+        err_t err = {0};
+        risk_t *fresh = risk_load(self->risk_path, &err);
+        if (!fresh) {
+            log_error("risk limits reload refused, keeping the old limits: %s", err.msg);
+            continue;
+        }
+        risk_destroy(&self->risk);
+        self->risk = fresh;
+        log_info("risk limits reloaded from %s", self->risk_path);
+    }
+    return 0;
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------------------------- */
+
+void gateway_config_default(gateway_config_t *cfg)
+{
+    cfg->clients = "tcp://127.0.0.1:7100";
+    cfg->events_out = "tcp://127.0.0.1:7101";
+    cfg->events_in = "tcp://127.0.0.1:7102";
+    cfg->router = "tcp://127.0.0.1:7110";
+    cfg->risk_path = "deploy/config/risk.conf";
+    cfg->idem_path = "var/gateway/idem.journal";
+    cfg->idem_window_ms = 24LL * 3600 * 1000;
+    cfg->request_timeout_ms = 10000;
+    cfg->max_request_bytes = 1 << 20;
+}
+
+static void s_msg_free(void **item)
+{
+    bus_msg_t *m = *item;
+    bus_msg_destroy(&m);
+    *item = NULL;
+}
+
+static void s_pending_free(void **item)
+{
+    pending_t *p = *item;
+    if (p) {
+        bus_msg_destroy(&p->reply_route);
+        mem_free(p);
+    }
+    *item = NULL;
+}
+
+static int s_sighup_fd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+        return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static zsock_t *s_sock(int type, char prefix, const char *ep, const char *subscribe, err_t *err)
+{
+    char spec[600];
+    snprintf(spec, sizeof spec, "%c%s", prefix, ep);
+    bus_sock_opts_t o;
+    bus_sock_opts_default(&o);
+    /* Clients' oversized requests must reach us to be answered INVALID_REQUEST, not cut off by ZeroMQ. */
+    if (type == ZMQ_ROUTER)
+        o.maxmsgsize = 8 << 20;
+    o.subscribe = subscribe;
+    return bus_sock_new(type, spec, &o, err);
+}
+
+gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
+{
+    gateway_t *self = mem_calloc(1, sizeof *self);
+    self->cfg = *cfg;
+    snprintf(self->risk_path, sizeof self->risk_path, "%s", cfg->risk_path);
+    self->sighup_fd = s_sighup_fd();
+    buf_init(&self->out, PROTO_ENVELOPE_MAX + 65536);
+    self->reader = proto_msg_new();
+    self->pending = zhashx_new();
+    zhashx_set_destructor(self->pending, s_pending_free);
+    self->open_orders = zhashx_new();
+    self->outbox = zlistx_new();
+    zlistx_set_destructor(self->outbox, s_msg_free);
+    self->risk_state = risk_state_new();
+    self->risk = risk_load(cfg->risk_path, err);
+    if (!self->risk)
+        goto fail;
+    self->idem = idem_store_open(cfg->idem_path, cfg->idem_window_ms, clock_wall_ms(), err);
+    if (!self->idem)
+        goto fail;
+    if (!(self->clients = s_sock(ZMQ_ROUTER, '@', cfg->clients, NULL, err)) ||
+        !(self->pub = s_sock(ZMQ_PUB, '@', cfg->events_out, NULL, err)) ||
+        !(self->sub = s_sock(ZMQ_SUB, '@', cfg->events_in, "", err)) ||
+        !(self->router = s_sock(ZMQ_DEALER, '>', cfg->router, NULL, err)))
+        goto fail;
+    self->loop = bus_loop_new();
+    if (bus_loop_add_sock(self->loop, self->clients, s_on_clients, self, err) != 0 ||
+        bus_loop_add_sock(self->loop, self->router, s_on_router, self, err) != 0 ||
+        bus_loop_add_sock(self->loop, self->sub, s_on_events, self, err) != 0)
+        goto fail;
+    if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
+        goto fail;
+    bus_loop_add_timer(self->loop, GW_TICK_MS, GW_TICK_MS, s_on_tick, self);
+    bus_loop_add_timer(self->loop, 10000, 10000, s_on_housekeeping, self);
+    log_info("gateway clients=%s events_out=%s events_in=%s router=%s risk=%s idem=%s", bus_sock_endpoint(self->clients),
+             bus_sock_endpoint(self->pub), bus_sock_endpoint(self->sub), cfg->router, cfg->risk_path, cfg->idem_path);
+    return self;
+fail:
+    gateway_destroy(&self);
+    return NULL;
+}
+
+int gateway_run(gateway_t *self)
+{
+    return bus_loop_run(self->loop);
+}
+
+void gateway_stats(const gateway_t *self, gateway_stats_t *out)
+{
+    *out = self->stats;
+    out->pending = zhashx_size(self->pending);
+}
+
+void gateway_destroy(gateway_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gateway_t *self = *self_p;
+    bus_loop_destroy(&self->loop);
+    zsock_destroy(&self->router);
+    zsock_destroy(&self->sub);
+    zsock_destroy(&self->pub);
+    zsock_destroy(&self->clients);
+    zlistx_destroy(&self->outbox);
+    zhashx_destroy(&self->open_orders);
+    zhashx_destroy(&self->pending);
+    idem_store_destroy(&self->idem);
+    risk_destroy(&self->risk);
+    risk_state_destroy(&self->risk_state);
+    proto_msg_destroy(&self->reader);
+    buf_release(&self->out);
+    if (self->sighup_fd >= 0)
+        close(self->sighup_fd);
+    mem_free(self);
+    *self_p = NULL;
+}
