@@ -172,9 +172,12 @@ typedef struct {
     decimal_t initial_funds;  /* quote balance every account starts with on every venue */
     int64_t tick_ms;          /* price path step interval; 0 = the path never moves by itself */
     int walk_bp;              /* max move per step in hundredths of a basis point of the start price (100 = 1 bp) */
+    bool rate_limits;         /* dialects enforce their venue's rate limits (429/403, bans); false for benchmarks */
+    int rate_limit_per_min;   /* per-IP request weight per minute a dialect allows; 0 = the venue's own default */
 } sim_engine_config_t;
 
-/* Defaults: seed 1, partial_fills 1, maker 0.0002, taker 0.0005, funds 100000, tick 100 ms, walk 100. */
+/* Defaults: seed 1, partial_fills 1, maker 0.0002, taker 0.0005, funds 100000, tick 100 ms, walk 100, rate limits
+ * on at the venues' defaults. */
 void sim_engine_config_default(sim_engine_config_t *cfg);
 
 /* Creates an empty engine (no instruments, no accounts). Returns NULL (err set) on a bad config. Caller
@@ -193,6 +196,10 @@ const sim_engine_config_t *sim_engine_config(const sim_engine_t *self);
 
 /* Sets the number of trades per fill (1..5) at run time (admin). Returns 0, or -1 if out of range. */
 int sim_engine_set_partial_fills(sim_engine_t *self, int n);
+
+/* Switches rate limiting at run time (admin); per_min 0 = the venue's default. Dialects read the config on
+ * every request. */
+void sim_engine_set_rate_limits(sim_engine_t *self, bool on, int per_min);
 
 /* ---- instruments ---- */
 
