@@ -1,0 +1,86 @@
+/* recorder_store: the recorder's database side. It owns the PostgreSQL session (lib/db), applies the schema
+ * migrations at start, collects a batch of events (fills and order updates, each tagged with its source and
+ * seq) and writes the batch in one transaction together with the new last seq of every source in it.
+ *
+ * Writes are idempotent, so a batch whose commit outcome is unknown (connection lost during COMMIT) can simply
+ * be written again: fills are keyed by (venue, account, trade_id) with ON CONFLICT DO NOTHING, order events by
+ * (source, seq), the orders table only moves forward (status rank, filled quantity, updated_at, seq), and a
+ * source's last seq only grows.
+ *
+ * Fast path: the batch is COPYed into session-local staging tables and moved into the real tables by three
+ * INSERT ... SELECT statements. If PostgreSQL refuses the batch for its data (not for the connection), the
+ * batch is written again event by event, each in its own transaction, and an event refused even then is
+ * recorded in event_rejects with the reason, so one bad event can neither block a source nor vanish. */
+#ifndef XR_RECORDER_STORE_H
+#define XR_RECORDER_STORE_H
+
+#include "base/err.h"
+#include "db/db.h"
+#include "proto/order.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct _recorder_store_t recorder_store_t;
+
+/* Counters since the store was created (plain values; for health, logs and tests). */
+typedef struct {
+    uint64_t commits;          /* transactions committed (fast path batches + slow path events) */
+    uint64_t events;           /* events committed (stored or rejected) */
+    uint64_t fills_new;        /* fills inserted */
+    uint64_t fills_dup;        /* fills already present (replays, duplicates) */
+    uint64_t orders_events;    /* order events inserted into order_events */
+    uint64_t rejects;          /* events written to event_rejects */
+    uint64_t slow_batches;     /* batches that had to be written event by event */
+    uint64_t failed_commits;   /* batch commits that failed for the connection (batch kept) */
+    int64_t last_commit_ms;    /* wall time of the last successful commit; 0 = never */
+} recorder_store_stats_t;
+
+/* Called once per stored source by recorder_store_load_sources. */
+typedef void (recorder_store_source_fn)(const char *source, uint64_t last_seq, void *ctx);
+
+/* A store over a new db_t built from cfg (not connected yet) that holds at most batch_max events per batch
+ * and applies the migrations of sql_dir on its first successful open. NULL with err on bad config. */
+recorder_store_t *recorder_store_new(const db_config_t *cfg, const char *sql_dir, size_t batch_max, err_t *err);
+
+/* Destroys the store and its session; NULL-safe, nulls *self_p. An uncommitted batch is discarded. */
+void recorder_store_destroy(recorder_store_t **self_p);
+
+/* Makes the store usable: connects if due (backoff), applies migrations (first time only), sets up staging
+ * tables and prepared statements. 0 when ready; -1 with err when the database is down (retry later; see
+ * db_retry_in_ms) or a migration failed. Cheap when already ready. Blocks while connecting/migrating. */
+int recorder_store_open(recorder_store_t *self, err_t *err);
+
+/* True once open has succeeded (the schema is in place); the session itself may be down since. */
+bool recorder_store_ready(const recorder_store_t *self);
+
+/* Reads event_sources and calls fn for every source. 0, or -1 with err (database down). */
+int recorder_store_load_sources(recorder_store_t *self, recorder_store_source_fn *fn, void *ctx, err_t *err);
+
+/* Adds one event to the batch (copies what it needs). -1 with err when the batch is full (XR_INTERNAL) or the
+ * event cannot be encoded (XR_INVALID_REQUEST: would exceed the staging line limit); the batch is unchanged. */
+int recorder_store_add_fill(recorder_store_t *self, const char *source, uint64_t seq, const proto_fill_t *fill,
+                            err_t *err);
+int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_t seq, const proto_order_t *order,
+                             err_t *err);
+
+/* Events in the current batch, and whether it is full. */
+size_t recorder_store_pending(const recorder_store_t *self);
+bool recorder_store_full(const recorder_store_t *self);
+
+/* Writes the batch durably (synchronous_commit on). 0: every event is committed (stored, a duplicate, or
+ * recorded as rejected) and the batch is empty. -1 with err: the database is down or the connection broke, the
+ * outcome may be unknown, and the batch is kept for a later call (writing it again is harmless). Blocks. */
+int recorder_store_commit(recorder_store_t *self, err_t *err);
+
+/* Discards the batch without writing it. */
+void recorder_store_clear(recorder_store_t *self);
+
+/* The session (for health: state, retry time). Borrowed. */
+db_t *recorder_store_db(recorder_store_t *self);
+
+/* Counters. */
+recorder_store_stats_t recorder_store_stats(const recorder_store_t *self);
+
+#endif

@@ -1,0 +1,359 @@
+/* test_recorder_store: the recorder's database side against a real PostgreSQL (tests/support/pg.sh): batch
+ * commits with the per-source seq, duplicate fills ignored, order state that only moves forward, bad venue JSON
+ * and refused events (slow path, event_rejects), a full batch, and a batch kept across a server outage. */
+#include "recorder/recorder_store.h"
+
+#include "base/decimal.h"
+#include "base/err.h"
+#include "db/db.h"
+#include "proto/common.h"
+#include "proto/order.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char s_pgdir[1024];
+static char s_dsn[512];
+static char s_schema_dsn[800];
+
+static int s_pg(const char *verb)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/tests/support/pg.sh %s '%s'", getenv("XR_SOURCE"), verb, s_pgdir);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[512] = "";
+    if (fgets(line, sizeof line, p) && strncmp(verb, "stop", 4) != 0) {
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(s_dsn, sizeof s_dsn, "%s", line);
+    }
+    return pclose(p) == 0 ? 0 : -1;
+}
+
+/* A store in a fresh schema of its own. */
+static recorder_store_t *s_store(const char *schema, size_t batch_max)
+{
+    err_t err;
+    db_config_t admin_cfg = {.dsn = s_dsn};
+    db_t *admin = db_new(&admin_cfg, &err);
+    ck_assert_int_eq(db_connect(admin, &err), 0);
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema, schema);
+    ck_assert_int_eq(db_exec(admin, sql, &err), 0);
+    db_destroy(&admin);
+    snprintf(s_schema_dsn, sizeof s_schema_dsn, "%s options='-csearch_path=%s'", s_dsn, schema);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/deploy/sql", getenv("XR_SOURCE"));
+    db_config_t cfg = {.dsn = s_schema_dsn, .backoff_min_ms = 10, .backoff_max_ms = 50};
+    recorder_store_t *st = recorder_store_new(&cfg, dir, batch_max, &err);
+    ck_assert_ptr_nonnull(st);
+    ck_assert_msg(recorder_store_open(st, &err) == 0, "%s", err.msg);
+    return st;
+}
+
+static char *s_value(recorder_store_t *st, const char *sql)
+{
+    static char out[1024];
+    err_t err;
+    db_result_t *res = db_query(recorder_store_db(st), false, sql, 0, NULL, &err);
+    ck_assert_msg(res, "%s: %s", sql, err.msg);
+    const char *v = db_result_rows(res) > 0 ? db_result_get(res, 0, 0) : NULL;
+    snprintf(out, sizeof out, "%s", v ? v : "(null)");
+    db_result_destroy(&res);
+    return out;
+}
+
+static decimal_t s_dec(const char *text)
+{
+    decimal_t d;
+    ck_assert_int_eq(decimal_from_str(text, &d, NULL), 0);
+    return d;
+}
+
+static void s_fill(proto_fill_t *f, const char *trade_id, const char *qty, const char *price)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->venue, sizeof f->venue, "bybit");
+    snprintf(f->account, sizeof f->account, "default");
+    snprintf(f->trade_id, sizeof f->trade_id, "%s", trade_id);
+    snprintf(f->order_id, sizeof f->order_id, "o-1");
+    snprintf(f->client_order_id, sizeof f->client_order_id, "bot7-0001");
+    snprintf(f->symbol, sizeof f->symbol, "BTC/USDT");
+    f->side = PROTO_SIDE_BUY;
+    f->order_type = PROTO_OT_LIMIT;
+    f->quantity = s_dec(qty);
+    f->price = s_dec(price);
+    f->fee = s_dec("-0.0001");
+    snprintf(f->fee_asset, sizeof f->fee_asset, "USDT");
+    f->realized_pnl = s_dec("1.5");
+    f->liquidity = PROTO_LIQ_MAKER;
+    f->executed_at = 1700000000123;
+    ck_assert_int_eq(proto_meta_set(&f->metadata, "bot", "bot7", NULL), 0);
+    ck_assert_int_eq(proto_meta_set(&f->metadata, "note", "tab\there \"q\"", NULL), 0);
+    proto_raw_set(&f->raw, "{\"execId\":\"x\"}", 14);
+}
+
+static void s_order(proto_order_t *o, proto_status_t status, const char *filled, int64_t updated_at)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->venue, sizeof o->venue, "bybit");
+    snprintf(o->account, sizeof o->account, "default");
+    snprintf(o->order_id, sizeof o->order_id, "o-1");
+    snprintf(o->client_order_id, sizeof o->client_order_id, "bot7-0001");
+    snprintf(o->symbol, sizeof o->symbol, "BTC/USDT");
+    o->side = PROTO_SIDE_BUY;
+    o->type = PROTO_OT_LIMIT;
+    o->time_in_force = PROTO_TIF_GTC;
+    o->quantity = s_dec("3");
+    o->filled_quantity = s_dec(filled);
+    o->price = s_dec("100.5");
+    o->status = status;
+    o->created_at = 1700000000000;
+    o->updated_at = updated_at;
+}
+
+START_TEST(batch_commit_with_source_seq)
+{
+    recorder_store_t *st = s_store("t_batch", 500);
+    err_t err;
+    proto_fill_t f;
+    char id[16];
+    for (int i = 1; i <= 3; i++) {
+        snprintf(id, sizeof id, "t%d", i);
+        s_fill(&f, id, "0.001", "65000.1234567890123");
+        ck_assert_int_eq(recorder_store_add_fill(st, "bybit-1", (uint64_t) i, &f, &err), 0);
+        proto_fill_free(&f);
+    }
+    proto_order_t o;
+    s_order(&o, PROTO_STATUS_NEW, "0", 1700000000001);
+    ck_assert_int_eq(recorder_store_add_order(st, "bybit-1", 4, &o, &err), 0);
+    s_fill(&f, "t9", "2", "1");
+    ck_assert_int_eq(recorder_store_add_fill(st, "binance-1", 17, &f, &err), 0);
+    proto_fill_free(&f);
+    ck_assert_uint_eq(recorder_store_pending(st), 5);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM trades"), "0"); /* nothing before commit */
+    ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM trades"), "4");
+    ck_assert_str_eq(s_value(st, "SELECT price FROM trades WHERE trade_id = 't2'"), "65000.1234567890123");
+    ck_assert_str_eq(s_value(st, "SELECT fee || ' ' || realized_pnl || ' ' || liquidity FROM trades WHERE trade_id = 't1'"),
+                     "-0.0001 1.5 MAKER");
+    ck_assert_str_eq(s_value(st, "SELECT metadata->>'bot' || '|' || (metadata->>'note') FROM trades LIMIT 1"),
+                     "bot7|tab\there \"q\"");
+    ck_assert_str_eq(s_value(st, "SELECT raw->>'execId' FROM trades LIMIT 1"), "x");
+    ck_assert_str_eq(s_value(st, "SELECT executed_at = timestamptz '2023-11-14 22:13:20.123+00' FROM trades LIMIT 1"),
+                     "t");
+    ck_assert_str_eq(s_value(st, "SELECT string_agg(source || '=' || last_seq, ',' ORDER BY source) FROM event_sources"),
+                     "binance-1=17,bybit-1=4");
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || price FROM orders"), "NEW 100.5");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM open_orders"), "1");
+    ck_assert_str_eq(s_value(st, "SELECT fills FROM fills_by_symbol_day WHERE symbol = 'BTC/USDT'"), "4");
+    recorder_store_stats_t stats = recorder_store_stats(st);
+    ck_assert_uint_eq(stats.fills_new, 4);
+    ck_assert_uint_eq(stats.events, 5);
+    ck_assert_uint_eq(stats.commits, 1);
+    ck_assert_int_gt(stats.last_commit_ms, 0);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+static void s_count_source(const char *source, uint64_t last_seq, void *ctx)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s=%llu;", source, (unsigned long long) last_seq);
+}
+
+START_TEST(duplicate_fill_ignored_and_sources_reload)
+{
+    recorder_store_t *st = s_store("t_dup", 500);
+    err_t err;
+    proto_fill_t f;
+    s_fill(&f, "t1", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w1", 1, &f, &err), 0);
+    ck_assert_int_eq(recorder_store_add_fill(st, "w1", 2, &f, &err), 0); /* same trade, re-sent: one row */
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_int_eq(recorder_store_add_fill(st, "w2", 1, &f, &err), 0); /* another worker, same trade */
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    proto_fill_free(&f);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || min(seq) || ' ' || min(source) FROM trades"), "1 1 w1");
+    recorder_store_stats_t stats = recorder_store_stats(st);
+    ck_assert_uint_eq(stats.fills_new, 1);
+    ck_assert_uint_eq(stats.fills_dup, 2);
+    char seen[256] = "";
+    ck_assert_int_eq(recorder_store_load_sources(st, s_count_source, seen, &err), 0);
+    ck_assert_ptr_nonnull(strstr(seen, "w1=2;"));
+    ck_assert_ptr_nonnull(strstr(seen, "w2=1;"));
+    /* A second store on the same schema: migrations are not applied again. */
+    recorder_store_destroy(&st);
+    st = s_store("t_dup2", 500);
+    recorder_store_t *again = NULL;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/deploy/sql", getenv("XR_SOURCE"));
+    db_config_t cfg = {.dsn = s_schema_dsn};
+    again = recorder_store_new(&cfg, dir, 10, &err);
+    ck_assert_int_eq(recorder_store_open(again, &err), 0);
+    ck_assert_str_eq(s_value(again, "SELECT count(*) FROM schema_migrations"), "1");
+    recorder_store_destroy(&again);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+START_TEST(order_state_only_moves_forward)
+{
+    recorder_store_t *st = s_store("t_orders", 500);
+    err_t err;
+    proto_order_t o;
+    /* One batch with two updates of the same order: the newer wins, both are in the history. */
+    s_order(&o, PROTO_STATUS_NEW, "0", 1000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 1, &o, &err), 0);
+    s_order(&o, PROTO_STATUS_PARTIALLY_FILLED, "1", 3000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 2, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || filled_quantity FROM orders"), "PARTIALLY_FILLED 1");
+    /* A late, older NEW is ignored. */
+    s_order(&o, PROTO_STATUS_NEW, "0", 2000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 3, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || filled_quantity || ' ' || seq FROM orders"),
+                     "PARTIALLY_FILLED 1 2");
+    /* More filled wins; then a final state; then a late partial fill cannot reopen it. */
+    s_order(&o, PROTO_STATUS_PARTIALLY_FILLED, "2", 3500);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 4, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || filled_quantity FROM orders"), "PARTIALLY_FILLED 2");
+    s_order(&o, PROTO_STATUS_CANCELED, "2", 5000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 5, &o, &err), 0);
+    s_order(&o, PROTO_STATUS_PARTIALLY_FILLED, "2", 4000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 6, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || updated_at = 'CANCELED ' || xr_ms_ts(5000) FROM orders"),
+                     "t");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM open_orders"), "0");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM order_events"), "6");
+    /* Replaying the same events changes nothing. */
+    s_order(&o, PROTO_STATUS_NEW, "0", 1000);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 1, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM order_events"), "6");
+    ck_assert_str_eq(s_value(st, "SELECT status FROM orders"), "CANCELED");
+    /* An order without a venue id yet (PENDING_UNKNOWN) is kept in the history only. */
+    s_order(&o, PROTO_STATUS_PENDING_UNKNOWN, "0", 6000);
+    o.order_id[0] = '\0';
+    ck_assert_int_eq(recorder_store_add_order(st, "w", 7, &o, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM orders"), "1");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "7");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+START_TEST(bad_events_take_the_slow_path)
+{
+    recorder_store_t *st = s_store("t_bad", 500);
+    err_t err;
+    proto_fill_t f;
+    s_fill(&f, "good1", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 1, &f, &err), 0);
+    proto_fill_free(&f);
+    s_fill(&f, "badjson", "1", "2");
+    proto_raw_set(&f.raw, "{not json", 9);
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 2, &f, &err), 0);
+    proto_fill_free(&f);
+    s_fill(&f, "notime", "1", "2");
+    f.executed_at = 0; /* NOT NULL executed_at: PostgreSQL refuses this one */
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 3, &f, &err), 0);
+    proto_fill_free(&f);
+    s_fill(&f, "good2", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 4, &f, &err), 0);
+    proto_fill_free(&f);
+    ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_str_eq(s_value(st, "SELECT string_agg(trade_id, ',' ORDER BY seq) FROM trades"), "good1,badjson,good2");
+    ck_assert_str_eq(s_value(st, "SELECT raw->>'unparsed' FROM trades WHERE trade_id = 'badjson'"), "{not json");
+    ck_assert_str_eq(s_value(st, "SELECT seq || ' ' || type || ' ' || summary FROM event_rejects"),
+                     "3 event.fill fill bybit default notime");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "4");
+    recorder_store_stats_t stats = recorder_store_stats(st);
+    ck_assert_uint_eq(stats.slow_batches, 1);
+    ck_assert_uint_eq(stats.rejects, 1);
+    ck_assert_uint_eq(stats.events, 4);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+START_TEST(full_batch_is_refused)
+{
+    recorder_store_t *st = s_store("t_full", 2);
+    err_t err;
+    proto_fill_t f;
+    s_fill(&f, "a", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 1, &f, &err), 0);
+    ck_assert(!recorder_store_full(st));
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 2, &f, &err), 0);
+    ck_assert(recorder_store_full(st));
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 3, &f, &err), -1);
+    ck_assert_uint_eq(recorder_store_pending(st), 2);
+    proto_fill_free(&f);
+    recorder_store_clear(st);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM trades"), "0");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+/* The server goes away with a batch pending: commit fails as a connection error and keeps the batch; once the
+ * server is back (new session: staging tables and statements re-created) the same batch commits. */
+START_TEST(batch_survives_server_restart)
+{
+    recorder_store_t *st = s_store("t_restart", 500);
+    err_t err;
+    proto_fill_t f;
+    s_fill(&f, "r1", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 1, &f, &err), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    s_fill(&f, "r2", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", 2, &f, &err), 0);
+    proto_fill_free(&f);
+    ck_assert_int_eq(s_pg("stop"), 0);
+    ck_assert_int_eq(recorder_store_commit(st, &err), -1);
+    ck_assert_int_eq(db_last_error(recorder_store_db(st)), DB_ERR_CONNECTION);
+    ck_assert_uint_eq(recorder_store_pending(st), 1);
+    ck_assert_int_eq(s_pg("start"), 0);
+    for (int i = 0; i < 200 && recorder_store_commit(st, &err) != 0; i++)
+        usleep(10000);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_str_eq(s_value(st, "SELECT string_agg(trade_id, ',' ORDER BY seq) FROM trades"), "r1,r2");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "2");
+    ck_assert_uint_ge(recorder_store_stats(st).failed_commits, 1);
+    ck_assert_uint_eq(db_sessions(recorder_store_db(st)), 2);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+int main(void)
+{
+    snprintf(s_pgdir, sizeof s_pgdir, "%s/pg", tu_scratch());
+    if (s_pg("start") != 0) {
+        fprintf(stderr, "test_recorder_store: cannot start PostgreSQL in %s\n", s_pgdir);
+        return 1;
+    }
+    Suite *s = suite_create("recorder_store");
+    TCase *tc = tcase_create("recorder_store");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, batch_commit_with_source_seq);
+    tcase_add_test(tc, duplicate_fill_ignored_and_sources_reload);
+    tcase_add_test(tc, order_state_only_moves_forward);
+    tcase_add_test(tc, bad_events_take_the_slow_path);
+    tcase_add_test(tc, full_batch_is_refused);
+    tcase_add_test(tc, batch_survives_server_restart);
+    suite_add_tcase(s, tc);
+    int rc = tu_run(s);
+    s_pg("stop");
+    return rc;
+}
