@@ -173,6 +173,8 @@ int proto_check_account(const char *s, const char *field, err_t *err);
 int proto_check_instance(const char *s, const char *field, err_t *err);
 /* 1..20 of [A-Z0-9]. */
 int proto_check_asset(const char *s, const char *field, err_t *err);
+/* Non-empty, printable ASCII only (0x21..0x7e): correlation ids, venue order and trade ids. */
+int proto_check_printable(const char *s, const char *field, err_t *err);
 /* v > 0. */
 int proto_check_positive(decimal_t v, const char *field, err_t *err);
 /* v >= 0. */

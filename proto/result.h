@@ -19,6 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The leverage now in force (set_leverage). */
+typedef struct {
+    char symbol[PROTO_SYMBOL_SZ];  /* required */
+    uint32_t leverage;             /* required, 1..125 */
+} proto_leverage_t;
+
 /* One venue's share of a fan-out reply. */
 typedef struct {
     char venue[PROTO_VENUE_SZ];  /* required */
@@ -46,10 +52,7 @@ typedef struct {
     proto_fill_t *fills;               /* get_fills */
     size_t n_fills;
     char cursor[PROTO_TEXT_SZ];        /* get_fills: cursor for the next page; "" = none */
-    struct {
-        char symbol[PROTO_SYMBOL_SZ];  /* required */
-        uint32_t leverage;             /* required, 1..125 */
-    } leverage;                        /* set_leverage */
+    proto_leverage_t leverage;         /* set_leverage */
     proto_health_t *health;            /* health: one per venue */
     size_t n_health;
     proto_route_t route;               /* route */
