@@ -1,16 +1,179 @@
-/* xroute: the xroute command line: talks to the gateway through proto. */
-#include "base/prog.h"
+/* xroute: the command line. Parses the command into a proto request, sends it to the gateway over a DEALER
+ * socket, waits for the answer (bounded by --timeout) and prints it; `watch` prints the event stream. */
+#include "cli_args.h"
+#include "cli_output.h"
 
+#include "base/clock.h"
+#include "base/log.h"
+#include "bus/bus_msg.h"
+#include "bus/bus_signal.h"
+#include "bus/bus_sock.h"
+#include "crypto/crypto.h"
+#include "proto/envelope.h"
+
+#include <czmq.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-static const char *s_usage =
-    "usage: xroute [--help] [--version]\n"
-    "the xroute command line: talks to the gateway through proto.\n";
+enum { EXIT_OK = 0, EXIT_ERROR_REPLY = 1, EXIT_USAGE = 2, EXIT_NO_ANSWER = 3 };
+
+static void s_print(buf_t *b, FILE *f)
+{
+    fwrite(b->data ? b->data : "", 1, b->len, f);
+    fflush(f);
+}
+
+/* Prints the reply envelope; returns the exit status it implies. */
+static int s_print_reply(const bus_msg_t *msg, bool json)
+{
+    proto_msg_t *reader = proto_msg_new();
+    proto_header_t hdr;
+    err_t err = {0};
+    buf_t out;
+    buf_init(&out, 64 << 20);
+    int rc = EXIT_ERROR_REPLY;
+    if (bus_msg_parse(msg, reader, &hdr, &err) != 0) {
+        fprintf(stderr, "xroute: malformed answer from the gateway: %s\n", err.msg);
+    } else if (hdr.type == PROTO_T_RESULT) {
+        proto_result_t res;
+        if (proto_result_decode(reader, &res, &err) == 0) {
+            cli_format_result(&out, &res, json);
+            s_print(&out, stdout);
+            proto_result_free(&res);
+            rc = EXIT_OK;
+        } else {
+            fprintf(stderr, "xroute: malformed result from the gateway: %s\n", err.msg);
+        }
+    } else if (hdr.type == PROTO_T_ERROR) {
+        proto_error_t e;
+        if (proto_error_decode(reader, &e, &err) == 0) {
+            cli_format_error(&out, &e, json);
+            s_print(&out, json ? stdout : stderr);
+        } else {
+            fprintf(stderr, "xroute: malformed error from the gateway: %s\n", err.msg);
+        }
+    } else {
+        fprintf(stderr, "xroute: unexpected answer type %s\n", hdr.type_name);
+    }
+    buf_release(&out);
+    proto_msg_destroy(&reader);
+    return rc;
+}
+
+static int s_request(cli_args_t *a)
+{
+    err_t err = {0};
+    char ep[600];
+    snprintf(ep, sizeof ep, ">%s", a->gateway);
+    zsock_t *sock = bus_dealer_new(ep, NULL, &err);
+    if (!sock) {
+        fprintf(stderr, "xroute: cannot connect to the gateway at %s: %s\n", a->gateway, err.msg);
+        return EXIT_NO_ANSWER;
+    }
+    char id[40], rnd[17];
+    crypto_random_id(rnd, 16);
+    snprintf(id, sizeof id, "cli-%s", rnd);
+    proto_header_t h;
+    proto_header_init(&h, id);
+    h.deadline = clock_wall_ms() + a->timeout_ms;
+    buf_t env;
+    buf_init(&env, PROTO_ENVELOPE_MAX);
+    int rc = EXIT_NO_ANSWER;
+    if (proto_request_encode(&h, &a->req, &env, &err) != 0 || bus_send_envelope(sock, NULL, &env, &err) != 0) {
+        fprintf(stderr, "xroute: cannot send the request: %s\n", err.msg);
+        goto done;
+    }
+    int64_t deadline = clock_mono_ms() + a->timeout_ms;
+    zpoller_t *poller = zpoller_new(sock, NULL);
+    while (!bus_signal_interrupted()) {
+        int64_t left = deadline - clock_mono_ms();
+        if (left <= 0)
+            break;
+        if (!zpoller_wait(poller, (int) (left > 200 ? 200 : left)))
+            continue;
+        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        if (!msg)
+            continue;
+        rc = s_print_reply(msg, a->json);
+        bus_msg_destroy(&msg);
+        break;
+    }
+    zpoller_destroy(&poller);
+    if (rc == EXIT_NO_ANSWER)
+        fprintf(stderr, "TIMEOUT: no answer from the gateway at %s within %lld ms\n", a->gateway,
+                (long long) a->timeout_ms);
+done:
+    buf_release(&env);
+    zsock_destroy(&sock);
+    return rc;
+}
+
+static int s_watch(cli_args_t *a)
+{
+    char topic[PROTO_ACCOUNT_SZ + PROTO_VENUE_SZ + 2] = "";
+    if (a->req.account[0])
+        snprintf(topic, sizeof topic, "%s.%s%s", a->req.account, a->req.venue, a->req.venue[0] ? "." : "");
+    else if (a->req.venue[0])
+        fprintf(stderr, "xroute: watch --venue needs --account as well (topic is account.venue.)\n");
+    err_t err = {0};
+    char ep[600];
+    snprintf(ep, sizeof ep, ">%s", a->events);
+    bus_sock_opts_t o;
+    bus_sock_opts_default(&o);
+    o.subscribe = topic;
+    zsock_t *sock = bus_sock_new(ZMQ_SUB, ep, &o, &err);
+    if (!sock) {
+        fprintf(stderr, "xroute: cannot subscribe to %s: %s\n", a->events, err.msg);
+        return EXIT_NO_ANSWER;
+    }
+    fprintf(stderr, "watching %s topic '%s' (Ctrl-C to stop)\n", a->events, topic);
+    proto_msg_t *reader = proto_msg_new();
+    zpoller_t *poller = zpoller_new(sock, NULL);
+    buf_t out;
+    buf_init(&out, 1 << 20);
+    while (!bus_signal_interrupted()) {
+        if (!zpoller_wait(poller, 200))
+            continue;
+        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        proto_header_t hdr;
+        proto_event_t ev;
+        if (msg && bus_msg_parse(msg, reader, &hdr, &err) == 0 && proto_event_decode(reader, &ev, &err) == 0) {
+            buf_reset(&out);
+            cli_format_event(&out, &ev, a->json);
+            s_print(&out, stdout);
+            proto_event_free(&ev);
+        }
+        bus_msg_destroy(&msg);
+    }
+    buf_release(&out);
+    zpoller_destroy(&poller);
+    proto_msg_destroy(&reader);
+    zsock_destroy(&sock);
+    return EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
-    if (prog_std_flags(argc, argv, "xroute", s_usage))
-        return 0;
-    fprintf(stderr, "xroute: not built yet in this version\n");
-    return 2;
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+        printf("xroute %s\n", XR_VERSION);
+        return EXIT_OK;
+    }
+    log_init("xroute", LOG_WARN);
+    cli_args_t a;
+    err_t err = {0};
+    if (cli_args_parse(argc, argv, getenv("XROUTE_GATEWAY"), getenv("XROUTE_EVENTS"), &a, &err) != 0) {
+        fprintf(stderr, "xroute: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (a.action == CLI_HELP) {
+        fputs(cli_usage(), stdout);
+        cli_args_free(&a);
+        return EXIT_OK;
+    }
+    bus_signal_install(NULL);
+    int rc = a.action == CLI_WATCH ? s_watch(&a) : s_request(&a);
+    cli_args_free(&a);
+    return rc;
 }
