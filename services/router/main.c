@@ -5,9 +5,7 @@
 #include "base/prog.h"
 #include "bus/bus_signal.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *s_usage =
@@ -24,67 +22,30 @@ static const char *s_usage =
     "  --help, --version\n"
     "Signals: SIGHUP reloads the routing table (a bad file is refused, the old table kept); SIGTERM stops.\n";
 
-static int s_ms(const char *name, const char *text, int64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || !end || *end || v <= 0 || v > 3600000) {
-        fprintf(stderr, "xroute-router: %s: '%s' is not a number of milliseconds in 1..3600000\n", name, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static const char *s_opt(int argc, char **argv, const char *flag, const char *env, const char *dflt)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], flag) == 0)
-            return argv[i + 1];
-    const char *v = getenv(env);
-    return v && *v ? v : dflt;
-}
-
-static int s_check_args(int argc, char **argv)
-{
-    static const char *known[] = {"--frontend", "--backend", "--routes", "--liveness-ms", "--heartbeat-ms",
-                                  "--log-level"};
-    for (int i = 1; i < argc; i++) {
-        bool ok = false;
-        for (size_t k = 0; k < sizeof known / sizeof known[0] && !ok; k++)
-            ok = strcmp(argv[i], known[k]) == 0 && i + 1 < argc;
-        if (!ok) {
-            fprintf(stderr, "xroute-router: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            return -1;
-        }
-        i++;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (prog_std_flags(argc, argv, "xroute-router", s_usage))
         return 0;
-    if (s_check_args(argc, argv) != 0)
+    static const char *const known[] = {"--frontend", "--backend", "--routes", "--liveness-ms", "--heartbeat-ms",
+                                        "--log-level"};
+    if (prog_check_opts(argc, argv, "xroute-router", known, sizeof known / sizeof known[0]) != 0)
         return 2;
     router_config_t cfg;
     router_config_default(&cfg);
-    cfg.frontend = s_opt(argc, argv, "--frontend", "XROUTE_ROUTER_FRONTEND", cfg.frontend);
-    cfg.backend = s_opt(argc, argv, "--backend", "XROUTE_ROUTER_BACKEND", cfg.backend);
-    cfg.routes_path = s_opt(argc, argv, "--routes", "XROUTE_ROUTES", cfg.routes_path);
-    const char *level_text = s_opt(argc, argv, "--log-level", "XROUTE_LOG_LEVEL", "info");
+    cfg.frontend = prog_opt(argc, argv, "--frontend", "XROUTE_ROUTER_FRONTEND", cfg.frontend);
+    cfg.backend = prog_opt(argc, argv, "--backend", "XROUTE_ROUTER_BACKEND", cfg.backend);
+    cfg.routes_path = prog_opt(argc, argv, "--routes", "XROUTE_ROUTES", cfg.routes_path);
+    const char *level_text = prog_opt(argc, argv, "--log-level", "XROUTE_LOG_LEVEL", "info");
     log_level_t level;
     if (log_level_parse(level_text, &level) != 0) {
         fprintf(stderr, "xroute-router: log level '%s' is not debug, info, warn or error\n", level_text);
         return 2;
     }
-    const char *t = s_opt(argc, argv, "--liveness-ms", "XROUTE_ROUTER_LIVENESS_MS", NULL);
-    if (t && s_ms("liveness", t, &cfg.liveness_ms) != 0)
+    const char *t = prog_opt(argc, argv, "--liveness-ms", "XROUTE_ROUTER_LIVENESS_MS", NULL);
+    if (t && prog_parse_int("xroute-router", "liveness-ms", t, 100, 3600000, &cfg.liveness_ms) != 0)
         return 2;
-    t = s_opt(argc, argv, "--heartbeat-ms", "XROUTE_ROUTER_HEARTBEAT_MS", NULL);
-    if (t && s_ms("heartbeat", t, &cfg.heartbeat_ms) != 0)
+    t = prog_opt(argc, argv, "--heartbeat-ms", "XROUTE_ROUTER_HEARTBEAT_MS", NULL);
+    if (t && prog_parse_int("xroute-router", "heartbeat-ms", t, 10, 3600000, &cfg.heartbeat_ms) != 0)
         return 2;
     log_init("router", level);
 
