@@ -2003,6 +2003,10 @@ _Static_assert(BY_ROUTE_COUNT <= BY_ROUTES_MAX, "per-account limit table too sma
 /* Counts the request against its IP; true when the IP is over the limit. */
 static bool s_ip_limited(by_state_t *st, const char *peer, int64_t now)
 {
+    const sim_engine_config_t *cfg = sim_engine_config(st->engine);
+    if (!cfg->rate_limits)
+        return false;
+    int limit = cfg->rate_limit_per_min > 0 ? (cfg->rate_limit_per_min + 11) / 12 : BY_IP_LIMIT;
     const char *p = peer ? peer : "";
     by_ip_slot_t *slot = NULL, *oldest = &st->ip[0];
     for (size_t i = 0; i < BY_IP_SLOTS; i++) {
@@ -2022,7 +2026,7 @@ static bool s_ip_limited(by_state_t *st, const char *peer, int64_t now)
         slot->window_ms = now > 0 ? now : 1;
         slot->count = 0;
     }
-    return ++slot->count > BY_IP_LIMIT;
+    return ++slot->count > limit;
 }
 
 /* Counts a private request against (account, route); adds the X-Bapi-Limit* headers; false when over. */
@@ -2039,7 +2043,7 @@ static bool s_uid_ok(by_ctx_t *c, size_t route)
             s->count = 0;
         }
         s->count++;
-        ok = s->count <= limit;
+        ok = s->count <= limit || !sim_engine_config(c->st->engine)->rate_limits;
         remaining = ok ? limit - s->count : 0;
     }
     sim_resp_header(c->resp, "X-Bapi-Limit", "%d", limit);

@@ -1625,8 +1625,10 @@ static const cd_route_t s_routes[] = {
 
 static bool s_rate_ok(cd_ctx_t *c)
 {
-    if (c->account < 0 || c->account >= CD_RATE_ACCOUNTS)
+    const sim_engine_config_t *cfg = sim_engine_config(c->st->engine);
+    if (!cfg->rate_limits || c->account < 0 || c->account >= CD_RATE_ACCOUNTS)
         return true;
+    int per_min = cfg->rate_limit_per_min > 0 ? cfg->rate_limit_per_min : CD_RATE_PER_MIN;
     cd_rate_t *r = &c->st->rate[c->account];
     int64_t sec = c->now - c->now % 1000, min = c->now - c->now % 60000;
     if (r->sec_window != sec) {
@@ -1639,7 +1641,7 @@ static bool s_rate_ok(cd_ctx_t *c)
     }
     r->sec_count++;
     r->min_count++;
-    return r->sec_count <= CD_RATE_PER_SEC && r->min_count <= CD_RATE_PER_MIN;
+    return r->sec_count <= CD_RATE_PER_SEC && r->min_count <= per_min;
 }
 
 /* Key, signature over the exact body bytes, then the JSON body and its timestamp. -1 after failing. */
