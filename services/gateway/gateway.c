@@ -100,7 +100,7 @@ static void s_error(gateway_t *self, const bus_msg_t *route, const char *id, xr_
                     const char *fmt, ...)
 {
     proto_header_t h;
-    proto_header_init(&h, id && id[0] ? id : "unknown");
+    proto_header_init(&h, id && id[0] ? id : "-");
     proto_error_t e = {.code = code};
     va_list ap;
     va_start(ap, fmt);
@@ -212,7 +212,7 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
     const void *env = bus_msg_envelope(msg, &env_len);
     if ((int64_t) env_len > self->cfg.max_request_bytes) {
         self->stats.invalid++;
-        s_error(self, msg, "unknown", XR_INVALID_REQUEST, NULL, "request of %zu bytes is larger than %lld", env_len,
+        s_error(self, msg, "-", XR_INVALID_REQUEST, NULL, "request of %zu bytes is larger than %lld", env_len,
                 (long long) self->cfg.max_request_bytes);
         return;
     }

@@ -103,7 +103,7 @@ static void s_error_to(router_t *self, const bus_msg_t *route, const char *id, c
                        xr_code_t code, const char *venue, const char *cloid, const char *fmt, ...)
 {
     proto_header_t h;
-    proto_header_init(&h, id && id[0] ? id : "unknown");
+    proto_header_init(&h, id && id[0] ? id : "-");
     snprintf(h.client, sizeof h.client, "%s", client ? client : "");
     proto_error_t e = {.code = code};
     va_list ap;
@@ -276,6 +276,7 @@ static bool s_is_fanout(const proto_request_t *req)
     case PROTO_T_GET_POSITIONS:
     case PROTO_T_GET_OPEN_ORDERS:
     case PROTO_T_CANCEL_ALL:
+    case PROTO_T_GET_FILLS:
         return req->symbol[0] == '\0';
     default:
         return false;
@@ -348,6 +349,8 @@ static size_t s_merge_items(proto_result_t *dst, const proto_result_t *src)
         *proto_result_add_health(dst) = src->health[i];
     for (size_t i = 0; i < src->n_cancels; i++, n++)
         *proto_result_add_cancel(dst) = src->cancels[i];
+    for (size_t i = 0; i < src->n_fills; i++, n++)
+        proto_fill_copy(proto_result_add_fill(dst), &src->fills[i]);
     dst->cancel_count += src->cancel_count;
     return n;
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""A minimal xroute client in Python, written from proto/README.md alone.
+
+It speaks to the gateway with a ZeroMQ DEALER socket: every message is one msgpack map (the envelope,
+README section 4) holding `v`, `type`, `id`, `ts` and `body`. Decimals are strings, never floats (section 2).
+
+    /usr/bin/python3 examples/python/xroute_client.py --gateway tcp://127.0.0.1:7100 \
+        place --symbol ETH/USDT --side BUY --type LIMIT --quantity 0.01 --price 1500 --client-order-id py-1
+    /usr/bin/python3 examples/python/xroute_client.py cancel --symbol ETH/USDT --client-order-id py-1
+
+Needs Debian's python3-zmq and python3-msgpack (they install for /usr/bin/python3).
+Exit status: 0 on a `result`, 1 on an `error` reply (printed as CODE: message), 3 when nothing came back.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+
+import msgpack
+import zmq
+
+PROTOCOL_VERSION = 1
+
+
+class XrouteError(Exception):
+    """An `error` reply: code is the unified error code (README section 5)."""
+
+    def __init__(self, body):
+        self.code = body.get("code", "INTERNAL")
+        self.message = body.get("message", "")
+        self.body = body
+        super().__init__(f"{self.code}: {self.message}")
+
+
+class Client:
+    """Request/reply with the gateway. One request in flight at a time keeps the example short; ids make
+    several in flight possible (the reply echoes the request's id)."""
+
+    def __init__(self, endpoint, timeout_ms=10000):
+        self.ctx = zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.MAXMSGSIZE, (1 << 20) + 65536)
+        self.sock.connect(endpoint)
+        self.timeout_ms = timeout_ms
+
+    def close(self):
+        self.sock.close()
+
+    def request(self, op, body):
+        req_id = "py-" + uuid.uuid4().hex[:16]
+        now = int(time.time() * 1000)
+        envelope = {"v": PROTOCOL_VERSION, "type": op, "id": req_id, "ts": now,
+                    "deadline": now + self.timeout_ms, "body": body}
+        self.sock.send(msgpack.packb(envelope, use_bin_type=True))
+        deadline = time.monotonic() + self.timeout_ms / 1000.0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.sock.poll(int(left * 1000)):
+                raise TimeoutError(f"no answer to {op} within {self.timeout_ms} ms")
+            frames = self.sock.recv_multipart()
+            reply = msgpack.unpackb(frames[-1], raw=False)
+            if reply.get("id") != req_id:
+                continue  # an answer to an earlier request that timed out
+            if reply.get("type") == "error":
+                raise XrouteError(reply.get("body", {}))
+            return reply.get("body", {})
+
+    def place_order(self, symbol, side, order_type, quantity, price=None, client_order_id=None, **extra):
+        body = {"symbol": symbol, "side": side, "type": order_type, "quantity": str(quantity)}
+        if price is not None:
+            body["price"] = str(price)
+        if client_order_id:
+            body["client_order_id"] = client_order_id
+        body.update({k: v for k, v in extra.items() if v is not None})
+        return self.request("place_order", body)["order"]
+
+    def cancel_order(self, symbol, client_order_id=None, order_id=None, venue=None):
+        body = {"symbol": symbol}
+        if client_order_id:
+            body["client_order_id"] = client_order_id
+        if order_id:
+            body["order_id"] = order_id
+        if venue:
+            body["venue"] = venue
+        return self.request("cancel_order", body)["cancel"]
+
+    def get_order(self, symbol, client_order_id=None, order_id=None):
+        body = {"symbol": symbol}
+        if client_order_id:
+            body["client_order_id"] = client_order_id
+        if order_id:
+            body["order_id"] = order_id
+        return self.request("get_order", body)["order"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gateway", default=os.environ.get("XROUTE_GATEWAY", "tcp://127.0.0.1:7100"))
+    ap.add_argument("--timeout-ms", type=int, default=10000)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("place")
+    p.add_argument("--symbol", required=True)
+    p.add_argument("--side", required=True, choices=["BUY", "SELL"])
+    p.add_argument("--type", required=True)
+    p.add_argument("--quantity", required=True)
+    p.add_argument("--price")
+    p.add_argument("--client-order-id")
+    p.add_argument("--venue")
+    c = sub.add_parser("cancel")
+    c.add_argument("--symbol", required=True)
+    c.add_argument("--client-order-id")
+    c.add_argument("--order-id")
+    c.add_argument("--venue")
+    g = sub.add_parser("order")
+    g.add_argument("--symbol", required=True)
+    g.add_argument("--client-order-id")
+    g.add_argument("--order-id")
+    args = ap.parse_args()
+
+    client = Client(args.gateway, args.timeout_ms)
+    try:
+        if args.command == "place":
+            out = client.place_order(args.symbol, args.side, args.type, args.quantity, args.price,
+                                     args.client_order_id, venue=args.venue)
+        elif args.command == "cancel":
+            out = client.cancel_order(args.symbol, args.client_order_id, args.order_id, args.venue)
+        else:
+            out = client.get_order(args.symbol, args.client_order_id, args.order_id)
+        print(json.dumps(out, sort_keys=True))
+        return 0
+    except XrouteError as e:
+        print(f"{e.code}: {e.message}", file=sys.stderr)
+        return 1
+    except TimeoutError as e:
+        print(f"TIMEOUT: {e}", file=sys.stderr)
+        return 3
+    finally:
+        client.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
