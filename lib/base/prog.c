@@ -34,7 +34,8 @@ const char *prog_opt(int argc, char **argv, const char *flag, const char *env, c
 
 int prog_check_opts(int argc, char **argv, const char *name, const char *const *known, size_t n_known)
 {
-    for (int i = 1; i < argc; i++) {
+    int i = 1;
+    while (i < argc) {
         bool ok = false;
         for (size_t k = 0; k < n_known && !ok; k++)
             ok = strcmp(argv[i], known[k]) == 0 && i + 1 < argc;
@@ -42,7 +43,7 @@ int prog_check_opts(int argc, char **argv, const char *name, const char *const *
             fprintf(stderr, "%s: unknown or incomplete option '%s' (see --help)\n", name, argv[i]);
             return -1;
         }
-        i++;
+        i += 2; /* the flag and its value */
     }
     return 0;
 }
