@@ -585,6 +585,11 @@ static int s_read_order(cd_ctx_t *c, const json_t *o, sim_order_req_t *r)
         return -1;
     if (rq == 0)
         return s_err(c, 400, "total_quantity is missing");
+    if (decimal_cmp(r->qty, r->inst->min_qty) < 0) {
+        char t[DECIMAL_STR_MAX];
+        decimal_format(r->inst->min_qty, t, sizeof t);
+        return s_err(c, 422, "Quantity should be greater than %s", t);
+    }
     int rp = s_dec(c, o, "price", &r->price), rs = s_dec(c, o, "stop_price", &r->trigger_price);
     if (rp < 0 || rs < 0)
         return -1;
