@@ -33,6 +33,13 @@ int venue_op_parse(const char *name, venue_op_t *out)
 
 int venue_resp_header(const venue_resp_t *r, const char *name, char *out, size_t cap)
 {
+    if (r->header_fn) {
+        const char *v = r->header_fn(r->header_ctx, name);
+        if (!v || strlen(v) >= cap)
+            return -1;
+        memcpy(out, v, strlen(v) + 1);
+        return 0;
+    }
     size_t nlen = strlen(name);
     for (const char *p = r->headers; p && *p;) {
         const char *eol = strchr(p, '\n');

@@ -72,9 +72,11 @@ typedef struct {
     const char *body;     /* body bytes (not NUL-terminated necessarily) */
     size_t body_len;      /* bytes */
     const char *headers;  /* raw header block, "Name: value\r\n" lines; may be NULL */
+    const char *(*header_fn)(const void *ctx, const char *name); /* or a lookup (lib/http); may be NULL */
+    const void *header_ctx; /* argument of header_fn */
 } venue_resp_t;
 
-/* Finds header name (case-insensitive) in r->headers and copies its value (trimmed) into out. Returns 0, or
+/* Finds header name (case-insensitive) through r->header_fn, else in r->headers, and copies its value (trimmed) into out. Returns 0, or
  * -1 when absent or longer than cap-1. */
 int venue_resp_header(const venue_resp_t *r, const char *name, char *out, size_t cap);
 

@@ -1,0 +1,196 @@
+/* rt: the runtime's private parts shared by its files (runtime.c: service, sockets, router protocol,
+ * requests; rt_call.c: driving adapter calls over HTTP; rt_orders.c: the send journal, unknown-outcome
+ * resolution and the order table; rt_events.c: event journal, publishing, recorder acks and replay;
+ * rt_fills.c: fill discovery, its lease and cursors). Not an API: only lib/venue includes it. */
+#ifndef XR_VENUE_RT_H
+#define XR_VENUE_RT_H
+
+#include "adapter.h"
+#include "convert.h"
+#include "runtime.h"
+
+#include "base/backoff.h"
+#include "base/circuit.h"
+#include "base/clock.h"
+#include "base/journal.h"
+#include "base/ratelimit.h"
+#include "bus/bus_msg.h"
+#include "bus/bus_sock.h"
+#include "http/http_client.h"
+#include "proto/proto.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* czmq includes <syslog.h>, whose LOG_DEBUG / LOG_INFO macros would hide the levels of base/log.h (and make
+ * it fail to compile when included afterwards). Files of the runtime include base/log.h after this header. */
+#undef LOG_DEBUG
+#undef LOG_INFO
+
+#define RT_HTTP_FDS_MAX 64       /* HTTP sockets polled at once */
+#define RT_INTENTS_MAX 4096      /* unresolved order sends */
+#define RT_ORDERS_MAX 4096       /* orders tracked for fills and state changes */
+#define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
+#define RT_LATENCY_SAMPLES 256   /* fill latency ring */
+
+typedef struct rt_call rt_call_t;
+typedef void(rt_done_fn)(venue_runtime_t *rt, rt_call_t *c, int rc);
+
+/* One adapter operation in progress. */
+struct rt_call {
+    rt_call_t *next;            /* list of live calls */
+    venue_runtime_t *rt;        /* owner */
+    venue_call_t call;          /* the adapter's view */
+    venue_ctx_t ctx;            /* what hooks read */
+    bus_msg_t *route;           /* client calls: routing frames of the request; NULL for internal calls */
+    proto_header_t hdr;         /* client calls: the request's header */
+    rt_done_fn *on_done;        /* internal calls: completion */
+    void *arg;                  /* internal calls: completion argument */
+    int64_t wake_at_ms;         /* > 0: (re)send at this monotonic time */
+    bool in_http;               /* a request of this call is on the wire */
+    bool answered;              /* the client already has its reply (PENDING_UNKNOWN) */
+    bool journaled;             /* the current CREATES_ORDER request is in the send journal */
+    bool saved;                 /* q_len/b_len/n_headers hold the unsigned request's sizes */
+    size_t q_len, b_len;        /* unsigned sizes of query and body */
+    int n_headers;              /* unsigned header count */
+    int skew_retries;           /* resyncs done for CLOCK_SKEW (at most 1) */
+    int retries;                /* safe retries done for this step */
+    int64_t sent_wall_ms;       /* when the current request left */
+    int64_t deadline_ms;        /* caller's deadline (epoch ms), 0 = none */
+    char account[PROTO_ACCOUNT_SZ]; /* account of the request */
+};
+
+/* One order send whose outcome is not settled yet (journaled "S", not yet "R"). */
+typedef struct {
+    venue_order_req_t order;    /* what was sent (symbol, side, type, quantity, price, clid) */
+    uint64_t seq;               /* its journal record */
+    int64_t sent_ms;            /* wall ms when it was (first) sent */
+    int64_t resolve_at;         /* monotonic ms to query it; 0 = its reply is still awaited */
+    bool resolving;             /* a query is in flight */
+    int attempts;               /* queries done */
+} rt_intent_t;
+
+/* What the runtime knows of one order (for fills' client ids and for order events). */
+typedef struct {
+    venue_order_t o;            /* last known state */
+    int64_t touched_ms;         /* monotonic ms of the last change */
+} rt_order_t;
+
+/* Fill discovery state of one symbol. */
+typedef struct {
+    char symbol[VENUE_SYMBOL_MAX];  /* unified */
+    int64_t last_id;                /* highest trade id published; 0 = none yet */
+    int64_t start_ms;               /* venue ms to start from when last_id is 0 */
+    int64_t active_until;           /* monotonic ms; poll while now < active_until */
+    int64_t next_poll;              /* monotonic ms of the next poll */
+    bool polling;                   /* a poll is in flight */
+} rt_cursor_t;
+
+struct _venue_runtime_t {
+    const venue_ops_t *ops;          /* the adapter */
+    void *state;                     /* its private state */
+    char venue[PROTO_VENUE_SZ];      /* venue name */
+    char account[PROTO_ACCOUNT_SZ];  /* account served */
+    char instance[PROTO_INSTANCE_SZ];/* stable instance id */
+    char state_dir[512];             /* journals, lease, cursors */
+    char base_url[256];              /* REST base */
+    char router_ep[256];             /* router backend */
+    char events_ep[512];             /* PUB connect endpoints (comma separated) */
+    char recorder_ep[256];           /* recorder control */
+    venue_creds_t creds;             /* key, secret, recv window */
+    int capacity;                    /* client calls in flight accepted */
+    int replicas;                    /* instances sharing the account */
+    int http_timeout_ms;             /* per HTTP request */
+    int64_t fill_poll_ms;            /* fill poll period while a symbol is active */
+    int64_t acceptance_ms;           /* wait after recv window before resolving an unknown outcome */
+
+    zsock_t *router;                 /* DEALER to the router backend */
+    zsock_t *pub;                    /* events out */
+    zsock_t *recorder;               /* DEALER to the recorder control */
+    http_client_t *http;             /* the one HTTP client */
+    http_pollfd_t fds[RT_HTTP_FDS_MAX]; /* HTTP sockets of the current poll */
+    size_t n_fds;                    /* in use */
+    proto_msg_t *reader;             /* envelope reader */
+    buf_t out;                       /* envelope being encoded */
+
+    instruments_t *instruments;      /* current contract table */
+    clock_offset_t clock;            /* venue clock offset */
+    ratelimit_t *weight_rl;          /* request weight budget */
+    ratelimit_t *order_rl;           /* order count budget */
+    circuit_t *circuit;              /* venue circuit breaker */
+    backoff_t *backoff;              /* retry delays */
+    journal_t *sends;                /* "sending id X" journal */
+    journal_t *events;               /* event journal (seq = journal seq) */
+
+    rt_call_t *calls;                /* live calls */
+    int n_client_calls;              /* client calls in flight */
+    rt_intent_t *intents;            /* unresolved sends */
+    size_t n_intents;
+    rt_order_t *orders;              /* tracked orders */
+    size_t n_orders;
+    rt_cursor_t cursors[RT_SYMBOLS_MAX]; /* fill cursors */
+    size_t n_cursors;
+    int lease_fd;                    /* fills lease file, -1 when none */
+    bool fill_owner;                 /* this instance holds the lease */
+    int64_t latency_ms[RT_LATENCY_SAMPLES]; /* fill latency ring */
+    size_t n_latency;                /* samples taken (ring index = n % size) */
+
+    bool ready;                      /* time, instruments and startup intents done: take work */
+    bool starting;                   /* a startup step is in flight */
+    int start_step;                  /* 0 time, 1 instruments, 2 intents, 3 done */
+    int64_t next_start_try;          /* monotonic ms of the next startup attempt */
+    bool reachable;                  /* last venue call got an answer */
+    int64_t router_epoch;            /* last router epoch seen */
+    int64_t router_seen_ms;          /* monotonic ms of the last router message */
+    bool registered;                 /* register sent since the last router change */
+    int64_t next_heartbeat;          /* monotonic ms */
+    int64_t next_hello;              /* monotonic ms: events.hello to the recorder */
+    int64_t next_time_sync;          /* monotonic ms */
+    int64_t next_instruments;        /* monotonic ms */
+    int64_t next_lease_try;          /* monotonic ms */
+    int64_t next_active_scan;        /* monotonic ms */
+    bool time_syncing;               /* a time call is in flight */
+    uint64_t id_counter;             /* for internal correlation ids */
+};
+
+/* rt_call.c */
+rt_call_t *rt_call_new(venue_runtime_t *rt, venue_op_t op);
+void rt_call_start(venue_runtime_t *rt, rt_call_t *c);
+void rt_call_tick(venue_runtime_t *rt, int64_t now_ms);
+void rt_call_free(venue_runtime_t *rt, rt_call_t *c);
+/* Sends (or queues) the current request of c. */
+void rt_call_send(venue_runtime_t *rt, rt_call_t *c);
+/* Starts a time sync; then calls `then` (may be NULL) with its outcome. */
+void rt_time_sync(venue_runtime_t *rt, rt_call_t *waiting);
+
+/* runtime.c */
+void rt_reply_result(venue_runtime_t *rt, rt_call_t *c, const proto_result_t *res);
+void rt_reply_error(venue_runtime_t *rt, rt_call_t *c, const venue_error_t *e);
+int64_t rt_now(void); /* monotonic ms */
+
+/* rt_orders.c */
+int rt_orders_open(venue_runtime_t *rt, err_t *err);
+int rt_intent_begin(venue_runtime_t *rt, const venue_order_req_t *o, err_t *err);
+void rt_intent_end(venue_runtime_t *rt, const char *clid);
+void rt_intent_unknown(venue_runtime_t *rt, const char *clid, int64_t sent_ms);
+void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
+/* Records an order's state; publishes event.order when it is new or changed. */
+void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);
+const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id);
+
+/* rt_events.c */
+int rt_events_open(venue_runtime_t *rt, err_t *err);
+int rt_event_order(venue_runtime_t *rt, const venue_order_t *o, const char *account);
+int rt_event_fill(venue_runtime_t *rt, const venue_fill_t *f, const char *account);
+void rt_events_hello(venue_runtime_t *rt);
+void rt_events_on_recorder(venue_runtime_t *rt);
+
+/* rt_fills.c */
+void rt_fills_activate(venue_runtime_t *rt, const char *symbol);
+void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms);
+void rt_fills_close(venue_runtime_t *rt);
+/* p50 and max fill latency over the recent samples; -1 when none. */
+void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max);
+
+#endif

@@ -1,0 +1,169 @@
+/* rt_events: event.order / event.fill with a per-instance sequence number, journaled before they are
+ * published, kept until the recorder acknowledges them, and re-published on its replay request.
+ *
+ * The event journal (<state_dir>/<instance>.events) numbers its records exactly as the events are numbered:
+ * the record of seq n is journal record n, so "replay from n" is journal_replay(n) and "ack n" is
+ * journal_truncate(n). A record is [u16 topic length][topic][envelope bytes], ready to publish again. */
+#include "rt.h"
+
+#include "base/log.h"
+#include "base/mem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RT_EVENT_RECORD_MAX (PROTO_ENVELOPE_MAX + PROTO_TOPIC_SZ + 2)
+
+int rt_events_open(venue_runtime_t *rt, err_t *err)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.events", rt->state_dir, rt->instance);
+    rt->events = journal_open(path, RT_EVENT_RECORD_MAX, err);
+    return rt->events ? 0 : -1;
+}
+
+static void s_publish(venue_runtime_t *rt, const char *topic, size_t topic_len, const void *env, size_t env_len)
+{
+    bus_msg_t *m = bus_msg_new();
+    err_t err;
+    if (bus_msg_push_route(m, topic, topic_len, &err) < 0) {
+        bus_msg_destroy(&m);
+        return;
+    }
+    bus_msg_set_envelope(m, env, env_len);
+    if (bus_msg_send(&m, rt->pub, &err) < 0)
+        log_warn("publish venue=%s failed: %s (the journal keeps it for replay)", rt->venue, err.msg);
+}
+
+/* Journals then publishes one event; ev->seq is assigned here. */
+static int s_emit(venue_runtime_t *rt, proto_event_t *ev)
+{
+    err_t err;
+    char topic[PROTO_TOPIC_SZ];
+    ev->seq = journal_last_seq(rt->events) + 1;
+    snprintf(ev->source, sizeof ev->source, "%s", rt->instance);
+    size_t tlen = proto_event_topic(ev, topic, sizeof topic);
+    proto_header_t h;
+    char id[40];
+    snprintf(id, sizeof id, "%s-%llu", rt->instance, (unsigned long long) ev->seq);
+    id[sizeof id - 1] = '\0';
+    proto_header_init(&h, id);
+    buf_t rec;
+    buf_init(&rec, RT_EVENT_RECORD_MAX);
+    uint8_t len2[2] = {(uint8_t) (tlen & 0xff), (uint8_t) (tlen >> 8)};
+    int rc = -1;
+    if (tlen == 0 || buf_append(&rec, len2, 2) < 0 || buf_append(&rec, topic, tlen) < 0) {
+        log_error("event venue=%s: bad topic", rt->venue);
+        goto done;
+    }
+    size_t env_at = rec.len;
+    buf_t env;
+    buf_init(&env, PROTO_ENVELOPE_MAX);
+    if (proto_event_encode(&h, ev, &env, &err) < 0 || buf_append(&rec, env.data, env.len) < 0) {
+        log_error("event venue=%s encode failed: %s", rt->venue, err.msg);
+        buf_release(&env);
+        goto done;
+    }
+    buf_release(&env);
+    uint64_t seq;
+    if (journal_append(rt->events, rec.data, rec.len, &seq, &err) < 0) {
+        log_error("event venue=%s journal failed: %s; event not published", rt->venue, err.msg);
+        goto done;
+    }
+    assert(seq == ev->seq);
+    s_publish(rt, topic, tlen, rec.data + env_at, rec.len - env_at);
+    rc = 0;
+done:
+    buf_release(&rec);
+    return rc;
+}
+
+int rt_event_order(venue_runtime_t *rt, const venue_order_t *o, const char *account)
+{
+    proto_event_t ev;
+    proto_event_init(&ev, PROTO_T_EVENT_ORDER);
+    venue_convert_order(o, rt->venue, account, &ev.order);
+    int rc = s_emit(rt, &ev);
+    if (rc == 0)
+        log_info("event.order venue=%s seq=%llu cl_ord_id=%s order_id=%s status=%s", rt->venue,
+                 (unsigned long long) ev.seq, o->client_order_id, o->order_id, venue_status_name(o->status));
+    proto_event_free(&ev);
+    return rc;
+}
+
+int rt_event_fill(venue_runtime_t *rt, const venue_fill_t *f, const char *account)
+{
+    proto_event_t ev;
+    proto_event_init(&ev, PROTO_T_EVENT_FILL);
+    venue_convert_fill(f, rt->venue, account, &ev.fill);
+    int rc = s_emit(rt, &ev);
+    if (rc == 0)
+        log_info("event.fill venue=%s seq=%llu trade_id=%s order_id=%s cl_ord_id=%s", rt->venue,
+                 (unsigned long long) ev.seq, f->trade_id, f->order_id, f->client_order_id);
+    proto_event_free(&ev);
+    return rc;
+}
+
+void rt_events_hello(venue_runtime_t *rt)
+{
+    proto_control_t c;
+    proto_control_init(&c, PROTO_T_EVENTS_HELLO);
+    snprintf(c.source, sizeof c.source, "%s", rt->instance);
+    c.first_seq = journal_count(rt->events) ? journal_first_seq(rt->events) : 0;
+    c.last_seq = journal_last_seq(rt->events);
+    proto_header_t h;
+    char id[48];
+    snprintf(id, sizeof id, "hello-%llu", (unsigned long long) ++rt->id_counter);
+    proto_header_init(&h, id);
+    buf_reset(&rt->out);
+    err_t err;
+    if (proto_control_encode(&h, &c, &rt->out, &err) == 0)
+        bus_send_envelope(rt->recorder, NULL, &rt->out, &err);
+}
+
+static int s_replay_one(void *ctx, uint64_t seq, const void *data, size_t len)
+{
+    venue_runtime_t *rt = ctx;
+    const uint8_t *p = data;
+    (void) seq;
+    if (len < 2)
+        return 0;
+    size_t tlen = (size_t) p[0] | ((size_t) p[1] << 8);
+    if (2 + tlen > len)
+        return 0;
+    s_publish(rt, (const char *) p + 2, tlen, p + 2 + tlen, len - 2 - tlen);
+    return 0;
+}
+
+void rt_events_on_recorder(venue_runtime_t *rt)
+{
+    err_t err;
+    for (;;) {
+        bus_msg_t *m = bus_msg_recv(rt->recorder, &err);
+        if (!m)
+            return;
+        proto_header_t h;
+        proto_control_t c;
+        if (bus_msg_parse(m, rt->reader, &h, &err) < 0 || proto_control_decode(rt->reader, &c, &err) < 0) {
+            log_warn("recorder venue=%s: bad message: %s", rt->venue, err.msg);
+            bus_msg_destroy(&m);
+            continue;
+        }
+        bus_msg_destroy(&m);
+        if (strcmp(c.source, rt->instance) != 0)
+            continue;
+        if (c.type == PROTO_T_EVENTS_ACK) {
+            uint64_t upto = c.seq < journal_last_seq(rt->events) ? c.seq : journal_last_seq(rt->events);
+            if (upto >= journal_first_seq(rt->events) && journal_truncate(rt->events, upto, &err) < 0)
+                log_error("event journal venue=%s truncate to %llu failed: %s", rt->venue,
+                          (unsigned long long) upto, err.msg);
+        } else if (c.type == PROTO_T_EVENTS_REPLAY) {
+            uint64_t from = c.from_seq > journal_first_seq(rt->events) ? c.from_seq : journal_first_seq(rt->events);
+            log_info("replay venue=%s from_seq=%llu (asked %llu) last_seq=%llu", rt->venue,
+                     (unsigned long long) from, (unsigned long long) c.from_seq,
+                     (unsigned long long) journal_last_seq(rt->events));
+            if (journal_replay(rt->events, from, s_replay_one, rt, &err) < 0)
+                log_error("replay venue=%s failed: %s", rt->venue, err.msg);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+/* rt_fills: fill discovery from the venue's trade history.
+ *
+ * One instance per account does it at a time: the holder of an exclusive flock on
+ * <state_dir>/<venue>-<account>.fills.lock (the kernel drops the lock when the holder dies, and another
+ * replica takes it on its next try), so replicas do not multiply fills. Every instance marks the symbols it
+ * trades by creating <state_dir>/<venue>-<account>.active/<symbol> (first activity time inside, mtime =
+ * last activity); the owner polls those symbols' trade history while they are active, from a cursor (the
+ * last trade id published, kept in <venue>-<account>.cursors) so nothing is read twice or skipped. Each
+ * new trade is published as event.fill (journaled first), then the cursor file is rewritten. Latency
+ * (venue execution time -> event published) is sampled for health. */
+#include "rt.h"
+
+#include "base/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define RT_ACTIVE_MS (10 * 60 * 1000) /* a symbol is polled this long after its last activity */
+#define RT_LEASE_TRY_MS 1000
+#define RT_ACTIVE_SCAN_MS 500
+#define RT_FILLS_PAGE 1000
+
+static void s_path(const venue_runtime_t *rt, const char *suffix, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s-%s.%s", rt->state_dir, rt->venue, rt->account, suffix);
+}
+
+/* Symbol file names: '/' is not allowed in a name, so "ETH/USDT" is stored as "ETH_USDT". */
+static void s_symfile(const char *symbol, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", symbol);
+    for (char *p = out; *p; p++)
+        if (*p == '/')
+            *p = '_';
+}
+
+static rt_cursor_t *s_cursor(venue_runtime_t *rt, const char *symbol, bool create)
+{
+    for (size_t i = 0; i < rt->n_cursors; i++)
+        if (strcmp(rt->cursors[i].symbol, symbol) == 0)
+            return &rt->cursors[i];
+    if (!create || rt->n_cursors == RT_SYMBOLS_MAX)
+        return NULL;
+    rt_cursor_t *c = &rt->cursors[rt->n_cursors++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->symbol, sizeof c->symbol, "%s", symbol);
+    return c;
+}
+
+static void s_load_cursors(venue_runtime_t *rt)
+{
+    char path[700], line[128];
+    s_path(rt, "cursors", path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *sp = strchr(line, ' ');
+        if (!sp)
+            continue;
+        *sp = '\0';
+        long long id = strtoll(sp + 1, NULL, 10);
+        rt_cursor_t *c = s_cursor(rt, line, true);
+        if (c && id > c->last_id)
+            c->last_id = id;
+    }
+    fclose(f);
+}
+
+/* Rewrites the cursor file atomically (write, fsync, rename). */
+static void s_save_cursors(venue_runtime_t *rt)
+{
+    char path[700], tmp[720];
+    s_path(rt, "cursors", path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        log_error("fills venue=%s: cannot write %s: %s", rt->venue, tmp, strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < rt->n_cursors; i++)
+        if (rt->cursors[i].last_id > 0)
+            fprintf(f, "%s %lld\n", rt->cursors[i].symbol, (long long) rt->cursors[i].last_id);
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+    if (rename(tmp, path) < 0)
+        log_error("fills venue=%s: rename cursors: %s", rt->venue, strerror(errno));
+}
+
+void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
+{
+    char dir[700], file[800], name[VENUE_SYMBOL_MAX];
+    s_path(rt, "active", dir, sizeof dir);
+    mkdir(dir, 0700);
+    s_symfile(symbol, name, sizeof name);
+    snprintf(file, sizeof file, "%s/%s", dir, name);
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0) {
+        char t[32];
+        int n = snprintf(t, sizeof t, "%lld\n", (long long) clock_offset_venue_now(&rt->clock));
+        if (write(fd, t, (size_t) n) != n)
+            log_warn("fills venue=%s: short write on %s", rt->venue, file);
+        close(fd);
+    } else {
+        utimes(file, NULL);
+    }
+    rt_cursor_t *c = s_cursor(rt, symbol, true);
+    if (c) {
+        c->active_until = rt_now() + RT_ACTIVE_MS;
+        if (!c->next_poll || c->next_poll > rt_now())
+            c->next_poll = rt_now();
+    }
+}
+
+/* The owner picks up symbols other replicas marked active. */
+static void s_scan_active(venue_runtime_t *rt, int64_t now_ms)
+{
+    char dir[700];
+    s_path(rt, "active", dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    int64_t wall = clock_wall_ms();
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[1000], symbol[VENUE_SYMBOL_MAX];
+        struct stat st;
+        snprintf(file, sizeof file, "%s/%s", dir, e->d_name);
+        if (stat(file, &st) < 0 || snprintf(symbol, sizeof symbol, "%s", e->d_name) >= (int) sizeof symbol)
+            continue;
+        char *u = strchr(symbol, '_');
+        if (u)
+            *u = '/';
+        int64_t age = wall - (int64_t) st.st_mtime * 1000;
+        if (age > RT_ACTIVE_MS || !instruments_find(rt->instruments, symbol))
+            continue;
+        rt_cursor_t *c = s_cursor(rt, symbol, true);
+        if (!c)
+            continue;
+        if (!c->last_id && !c->start_ms) {
+            FILE *f = fopen(file, "r");
+            long long t = 0;
+            if (f && fscanf(f, "%lld", &t) != 1)
+                t = 0;
+            if (f)
+                fclose(f);
+            c->start_ms = t > 0 ? t - 5000 : wall - 60000;
+        }
+        int64_t until = now_ms + RT_ACTIVE_MS - age;
+        if (until > c->active_until)
+            c->active_until = until;
+    }
+    closedir(d);
+}
+
+static void s_try_lease(venue_runtime_t *rt)
+{
+    if (rt->lease_fd < 0) {
+        char path[700];
+        s_path(rt, "fills.lock", path, sizeof path);
+        rt->lease_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (rt->lease_fd < 0)
+            return;
+    }
+    if (flock(rt->lease_fd, LOCK_EX | LOCK_NB) == 0) {
+        rt->fill_owner = true;
+        s_load_cursors(rt);
+        log_info("fills venue=%s account=%s instance=%s: this instance now discovers fills", rt->venue,
+                 rt->account, rt->instance);
+        if (ftruncate(rt->lease_fd, 0) == 0) {
+            char t[80];
+            int n = snprintf(t, sizeof t, "%s %d\n", rt->instance, (int) getpid());
+            if (pwrite(rt->lease_fd, t, (size_t) n, 0) != n)
+                log_warn("fills venue=%s: lease note not written", rt->venue);
+        }
+    }
+}
+
+static void s_latency(venue_runtime_t *rt, const venue_fill_t *f)
+{
+    int64_t venue_now = clock_offset_venue_now(&rt->clock);
+    rt->latency_ms[rt->n_latency % RT_LATENCY_SAMPLES] = venue_now - f->executed_at;
+    rt->n_latency++;
+}
+
+static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
+{
+    rt_cursor_t *c = s_cursor(rt, call->call.in.symbol, false);
+    if (!c)
+        return;
+    c->polling = false;
+    c->next_poll = rt_now() + rt->fill_poll_ms;
+    if (rc != VENUE_DONE) {
+        log_warn("fills venue=%s symbol=%s poll failed: %s", rt->venue, c->symbol, call->call.fail.message);
+        c->next_poll = rt_now() + 4 * rt->fill_poll_ms;
+        return;
+    }
+    const venue_result_t *r = &call->call.result;
+    int published = 0;
+    for (size_t i = 0; i < r->n_fills; i++) {
+        venue_fill_t f = r->fills[i];
+        if (f.seq_key > 0 && f.seq_key <= c->last_id)
+            continue;
+        const rt_order_t *o = rt_order_find(rt, f.order_id);
+        if (o && !f.client_order_id[0])
+            snprintf(f.client_order_id, sizeof f.client_order_id, "%s", o->o.client_order_id);
+        if (rt_event_fill(rt, &f, rt->account) < 0)
+            break; /* not journaled: the cursor stays, the trade is read again next time */
+        s_latency(rt, &f);
+        if (f.seq_key > c->last_id)
+            c->last_id = f.seq_key;
+        published++;
+    }
+    if (published) {
+        s_save_cursors(rt);
+        c->active_until = rt_now() + RT_ACTIVE_MS;
+    }
+    if (r->n_fills >= RT_FILLS_PAGE)
+        c->next_poll = rt_now(); /* more pages waiting */
+}
+
+void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
+{
+    if (!rt->ops->get_fills || !rt->ready)
+        return;
+    if (!rt->fill_owner) {
+        if (now_ms >= rt->next_lease_try) {
+            rt->next_lease_try = now_ms + RT_LEASE_TRY_MS;
+            s_try_lease(rt);
+        }
+        if (!rt->fill_owner)
+            return;
+    }
+    if (now_ms >= rt->next_active_scan) {
+        rt->next_active_scan = now_ms + RT_ACTIVE_SCAN_MS;
+        s_scan_active(rt, now_ms);
+    }
+    for (size_t i = 0; i < rt->n_cursors; i++) {
+        rt_cursor_t *c = &rt->cursors[i];
+        if (c->polling || now_ms < c->next_poll || now_ms >= c->active_until)
+            continue;
+        if (!c->last_id && !c->start_ms)
+            c->start_ms = clock_offset_venue_now(&rt->clock) - 60000;
+        c->polling = true;
+        rt_call_t *call = rt_call_new(rt, VENUE_OP_GET_FILLS);
+        snprintf(call->call.in.symbol, sizeof call->call.in.symbol, "%s", c->symbol);
+        call->call.in.from_id = c->last_id > 0 ? c->last_id + 1 : 0;
+        call->call.in.start_ms = c->last_id > 0 ? 0 : c->start_ms;
+        call->call.in.limit = RT_FILLS_PAGE;
+        call->on_done = s_polled;
+        rt_call_start(rt, call);
+        return; /* one poll started per tick keeps the loop responsive */
+    }
+}
+
+void rt_fills_close(venue_runtime_t *rt)
+{
+    if (rt->lease_fd >= 0) {
+        close(rt->lease_fd); /* releases the flock: another replica takes over */
+        rt->lease_fd = -1;
+    }
+    rt->fill_owner = false;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max)
+{
+    size_t n = rt->n_latency < RT_LATENCY_SAMPLES ? rt->n_latency : RT_LATENCY_SAMPLES;
+    *p50 = *max = -1;
+    if (!n)
+        return;
+    int64_t s[RT_LATENCY_SAMPLES];
+    memcpy(s, rt->latency_ms, n * sizeof s[0]);
+    qsort(s, n, sizeof s[0], s_cmp);
+    *p50 = s[n / 2];
+    *max = s[n - 1];
+}

@@ -1,0 +1,303 @@
+/* rt_orders: at-most-once order sending and the order table.
+ *
+ * The send journal (<state_dir>/<instance>.sends) holds one record per order send: "S" before the request
+ * leaves (fdatasync'd: after a crash we know the id may have reached the venue) and "R" once its outcome is
+ * settled (a definitive reply, or the resolver's answer). An "S" without "R" is an intent: after a timeout,
+ * a 5xx or a lost reply, and for every intent found at start, the resolver queries the order by client id
+ * once the venue can no longer accept it (sent + recvWindow + acceptance window) and publishes the real
+ * outcome as event.order; "not found" then means it never reached the venue (published as REJECTED).
+ * Nothing is ever resent.
+ *
+ * The order table remembers the last state of orders seen here, so that fills (whose venue record may lack
+ * the client id) get their client order id, and so that a state change is published once. */
+#include "rt.h"
+
+#include "base/log.h"
+#include "base/mem.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RT_SEND_RECORD_MAX 512
+#define RT_RESOLVE_RETRY_MS 2000
+
+/* "S|clid|symbol|side|type|tif|qty|price|stop|reduce|sent_ms" or "R|clid". */
+static int s_encode(const venue_order_req_t *o, int64_t sent_ms, char *out, size_t cap)
+{
+    char q[DECIMAL_STR_MAX], p[DECIMAL_STR_MAX], s[DECIMAL_STR_MAX];
+    decimal_format(o->quantity, q, sizeof q);
+    decimal_format(o->price, p, sizeof p);
+    decimal_format(o->stop_price, s, sizeof s);
+    int n = snprintf(out, cap, "S|%s|%s|%d|%d|%d|%s|%s|%s|%d|%lld", o->client_order_id, o->symbol, (int) o->side,
+                     (int) o->type, (int) o->time_in_force, q, p, s, o->reduce_only ? 1 : 0, (long long) sent_ms);
+    return n > 0 && (size_t) n < cap ? n : -1;
+}
+
+/* Splits text (len bytes) at '|' into at most max fields (NUL-terminated copies in buf). */
+static int s_split(const char *text, size_t len, char *buf, size_t cap, char **fields, int max)
+{
+    if (len >= cap)
+        return -1;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    int n = 0;
+    for (char *p = buf; n < max;) {
+        fields[n++] = p;
+        char *bar = strchr(p, '|');
+        if (!bar)
+            break;
+        *bar = '\0';
+        p = bar + 1;
+    }
+    return n;
+}
+
+static rt_intent_t *s_find(venue_runtime_t *rt, const char *clid)
+{
+    for (size_t i = 0; i < rt->n_intents; i++)
+        if (strcmp(rt->intents[i].order.client_order_id, clid) == 0)
+            return &rt->intents[i];
+    return NULL;
+}
+
+static void s_remove(venue_runtime_t *rt, rt_intent_t *in)
+{
+    size_t i = (size_t) (in - rt->intents);
+    rt->intents[i] = rt->intents[--rt->n_intents];
+}
+
+static int s_add(venue_runtime_t *rt, const venue_order_req_t *o, uint64_t seq, int64_t sent_ms)
+{
+    rt_intent_t *in = s_find(rt, o->client_order_id);
+    if (!in) {
+        if (rt->n_intents == RT_INTENTS_MAX)
+            return -1;
+        in = &rt->intents[rt->n_intents++];
+    }
+    memset(in, 0, sizeof *in);
+    in->order = *o;
+    in->seq = seq;
+    in->sent_ms = sent_ms;
+    return 0;
+}
+
+typedef struct {
+    venue_runtime_t *rt; /* owner */
+    int bad;             /* records that did not parse */
+} s_replay_t;
+
+static int s_replay(void *ctx, uint64_t seq, const void *data, size_t len)
+{
+    s_replay_t *r = ctx;
+    char buf[RT_SEND_RECORD_MAX], *f[12];
+    int n = s_split(data, len, buf, sizeof buf, f, 12);
+    if (n == 2 && strcmp(f[0], "R") == 0) {
+        rt_intent_t *in = s_find(r->rt, f[1]);
+        if (in)
+            s_remove(r->rt, in);
+        return 0;
+    }
+    venue_order_req_t o = {0};
+    if (n != 11 || strcmp(f[0], "S") != 0 || venue_copy(o.client_order_id, sizeof o.client_order_id, f[1]) < 0 ||
+        venue_copy(o.symbol, sizeof o.symbol, f[2]) < 0 || decimal_from_str(f[6], &o.quantity, NULL) < 0 ||
+        decimal_from_str(f[7], &o.price, NULL) < 0 || decimal_from_str(f[8], &o.stop_price, NULL) < 0) {
+        r->bad++;
+        return 0;
+    }
+    o.side = (venue_side_t) strtol(f[3], NULL, 10);
+    o.type = (venue_type_t) strtol(f[4], NULL, 10);
+    o.time_in_force = (venue_tif_t) strtol(f[5], NULL, 10);
+    o.reduce_only = f[9][0] == '1';
+    if (s_add(r->rt, &o, seq, strtoll(f[10], NULL, 10)) < 0)
+        r->bad++;
+    return 0;
+}
+
+int rt_orders_open(venue_runtime_t *rt, err_t *err)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.sends", rt->state_dir, rt->instance);
+    rt->intents = mem_calloc(RT_INTENTS_MAX, sizeof(rt_intent_t));
+    rt->orders = mem_calloc(RT_ORDERS_MAX, sizeof(rt_order_t));
+    rt->sends = journal_open(path, RT_SEND_RECORD_MAX, err);
+    if (!rt->sends)
+        return -1;
+    s_replay_t r = {rt, 0};
+    if (journal_replay(rt->sends, 1, s_replay, &r, err) < 0)
+        return -1;
+    if (r.bad)
+        log_error("send journal venue=%s: %d records unreadable", rt->venue, r.bad);
+    /* Every send left open by the previous run has an unknown outcome: resolve before taking work. */
+    for (size_t i = 0; i < rt->n_intents; i++) {
+        rt->intents[i].resolve_at = rt_now();
+        log_warn("unresolved send from previous run venue=%s cl_ord_id=%s symbol=%s: resolving by query",
+                 rt->venue, rt->intents[i].order.client_order_id, rt->intents[i].order.symbol);
+    }
+    return 0;
+}
+
+int rt_intent_begin(venue_runtime_t *rt, const venue_order_req_t *o, err_t *err)
+{
+    char rec[RT_SEND_RECORD_MAX];
+    int64_t now = clock_wall_ms();
+    int n = s_encode(o, now, rec, sizeof rec);
+    if (n < 0)
+        return err_set(err, XR_INTERNAL, "send record too long");
+    if (rt->n_intents == RT_INTENTS_MAX && !s_find(rt, o->client_order_id))
+        return err_set(err, XR_INTERNAL, "too many unresolved order sends");
+    uint64_t seq;
+    if (journal_append(rt->sends, rec, (size_t) n, &seq, err) < 0)
+        return -1;
+    s_add(rt, o, seq, now);
+    rt_fills_activate(rt, o->symbol);
+    return 0;
+}
+
+/* Drops settled records from the front of the journal. */
+static void s_truncate(venue_runtime_t *rt)
+{
+    uint64_t upto = journal_last_seq(rt->sends);
+    for (size_t i = 0; i < rt->n_intents; i++)
+        if (rt->intents[i].seq <= upto)
+            upto = rt->intents[i].seq - 1;
+    if (upto >= journal_first_seq(rt->sends)) {
+        err_t err;
+        if (journal_truncate(rt->sends, upto, &err) < 0)
+            log_error("send journal venue=%s truncate failed: %s", rt->venue, err.msg);
+    }
+}
+
+void rt_intent_end(venue_runtime_t *rt, const char *clid)
+{
+    rt_intent_t *in = s_find(rt, clid);
+    if (!in)
+        return;
+    char rec[64];
+    int n = snprintf(rec, sizeof rec, "R|%s", clid);
+    err_t err;
+    /* Not synced: losing it in a crash only costs one extra query at the next start. */
+    if (journal_append_nosync(rt->sends, rec, (size_t) n, NULL, &err) < 0)
+        log_error("send journal venue=%s cl_ord_id=%s: %s", rt->venue, clid, err.msg);
+    s_remove(rt, in);
+    s_truncate(rt);
+}
+
+void rt_intent_unknown(venue_runtime_t *rt, const char *clid, int64_t sent_ms)
+{
+    rt_intent_t *in = s_find(rt, clid);
+    if (!in)
+        return;
+    int64_t window = rt->creds.recv_window_ms + rt->acceptance_ms;
+    int64_t wait = sent_ms + window - clock_wall_ms();
+    in->resolve_at = rt_now() + (wait > 0 ? wait : 0);
+}
+
+static void s_publish_outcome(venue_runtime_t *rt, const venue_order_t *o)
+{
+    rt_order_seen(rt, o, rt->account);
+}
+
+static void s_resolved(venue_runtime_t *rt, rt_call_t *c, int rc)
+{
+    const char *clid = c->call.in.client_order_id;
+    rt_intent_t *in = s_find(rt, clid);
+    if (!in)
+        return;
+    in->resolving = false;
+    if (rc == VENUE_DONE) {
+        log_info("resolved venue=%s cl_ord_id=%s status=%s order_id=%s", rt->venue, clid,
+                 venue_status_name(c->call.result.order.status), c->call.result.order.order_id);
+        s_publish_outcome(rt, &c->call.result.order);
+        rt_intent_end(rt, clid);
+        return;
+    }
+    if (c->call.fail.code == XR_ORDER_NOT_FOUND) {
+        /* Past the acceptance window and unknown to the venue: it never reached it, and never will. */
+        venue_order_t o = {0};
+        const venue_order_req_t *r = &in->order;
+        snprintf(o.client_order_id, sizeof o.client_order_id, "%s", clid);
+        snprintf(o.symbol, sizeof o.symbol, "%s", r->symbol);
+        o.side = r->side;
+        o.type = r->type;
+        o.time_in_force = r->time_in_force;
+        o.quantity = r->quantity;
+        o.price = r->price;
+        o.stop_price = r->stop_price;
+        o.reduce_only = r->reduce_only;
+        o.status = VENUE_STATUS_REJECTED;
+        o.created_at = in->sent_ms;
+        o.updated_at = clock_wall_ms();
+        log_info("resolved venue=%s cl_ord_id=%s: never reached the venue, REJECTED", rt->venue, clid);
+        rt_event_order(rt, &o, rt->account);
+        rt_intent_end(rt, clid);
+        return;
+    }
+    in->attempts++;
+    int64_t delay = RT_RESOLVE_RETRY_MS * (in->attempts < 8 ? in->attempts : 8);
+    log_warn("resolve venue=%s cl_ord_id=%s failed (%s), again in %lld ms", rt->venue, clid,
+             c->call.fail.message, (long long) delay);
+    in->resolve_at = rt_now() + delay;
+}
+
+void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms)
+{
+    if (!instruments_count(rt->instruments))
+        return;
+    for (size_t i = 0; i < rt->n_intents; i++) {
+        rt_intent_t *in = &rt->intents[i];
+        if (!in->resolve_at || in->resolving || now_ms < in->resolve_at)
+            continue;
+        in->resolving = true;
+        rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_ORDER);
+        snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", in->order.symbol);
+        snprintf(c->call.in.client_order_id, sizeof c->call.in.client_order_id, "%s", in->order.client_order_id);
+        c->on_done = s_resolved;
+        rt_call_start(rt, c);
+        return; /* the call may have changed the intents array; one per tick is plenty */
+    }
+}
+
+const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id)
+{
+    for (size_t i = 0; i < rt->n_orders; i++)
+        if (strcmp(rt->orders[i].o.order_id, order_id) == 0)
+            return &rt->orders[i];
+    return NULL;
+}
+
+static rt_order_t *s_order_slot(venue_runtime_t *rt, const venue_order_t *o)
+{
+    for (size_t i = 0; i < rt->n_orders; i++) {
+        rt_order_t *t = &rt->orders[i];
+        if ((o->order_id[0] && strcmp(t->o.order_id, o->order_id) == 0) ||
+            (o->client_order_id[0] && strcmp(t->o.client_order_id, o->client_order_id) == 0))
+            return t;
+    }
+    if (rt->n_orders < RT_ORDERS_MAX)
+        return &rt->orders[rt->n_orders++];
+    /* Full: forget the oldest final order. */
+    rt_order_t *victim = NULL;
+    for (size_t i = 0; i < rt->n_orders; i++)
+        if (venue_status_final(rt->orders[i].o.status) && (!victim || rt->orders[i].touched_ms < victim->touched_ms))
+            victim = &rt->orders[i];
+    return victim;
+}
+
+void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account)
+{
+    if (!o->order_id[0] && o->status != VENUE_STATUS_REJECTED)
+        return;
+    rt_order_t *t = s_order_slot(rt, o);
+    bool changed = !t || t->o.status != o->status || !decimal_eq(t->o.filled_quantity, o->filled_quantity) ||
+                   strcmp(t->o.order_id, o->order_id) != 0;
+    if (t && changed) {
+        t->o = *o;
+        t->touched_ms = rt_now();
+    }
+    if (changed)
+        rt_event_order(rt, o, account);
+    if (!venue_status_final(o->status))
+        rt_fills_activate(rt, o->symbol);
+}

@@ -1,0 +1,54 @@
+/* runtime: everything a venue worker does that is not particular to its venue, driving any adapter
+ * (adapter.h). One process = one runtime = one event loop (zmq_poll over the router DEALER, the recorder
+ * DEALER, the HTTP client's sockets and the signal pipe) with many venue calls in flight at once.
+ *
+ * What it guarantees, for every venue alike:
+ *  - at most once: every order has a client order id before it leaves; "sending id X" is journaled and
+ *    fdatasync'd before the HTTP call; a timeout, 5xx or lost reply answers PENDING_UNKNOWN and is resolved by
+ *    querying the order (after the acceptance window), never by resending; after a restart unresolved ids are
+ *    resolved before the worker registers with the router;
+ *  - every order state change and fill it learns is journaled, then published (event.order / event.fill)
+ *    with a per-instance seq; the journal is kept until the recorder acknowledges, and replayed on request;
+ *  - fills are discovered from the venue's trade history by one instance per account at a time (an flock
+ *    lease in the shared state directory), with a persistent cursor;
+ *  - pre-trade checks (tick, step, quantity bounds, notional), rate limits from the venue's published limits
+ *    corrected by its usage headers and shared between replicas, Retry-After honoured, clock offset and
+ *    resync on CLOCK_SKEW, retries with jittered backoff only where safe, one circuit breaker per venue.
+ *
+ * Configuration (environment, or KEY=VALUE file given with --config; <V> is the upper-case venue name):
+ *   <V>_API_KEY, <V>_API_SECRET (or <V>_API_SECRET_FILE)   required; the service stops naming a missing one
+ *   <V>_TESTNET (false), <V>_BASE_URL (override: the simulator), <V>_RECV_WINDOW_MS (5000)
+ *   XR_ROUTER_BACKEND (tcp://127.0.0.1:7111)      router ROUTER the worker's DEALER connects to
+ *   XR_EVENTS_ENDPOINTS (tcp://127.0.0.1:7102,tcp://127.0.0.1:7120)  where the event PUB connects
+ *   XR_RECORDER_CONTROL (tcp://127.0.0.1:7121)    recorder ROUTER for events.hello/ack/replay
+ *   XR_INSTANCE (<venue>-1)   stable id of this worker (journal, event source); XR_ACCOUNT (default)
+ *   XR_STATE_DIR (var/<venue>)   journals of this instance; the fills lease and cursors of the account
+ *   XR_CAPACITY (64), XR_REPLICAS (1), XR_HTTP_TIMEOUT_MS (10000), XR_FILL_POLL_MS (250),
+ *   XR_ACCEPTANCE_MS (venue default), XR_LOG_LEVEL (info) */
+#ifndef XR_VENUE_RUNTIME_H
+#define XR_VENUE_RUNTIME_H
+
+#include "adapter.h"
+
+#include "base/config.h"
+#include "base/err.h"
+
+typedef struct _venue_runtime_t venue_runtime_t;
+
+/* Builds a runtime for ops from cfg: reads credentials (failing with a message naming a missing variable),
+ * opens the journals (recovering them), creates sockets and the HTTP client. Does not contact the venue
+ * yet. Returns NULL with err set. Caller owns the result. */
+venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, err_t *err);
+
+/* Runs the event loop until SIGINT/SIGTERM (bus_signal_install must have run) or a fatal error. Returns 0
+ * on a clean stop, -1 on failure. Blocks. */
+int venue_runtime_run(venue_runtime_t *self);
+
+/* Stops, closes sockets and journals, frees; NULL-safe; sets *self_p to NULL. */
+void venue_runtime_destroy(venue_runtime_t **self_p);
+
+/* The whole main() of a venue worker: --help/--version, --config FILE, logging, config, signals, run.
+ * Returns the process exit code (0 clean stop, 2 bad configuration, 1 runtime failure). */
+int venue_main(int argc, char **argv, const venue_ops_t *ops);
+
+#endif
