@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 JOBS=$(nproc 2>/dev/null || echo 2)
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXR_FUZZ=ON >/dev/null || exit 1
-cmake --build build-fuzz -j"$JOBS" 2>&1 | grep -E 'error|warning' ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+cmake --build build-fuzz -j"$JOBS" --target fuzz_all 2>&1 | grep -E ': (error|warning):' ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 mkdir -p build-fuzz/crashes
 status=0
 shopt -s nullglob
