@@ -609,3 +609,43 @@ int recorder_store_commit(recorder_store_t *self, err_t *err)
     recorder_store_clear(self);
     return 0;
 }
+
+int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
+                                  err_t *err)
+{
+    assert(self && (fills || n == 0));
+    if (missing)
+        *missing = 0;
+    if (n == 0)
+        return 0;
+    if (recorder_store_open(self, err) != 0)
+        return -1;
+    buf_t lines;
+    buf_init(&lines, STORE_COPY_MAX);
+    int rc = -1;
+    int64_t inserted = 0, unused = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s_fill_line(&lines, "backstop", 0, &fills[i]) != 0) {
+            err_set(err, XR_INVALID_REQUEST, "backstop: %zu fills do not fit one transaction", n);
+            goto done;
+        }
+    }
+    if (db_begin(self->db, err) != 0)
+        goto done;
+    if (s_copy(self, "fills_in", lines.data, lines.len, err) != 0 ||
+        s_apply_staged(self, true, false, true, &inserted, &unused, err) != 0) {
+        db_rollback(self->db, NULL);
+        goto done;
+    }
+    if (db_commit(self->db, err) != 0)
+        goto done;
+    if (inserted > 0)
+        log_warn("backstop stored %lld fills that no event had delivered", (long long) inserted);
+    self->stats.fills_new += (uint64_t) inserted;
+    if (missing)
+        *missing = (size_t) inserted;
+    rc = 0;
+done:
+    buf_release(&lines);
+    return rc;
+}

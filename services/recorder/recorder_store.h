@@ -74,6 +74,12 @@ bool recorder_store_full(const recorder_store_t *self);
  * outcome may be unknown, and the batch is kept for a later call (writing it again is harmless). Blocks. */
 int recorder_store_commit(recorder_store_t *self, err_t *err);
 
+/* Backstop: writes those of the n fills that trades does not hold yet, in one transaction of its own (the
+ * batch is untouched), with source "backstop" and seq 0. *missing (may be NULL) gets how many were inserted.
+ * 0, or -1 with err (database down, or data PostgreSQL refuses: nothing is written then). Blocks. */
+int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
+                                  err_t *err);
+
 /* Discards the batch without writing it. */
 void recorder_store_clear(recorder_store_t *self);
 
