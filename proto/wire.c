@@ -72,13 +72,13 @@ static int s_scan(const unsigned char **pp, const unsigned char *end, int depth,
             return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
         n = s_be(p, lenbytes);
         p += lenbytes;
-        if (b == 0xc7 || b == 0xc8 || b == 0xc9)
-            n += 1; /* ext type byte */
     }
     if (!container) {
-        if (n > PROTO_RAW_MAX + 1)
+        if (n > PROTO_RAW_MAX)
             return err_set(err, XR_INVALID_REQUEST, "envelope: string or binary of %llu bytes exceeds %u",
                            (unsigned long long) n, PROTO_RAW_MAX);
+        if (b == 0xc7 || b == 0xc8 || b == 0xc9)
+            n += 1; /* ext type byte */
         if ((uint64_t) (end - p) < n)
             return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
         *pp = p + n;
