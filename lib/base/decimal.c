@@ -201,6 +201,83 @@ static inline const unsigned char *s_scan(const unsigned char *p, const unsigned
     return p;
 }
 
+/* The common plain form "[-]digits[.digits]" with at most 19 characters after the sign, in one pass.
+ * Returns false, writing nothing, for anything else (exponents, long or malformed texts, overflow): the
+ * general path then decides, with the reason. */
+static inline bool s_parse_plain(const unsigned char *p, const unsigned char *end, decimal_t *out)
+{
+    bool neg = *p == '-';
+    p += neg;
+    if (end - p > DECIMAL_MAX_DIGITS + 1) /* 19 digits still fit uint64; the range check is below */
+        return false;
+    const unsigned char *mark = p;
+    uint64_t m = 0;
+    for (; p < end && (unsigned) *p - '0' <= 9; p++)
+        m = m * 10 + (*p - '0');
+    if (p == mark)
+        return false;
+    unsigned scale = 0;
+    if (p < end) {
+        if (*p != '.')
+            return false;
+        mark = ++p;
+        for (; p < end && (unsigned) *p - '0' <= 9; p++)
+            m = m * 10 + (*p - '0');
+        if (p == mark || p != end)
+            return false;
+        scale = (unsigned) (p - mark);
+    }
+    if (m >= (uint64_t) S_LIMIT)
+        return false;
+    while (scale > 0 && m % 10 == 0) {
+        m /= 10;
+        scale--;
+    }
+    out->mantissa = neg ? -(int64_t) m : (int64_t) m;
+    out->scale = (uint8_t) (m ? scale : 0);
+    return true;
+}
+
+/* Parses the exponent digits at p (after 'e' and its sign) into *exp, stopping growth past 64 so that any
+ * length is safe. Returns the end of the digits. */
+static const unsigned char *s_scan_exponent(const unsigned char *p, const unsigned char *end, int64_t *exp)
+{
+    int64_t e = 0;
+    for (; p < end && (unsigned) *p - '0' <= 9; p++) {
+        if (e <= 64)
+            e = e * 10 + (*p - '0');
+    }
+    *exp = e;
+    return p;
+}
+
+/* Builds the value digits * 10^e of acc.sig significant digits, or explains why it does not fit. */
+static int s_parse_value(const char *text, size_t len, bool neg, const s_acc_t *acc, int64_t e, decimal_t *out,
+                         err_t *err)
+{
+    int64_t m;
+    uint8_t scale = 0;
+    if (acc->sig == 0) {
+        *out = DECIMAL_ZERO;
+        return 0;
+    }
+    if (e >= 0) {
+        if ((int64_t) acc->sig + e > DECIMAL_MAX_DIGITS)
+            return s_parse_fail(err, text, len, "overflow: more than %d significant digits", DECIMAL_MAX_DIGITS);
+        m = (int64_t) (acc->digits * s_p10[e]);
+    } else {
+        if (-e > DECIMAL_MAX_SCALE)
+            return s_parse_fail(err, text, len, "too many decimals (at most %d)", DECIMAL_MAX_SCALE);
+        if (acc->sig > DECIMAL_MAX_DIGITS)
+            return s_parse_fail(err, text, len, "overflow: more than %d significant digits", DECIMAL_MAX_DIGITS);
+        m = (int64_t) acc->digits;
+        scale = (uint8_t) -e;
+    }
+    out->mantissa = neg ? -m : m;
+    out->scale = scale;
+    return 0;
+}
+
 int decimal_parse(const char *text, size_t len, decimal_t *out, err_t *err)
 {
     assert(out);
@@ -209,9 +286,10 @@ int decimal_parse(const char *text, size_t len, decimal_t *out, err_t *err)
         return s_parse_fail(err, "", 0, "empty");
     const unsigned char *start = (const unsigned char *) text;
     const unsigned char *p = start, *end = start + len, *mark;
+    if (s_parse_plain(p, end, out))
+        return 0;
     bool neg = *p == '-';
     p += neg;
-
     s_acc_t acc = {0, 0, 0};
     mark = p;
     p = s_scan(p, end, &acc);
@@ -231,10 +309,7 @@ int decimal_parse(const char *text, size_t len, decimal_t *out, err_t *err)
         bool eneg = p < end && *p == '-';
         p += p < end && (*p == '-' || *p == '+');
         mark = p;
-        for (; p < end && (unsigned) *p - '0' <= 9; p++) {
-            if (exp <= 64) /* stop growing once out of range: no overflow on long exponents */
-                exp = exp * 10 + (*p - '0');
-        }
+        p = s_scan_exponent(p, end, &exp);
         if (p == mark)
             return s_parse_fail(err, text, len, "expected a digit at offset %zu", (size_t) (p - start));
         if (exp > 64)
@@ -243,29 +318,8 @@ int decimal_parse(const char *text, size_t len, decimal_t *out, err_t *err)
     }
     if (p != end)
         return s_parse_fail(err, text, len, "unexpected character at offset %zu", (size_t) (p - start));
-
-    if (acc.sig == 0) {
-        *out = DECIMAL_ZERO;
-        return 0;
-    }
-    /* value = digits * 10^e, with the digits' trailing zeros folded into e */
-    int64_t e = exp - (int64_t) nfrac + (int64_t) acc.zeros;
-    if (e >= 0) {
-        if ((int64_t) acc.sig + e > DECIMAL_MAX_DIGITS)
-            return s_parse_fail(err, text, len, "overflow: more than %d significant digits", DECIMAL_MAX_DIGITS);
-        out->mantissa = (int64_t) (acc.digits * s_p10[e]);
-        out->scale = 0;
-    } else {
-        if (-e > DECIMAL_MAX_SCALE)
-            return s_parse_fail(err, text, len, "too many decimals (at most %d)", DECIMAL_MAX_SCALE);
-        if (acc.sig > DECIMAL_MAX_DIGITS)
-            return s_parse_fail(err, text, len, "overflow: more than %d significant digits", DECIMAL_MAX_DIGITS);
-        out->mantissa = (int64_t) acc.digits;
-        out->scale = (uint8_t) -e;
-    }
-    if (neg)
-        out->mantissa = -out->mantissa;
-    return 0;
+    /* the digits' trailing zeros fold into the exponent */
+    return s_parse_value(text, len, neg, &acc, exp - (int64_t) nfrac + (int64_t) acc.zeros, out, err);
 }
 
 int decimal_from_str(const char *text, decimal_t *out, err_t *err)

@@ -1,6 +1,7 @@
 /* fuzz_decimal: arbitrary bytes through decimal_parse, then every operation on what it accepted, checked
  * against invariants rather than against a second implementation:
- *   - an accepted value is normalised, its canonical text parses back to the same value and the same text;
+ *   - an accepted value is normalised, its canonical text parses back to the same value and the same text,
+ *     and the plain fast path and the general parser (forced by appending "e0") agree;
  *   - a refusal names a reason and leaves *out untouched;
  *   - if the input holds a '|', both sides are parsed and combined: (a + b) - b == a, sign(a - b) ==
  *     cmp(a, b), mul at any scale and mode equals rounding the exact product, a DOWN quotient q satisfies
@@ -151,6 +152,22 @@ static void s_check_tick(decimal_t a, decimal_t b, decimal_round_t mode)
     FZ_CHECK(multiple ? decimal_is_zero(d) : decimal_eq(d, tick));
 }
 
+/* Appending "e0" to a text without an exponent changes nothing but sends it down the general parser
+ * instead of the plain fast path: both must agree on acceptance and value. */
+static void s_check_general_path(const char *text, size_t size, bool ok, decimal_t v)
+{
+    if (size > 64 || memchr(text, 'e', size) || memchr(text, 'E', size))
+        return;
+    char buf[72];
+    memcpy(buf, text, size);
+    memcpy(buf + size, "e0", 2);
+    decimal_t w;
+    int rc = decimal_parse(buf, size + 2, &w, NULL);
+    FZ_CHECK((rc == 0) == ok);
+    if (ok)
+        FZ_CHECK(s_same(v, w));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *) data;
@@ -160,9 +177,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t scale = (uint8_t) (h % 19);
     decimal_round_t mode = (decimal_round_t) ((h / 19) % 7);
 
-    decimal_t a, b;
-    if (s_parse(text, size, &a))
+    decimal_t a = DECIMAL_ZERO, b;
+    bool ok = s_parse(text, size, &a);
+    if (ok)
         s_check_fixed(a, scale, mode);
+    s_check_general_path(text, size, ok, a);
     const char *bar = size ? memchr(text, '|', size) : NULL;
     if (!bar)
         return 0;
