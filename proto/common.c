@@ -119,14 +119,18 @@ void proto_raw_set(proto_raw_t *r, const char *data, size_t len)
 {
     assert(len <= PROTO_RAW_MAX);
     mem_free(r->data);
-    r->data = mem_strndup(data, len);
+    r->data = mem_alloc(len + 1);
+    memcpy(r->data, data, len);
+    r->data[len] = '\0';
     r->len = len;
 }
 
 void proto_raw_copy(proto_raw_t *dst, const proto_raw_t *src)
 {
-    dst->data = src->data ? mem_strndup(src->data, src->len) : NULL;
-    dst->len = src->data ? src->len : 0;
+    dst->data = NULL;
+    dst->len = 0;
+    if (src->data)
+        proto_raw_set(dst, src->data, src->len);
 }
 
 void proto_raw_free(proto_raw_t *r)

@@ -379,6 +379,8 @@ static int s_get_raw(const msgpack_object *o, const wire_field_t *f, proto_raw_t
         return s_wrong_type(err, path, f->key, "str", o);
     if (o->via.str.size > PROTO_RAW_MAX)
         return wire_fail(err, path, f->key, "longer than %d bytes", PROTO_RAW_MAX);
+    if (o->via.str.size && memchr(o->via.str.ptr, '\0', o->via.str.size))
+        return wire_fail(err, path, f->key, "contains a NUL byte");
     if (o->via.str.size)
         proto_raw_set(r, o->via.str.ptr, o->via.str.size);
     return 0;
