@@ -85,13 +85,18 @@ struct by_ctx {
 /* ---------------------------------------------------------------------------------------------------------
  * Instruments (Bybit linear USDT perpetuals; filters as Bybit lists them in late 2026, rounded) */
 
+/* Designated initialisers keep the table valid when sim_instrument_def_t gains optional fields. */
+#define BY_INST(sym, b, tk, st, mnq, mxq, mxm, mnp, mxp, notional, start, lev)                                    \
+    {.symbol = sym, .base = b, .quote = "USDT", .tick = tk, .step = st, .min_qty = mnq, .max_qty = mxq,              \
+     .max_mkt_qty = mxm, .min_price = mnp, .max_price = mxp, .min_notional = notional, .start_price = start,          \
+     .max_leverage = lev, .max_open_orders = 500}
+
 static const sim_instrument_def_t s_instruments[] = {
-    {"BTCUSDT", "BTC", "USDT", "0.10", "0.001", "0.001", "1190", "119", "0.10", "1999999.80", "5", "97000", 100, 500},
-    {"ETHUSDT", "ETH", "USDT", "0.01", "0.01", "0.01", "7240", "724", "0.01", "199999.98", "5", "3100", 100, 500},
-    {"SOLUSDT", "SOL", "USDT", "0.010", "0.1", "0.1", "79770", "7977", "0.010", "19999.980", "5", "140", 100, 500},
-    {"XRPUSDT", "XRP", "USDT", "0.0001", "1", "1", "1615000", "161500", "0.0001", "199.9998", "5", "2.2", 75, 500},
-    {"DOGEUSDT", "DOGE", "USDT", "0.00001", "1", "1", "12630000", "1263000", "0.00001", "19.99998", "5", "0.16", 75,
-     500},
+    BY_INST("BTCUSDT", "BTC", "0.10", "0.001", "0.001", "1190", "119", "0.10", "1999999.80", "5", "97000", 100),
+    BY_INST("ETHUSDT", "ETH", "0.01", "0.01", "0.01", "7240", "724", "0.01", "199999.98", "5", "3100", 100),
+    BY_INST("SOLUSDT", "SOL", "0.010", "0.1", "0.1", "79770", "7977", "0.010", "19999.980", "5", "140", 100),
+    BY_INST("XRPUSDT", "XRP", "0.0001", "1", "1", "1615000", "161500", "0.0001", "199.9998", "5", "2.2", 75),
+    BY_INST("DOGEUSDT", "DOGE", "0.00001", "1", "1", "12630000", "1263000", "0.00001", "19.99998", "5", "0.16", 75),
 };
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -205,6 +210,9 @@ static void s_fail_http(by_ctx_t *c, int http, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *q = msg; *q; q++) /* request text echoed in a message: printable ASCII only */
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+            *q = '?';
     /* keep any X-Bapi-Limit headers already added */
     c->resp->status = http;
     buf_reset(&c->resp->body);

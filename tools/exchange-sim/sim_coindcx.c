@@ -61,12 +61,18 @@ typedef struct {
 /* ---------------------------------------------------------------------------------------------------------
  * Instruments (CoinDCX USDT-margined perpetuals, filters after the venue's instrument endpoint, rounded) */
 
+/* Designated initialisers keep the table valid when sim_instrument_def_t gains optional fields. */
+#define CD_INST(sym, b, tk, st, mnq, mxq, mxm, mnp, mxp, notional, start, lev)                                    \
+    {.symbol = sym, .base = b, .quote = "USDT", .tick = tk, .step = st, .min_qty = mnq, .max_qty = mxq,              \
+     .max_mkt_qty = mxm, .min_price = mnp, .max_price = mxp, .min_notional = notional, .start_price = start,          \
+     .max_leverage = lev, .max_open_orders = 200}
+
 static const sim_instrument_def_t s_instruments[] = {
-    {"B-BTC_USDT", "BTC", "USDT", "0.1", "0.001", "0.001", "1000", "120", "9700", "970000", "6", "97000", 100, 200},
-    {"B-ETH_USDT", "ETH", "USDT", "0.01", "0.001", "0.001", "10000", "1500", "310", "31000", "6", "3100", 100, 200},
-    {"B-SOL_USDT", "SOL", "USDT", "0.001", "0.01", "0.01", "50000", "5000", "14", "1400", "6", "140", 50, 200},
-    {"B-XRP_USDT", "XRP", "USDT", "0.0001", "0.1", "0.1", "1000000", "100000", "0.22", "22", "6", "2.2", 50, 200},
-    {"B-DOGE_USDT", "DOGE", "USDT", "0.00001", "1", "1", "5000000", "500000", "0.016", "1.6", "6", "0.16", 50, 200},
+    CD_INST("B-BTC_USDT", "BTC", "0.1", "0.001", "0.001", "1000", "120", "9700", "970000", "6", "97000", 100),
+    CD_INST("B-ETH_USDT", "ETH", "0.01", "0.001", "0.001", "10000", "1500", "310", "31000", "6", "3100", 100),
+    CD_INST("B-SOL_USDT", "SOL", "0.001", "0.01", "0.01", "50000", "5000", "14", "1400", "6", "140", 50),
+    CD_INST("B-XRP_USDT", "XRP", "0.0001", "0.1", "0.1", "1000000", "100000", "0.22", "22", "6", "2.2", 50),
+    CD_INST("B-DOGE_USDT", "DOGE", "0.00001", "1", "1", "5000000", "500000", "0.016", "1.6", "6", "0.16", 50),
 };
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -122,6 +128,9 @@ static int s_err(cd_ctx_t *c, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *q = msg; *q; q++) /* request text echoed in a message: printable ASCII only */
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+            *q = '?';
     c->resp->status = status;
     buf_reset(&c->resp->body);
     jw_t w;
