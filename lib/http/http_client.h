@@ -66,8 +66,11 @@ typedef struct {
 typedef struct {
     const char *method;           /* "GET", "POST", "PUT", "DELETE", ...; NULL = "GET" */
     const char *url;              /* absolute http:// or https:// URL (copied) */
-    const char *const *headers;   /* NULL-terminated "Name: value" lines (copied), or NULL */
-    const void *body;             /* request body (copied), or NULL */
+    const char *const *headers;   /* NULL-terminated "Name: value" lines (copied), or NULL; a request with
+                                     a body gets curl's "Content-Type: application/x-www-form-urlencoded"
+                                     unless one is given here */
+    const void *body;             /* request body (copied), or NULL; POST, PUT and PATCH always send
+                                     Content-Length (0 without a body), other methods only with one */
     size_t body_len;              /* bytes of body */
     int timeout_ms;               /* whole request, from submit; 0 = client default */
     size_t max_response;          /* response body limit in bytes; 0 = client default */
