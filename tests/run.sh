@@ -36,7 +36,7 @@ run_ctest() {
 build() { # build DIR [cmake args...]
   local dir=$1; shift
   cmake -S . -B "$dir" "$@" >/dev/null || return 1
-  cmake --build "$dir" -j"$JOBS" 2>&1 | grep -vE '^\[|^-- |Built target|Scanning dependencies|Consolidate compiler'
+  cmake --build "$dir" -j"$JOBS" 2>&1 | grep -vE '^\[|^-- |Built target|Scanning dependencies|Consolidate compiler|^g?make\[[0-9]+\]'
   return "${PIPESTATUS[0]}"
 }
 
