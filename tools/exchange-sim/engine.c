@@ -269,8 +269,23 @@ int sim_engine_add_instrument(sim_engine_t *self, sim_venue_t venue, const sim_i
     in->max_open_orders = def->max_open_orders > 0 ? def->max_open_orders : 200;
     in->price_precision = s_precision(in->tick);
     in->qty_precision = s_precision(in->step);
+
     sim_market_init(self, si, now_ms);
     vs->n_inst++;
+    return 0;
+}
+
+int sim_engine_set_precision(sim_engine_t *self, sim_venue_t venue, const char *symbol, int price_precision,
+                             int qty_precision)
+{
+    const sim_instrument_t *pub = sim_engine_instrument(self, venue, symbol);
+    if (!pub || price_precision > DECIMAL_MAX_SCALE || qty_precision > DECIMAL_MAX_SCALE)
+        return -1;
+    sim_instrument_t *in = &sim_engine_inst_int(self, pub)->pub;
+    if (price_precision > in->tick.scale)
+        in->price_precision = (uint8_t)price_precision;
+    if (qty_precision > in->step.scale)
+        in->qty_precision = (uint8_t)qty_precision;
     return 0;
 }
 

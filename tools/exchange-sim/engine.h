@@ -160,8 +160,8 @@ typedef struct {
     decimal_t start_price;     /* price path start */
     int max_leverage;          /* highest leverage */
     int max_open_orders;       /* open order cap per account */
-    uint8_t price_precision;   /* decimals of tick */
-    uint8_t qty_precision;     /* decimals of step */
+    uint8_t price_precision;   /* decimals accepted in a price (>= the tick's) */
+    uint8_t qty_precision;     /* decimals accepted in a quantity (>= the step's) */
 } sim_instrument_t;
 
 typedef struct {
@@ -207,6 +207,12 @@ void sim_engine_set_rate_limits(sim_engine_t *self, bool on, int per_min);
  * definition or a duplicate symbol. Call before the first order; history candles are generated here. */
 int sim_engine_add_instrument(sim_engine_t *self, sim_venue_t venue, const sim_instrument_def_t *def,
                               int64_t now_ms, err_t *err);
+
+/* Lets a venue accept more decimals in prices / quantities than the tick / step has (Binance BTCUSDT: tick 0.1,
+ * pricePrecision 2), so "90000.05" is a tick error rather than a precision error. Values below the tick's /
+ * step's own decimals are ignored. Returns 0, or -1 for an unknown symbol or a value above 18. */
+int sim_engine_set_precision(sim_engine_t *self, sim_venue_t venue, const char *symbol, int price_precision,
+                             int qty_precision);
 
 /* Looks a symbol up (exact, case-sensitive); NULL if unknown. Borrowed. */
 const sim_instrument_t *sim_engine_instrument(const sim_engine_t *self, sim_venue_t venue, const char *symbol);

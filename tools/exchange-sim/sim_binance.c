@@ -79,12 +79,12 @@ struct s_ctx {
     const sim_http_req_t *req;  /* request */
     sim_http_resp_t *resp;      /* response */
     const s_ep_t *ep;           /* endpoint */
-    sim_params_t params;        /* query then body parameters */
     int account;                /* authenticated account, -1 for public */
     int weight;                 /* weight charged */
     int used_weight;            /* IP weight used after this request */
     bool failed;                /* an error reply was written */
     jw_t w;                     /* writer over resp->body */
+    sim_params_t params;        /* query then body parameters (last: only its header is cleared per request) */
 };
 
 static const char *const s_secret_headers[] = {"X-MBX-APIKEY", NULL};
@@ -1591,7 +1591,8 @@ static void h_listen_key(s_ctx_t *c)
 /* ---- endpoint table ---- */
 
 #define P_ORDER "symbol side positionSide type timeInForce quantity reduceOnly price newClientOrderId " \
-                "newOrderRespType priceMatch selfTradePreventionMode goodTillDate"
+                "newOrderRespType priceMatch selfTradePreventionMode goodTillDate " \
+                "stopPrice workingType priceProtect closePosition activationPrice callbackRate"
 #define P_ALGO "algoType symbol side positionSide type timeInForce quantity price triggerPrice workingType " \
                "priceMatch closePosition priceProtect reduceOnly activatePrice callbackRate clientAlgoId " \
                "selfTradePreventionMode goodTillDate newOrderRespType"
@@ -1960,6 +1961,8 @@ static int s_init(void *state, sim_engine_t *engine, int64_t now_ms, err_t *err)
     for (size_t i = 0; i < sizeof s_instruments / sizeof s_instruments[0]; i++)
         if (sim_engine_add_instrument(engine, SIM_VENUE_BINANCE, &s_instruments[i], now_ms, err) != 0)
             return -1;
+    /* as on Binance: BTCUSDT's tick is 0.10 but prices may carry 2 decimals (a tick error, not a precision one) */
+    sim_engine_set_precision(engine, SIM_VENUE_BINANCE, "BTCUSDT", 2, 3);
     return 0;
 }
 
