@@ -142,32 +142,41 @@ void proto_raw_free(proto_raw_t *r)
 
 /* ---------------------------------------------------------------- validators */
 
-static bool s_in(char c, const char *set)
+static bool s_upper_digit(char c)
 {
-    return c != '\0' && strchr(set, c) != NULL;
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-#define S_UPPER_DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define S_LOWER "abcdefghijklmnopqrstuvwxyz"
-#define S_WORD S_UPPER_DIGITS S_LOWER "_-"
+static bool s_word(char c)
+{
+    return s_upper_digit(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
+}
 
-static int s_charset(const char *s, size_t min, size_t max, const char *set, const char *field,
+static bool s_venue_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static bool s_instance_char(char c)
+{
+    return s_word(c) || c == '.' || c == ':';
+}
+
+static int s_charset(const char *s, size_t min, size_t max, bool (*ok)(char), const char *field,
                      const char *what, err_t *err)
 {
     size_t n = strnlen(s, max + 1);
-    if (n < min || n > max)
+    bool good = n >= min && n <= max;
+    for (size_t i = 0; good && i < n; i++)
+        good = ok(s[i]);
+    if (!good)
         return err_set(err, XR_INVALID_REQUEST, "%s: must be %zu..%zu characters of %s", field, min, max, what);
-    for (size_t i = 0; i < n; i++) {
-        if (!s_in(s[i], set))
-            return err_set(err, XR_INVALID_REQUEST, "%s: must be %zu..%zu characters of %s", field, min, max,
-                           what);
-    }
     return 0;
 }
 
 int proto_check_client_order_id(const char *s, const char *field, err_t *err)
 {
-    return s_charset(s, 1, 36, S_WORD, field, "[A-Za-z0-9_-]", err);
+    return s_charset(s, 1, 36, s_word, field, "[A-Za-z0-9_-]", err);
 }
 
 int proto_check_symbol(const char *s, const char *field, err_t *err)
@@ -178,7 +187,7 @@ int proto_check_symbol(const char *s, const char *field, err_t *err)
         size_t base = (size_t) (slash - s), quote = n - base - 1;
         bool ok = base >= 1 && base <= 20 && quote >= 1 && quote <= 20;
         for (size_t i = 0; ok && i < n; i++)
-            ok = i == base || s_in(s[i], S_UPPER_DIGITS);
+            ok = i == base || s_upper_digit(s[i]);
         if (ok)
             return 0;
     }
@@ -187,22 +196,22 @@ int proto_check_symbol(const char *s, const char *field, err_t *err)
 
 int proto_check_venue(const char *s, const char *field, err_t *err)
 {
-    return s_charset(s, 1, PROTO_VENUE_SZ - 1, S_LOWER "0123456789_-", field, "[a-z0-9_-]", err);
+    return s_charset(s, 1, PROTO_VENUE_SZ - 1, s_venue_char, field, "[a-z0-9_-]", err);
 }
 
 int proto_check_account(const char *s, const char *field, err_t *err)
 {
-    return s_charset(s, 1, PROTO_ACCOUNT_SZ - 1, S_WORD, field, "[A-Za-z0-9_-]", err);
+    return s_charset(s, 1, PROTO_ACCOUNT_SZ - 1, s_word, field, "[A-Za-z0-9_-]", err);
 }
 
 int proto_check_instance(const char *s, const char *field, err_t *err)
 {
-    return s_charset(s, 1, PROTO_INSTANCE_SZ - 1, S_WORD ".:", field, "[A-Za-z0-9_.:-]", err);
+    return s_charset(s, 1, PROTO_INSTANCE_SZ - 1, s_instance_char, field, "[A-Za-z0-9_.:-]", err);
 }
 
 int proto_check_asset(const char *s, const char *field, err_t *err)
 {
-    return s_charset(s, 1, 20, S_UPPER_DIGITS, field, "[A-Z0-9]", err);
+    return s_charset(s, 1, 20, s_upper_digit, field, "[A-Z0-9]", err);
 }
 
 int proto_check_positive(decimal_t v, const char *field, err_t *err)

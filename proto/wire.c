@@ -182,6 +182,12 @@ static bool s_key_eq(const msgpack_object *k, const char *key)
     return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && memcmp(k->via.str.ptr, key, n) == 0;
 }
 
+/* s_key_eq for a table field, whose key length is known. */
+static bool s_field_key_eq(const msgpack_object *k, const wire_field_t *f)
+{
+    return k->via.str.size == f->keylen && memcmp(k->via.str.ptr, f->key, f->keylen) == 0;
+}
+
 const msgpack_object *wire_get(const msgpack_object *map, const char *key)
 {
     if (map->type != MSGPACK_OBJECT_MAP)
@@ -398,6 +404,17 @@ static int s_check_range(const wire_field_t *f, int64_t lo_v, uint64_t v, bool i
     return 0;
 }
 
+/* Runs the field's format check; the path text is built only when the check fails. */
+static int s_check_str(const wire_field_t *f, const char *s, const wire_path_t *path, err_t *err)
+{
+    if (!f->check || f->check(s, f->key, NULL) == 0)
+        return 0;
+    char where[128] = "";
+    wire_path_t leaf = {path, f->key, 0};
+    s_path_format(&leaf, where, sizeof where);
+    return f->check(s, where, err);
+}
+
 static int s_get_field(const msgpack_object *o, const wire_field_t *f, char *base, const wire_path_t *path,
                        err_t *err)
 {
@@ -412,13 +429,7 @@ static int s_get_field(const msgpack_object *o, const wire_field_t *f, char *bas
                 return wire_fail(err, path, f->key, "must not be empty");
             return 0;
         }
-        if (f->check) {
-            char where[128] = "";
-            wire_path_t leaf = {path, f->key, 0};
-            s_path_format(&leaf, where, sizeof where);
-            return f->check(s, where, err);
-        }
-        return 0;
+        return s_check_str(f, s, path, err);
     }
     case W_DEC:
         return s_get_dec(o, f, dst, path, err);
@@ -498,7 +509,7 @@ int wire_decode(const msgpack_object *obj, const wire_desc_t *desc, void *out, c
             goto fail;
         }
         size_t j = 0;
-        while (j < desc->n && !s_key_eq(&kv->key, desc->fields[j].key))
+        while (j < desc->n && !s_field_key_eq(&kv->key, &desc->fields[j]))
             j++;
         if (j == desc->n)
             continue; /* unknown keys are ignored */
@@ -651,7 +662,7 @@ static void s_put_enum(wire_writer_t *w, const wire_field_t *f, int v)
 static void s_put_field(wire_writer_t *w, const wire_field_t *f, const char *base)
 {
     const void *p = base + f->offset;
-    wire_put_key(w, f->key);
+    wire_put_str(w, f->key, f->keylen);
     switch (f->kind) {
     case W_STR: wire_put_str(w, p, strnlen(p, f->size)); break;
     case W_DEC: wire_put_dec(w, *(const decimal_t *) p); break;
@@ -734,13 +745,7 @@ static int s_validate_field(const wire_field_t *f, const char *base, const wire_
     case W_STR:
         if (strnlen(p, f->size) >= f->size)
             return wire_fail(err, path, f->key, "not terminated");
-        if (!zero && f->check) {
-            char where[128] = "";
-            wire_path_t leaf = {path, f->key, 0};
-            s_path_format(&leaf, where, sizeof where);
-            return f->check(p, where, err);
-        }
-        return 0;
+        return zero ? 0 : s_check_str(f, p, path, err);
     case W_DEC: {
         int sign = decimal_sign(*(const decimal_t *) p);
         if ((f->flags & W_POS) && ((f->flags & W_REQ) || sign != 0) && sign <= 0)

@@ -52,6 +52,7 @@ typedef int (wire_check_fn)(const char *s, const char *field, err_t *err);
 
 typedef struct {
     const char *key;               /* wire key */
+    uint8_t keylen;                /* strlen(key) */
     wire_kind_t kind;              /* how it is encoded */
     size_t offset;                 /* offsetof in the struct */
     size_t size;                   /* W_STR: array size */
@@ -71,19 +72,19 @@ typedef struct {
 #define WIRE_DESC(type, table) {table, sizeof table / sizeof table[0], sizeof(type)}
 
 /* Field constructors, for readable tables. */
-#define WF_STR(k, t, m, fl, chk) {k, W_STR, offsetof(t, m), sizeof(((t *) 0)->m), fl, 0, 0, chk, NULL, 0}
-#define WF_DEC(k, t, m, fl) {k, W_DEC, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_I64(k, t, m, fl) {k, W_I64, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_I64R(k, t, m, fl, l, h) {k, W_I64, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
-#define WF_U32(k, t, m, fl) {k, W_U32, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_U32R(k, t, m, fl, l, h) {k, W_U32, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
-#define WF_U64(k, t, m, fl) {k, W_U64, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_U64R(k, t, m, fl, l, h) {k, W_U64, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
-#define WF_BOOL(k, t, m, fl) {k, W_BOOL, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_ENUM(k, t, m, fl, nm) {k, W_ENUM, offsetof(t, m), 0, fl, 0, 0, NULL, nm, sizeof nm / sizeof nm[0]}
-#define WF_CODE(k, t, m, fl) {k, W_CODE, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_META(k, t, m, fl) {k, W_META, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
-#define WF_RAW(k, t, m, fl) {k, W_RAW, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_STR(k, t, m, fl, chk) {k, sizeof(k) - 1, W_STR, offsetof(t, m), sizeof(((t *) 0)->m), fl, 0, 0, chk, NULL, 0}
+#define WF_DEC(k, t, m, fl) {k, sizeof(k) - 1, W_DEC, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_I64(k, t, m, fl) {k, sizeof(k) - 1, W_I64, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_I64R(k, t, m, fl, l, h) {k, sizeof(k) - 1, W_I64, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
+#define WF_U32(k, t, m, fl) {k, sizeof(k) - 1, W_U32, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_U32R(k, t, m, fl, l, h) {k, sizeof(k) - 1, W_U32, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
+#define WF_U64(k, t, m, fl) {k, sizeof(k) - 1, W_U64, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_U64R(k, t, m, fl, l, h) {k, sizeof(k) - 1, W_U64, offsetof(t, m), 0, (fl) | W_RANGE, l, h, NULL, NULL, 0}
+#define WF_BOOL(k, t, m, fl) {k, sizeof(k) - 1, W_BOOL, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_ENUM(k, t, m, fl, nm) {k, sizeof(k) - 1, W_ENUM, offsetof(t, m), 0, fl, 0, 0, NULL, nm, sizeof nm / sizeof nm[0]}
+#define WF_CODE(k, t, m, fl) {k, sizeof(k) - 1, W_CODE, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_META(k, t, m, fl) {k, sizeof(k) - 1, W_META, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
+#define WF_RAW(k, t, m, fl) {k, sizeof(k) - 1, W_RAW, offsetof(t, m), 0, fl, 0, 0, NULL, NULL, 0}
 
 /* Enum name tables (common.c), indexed by enum value. */
 extern const char *const wire_side_names[3];

@@ -461,6 +461,21 @@ static void s_bad_status(msgpack_packer *pk)
     S(pk, "status"), S(pk, "OPEN");
     S(pk, "raw"), msgpack_pack_nil(pk);
 }
+static void s_raw_nul(msgpack_packer *pk)
+{
+    msgpack_pack_map(pk, 2);
+    S(pk, "op"), S(pk, "get_order");
+    S(pk, "order"), msgpack_pack_map(pk, 9);
+    S(pk, "venue"), S(pk, "binance");
+    S(pk, "account"), S(pk, "default");
+    S(pk, "symbol"), S(pk, "A/B");
+    S(pk, "side"), S(pk, "BUY");
+    S(pk, "type"), S(pk, "LIMIT");
+    S(pk, "quantity"), S(pk, "1");
+    S(pk, "filled_quantity"), S(pk, "0");
+    S(pk, "status"), S(pk, "NEW");
+    S(pk, "raw"), msgpack_pack_str(pk, 3), msgpack_pack_str_body(pk, "{\0}", 3);
+}
 static void s_count_negative(msgpack_packer *pk)
 {
     msgpack_pack_map(pk, 2);
@@ -478,6 +493,7 @@ START_TEST(malformed_bodies)
     s_refused_body(s_missing_order, "body.order: required");
     s_refused_body(s_bad_status, "body.order.status: unknown value \"OPEN\"");
     s_refused_body(s_count_negative, "body.count: must be a uint32");
+    s_refused_body(s_raw_nul, "body.order.raw: contains a NUL byte");
 }
 END_TEST
 
