@@ -6,6 +6,7 @@
 #define XR_VENUE_RT_H
 
 #include "adapter.h"
+#include "clidset.h"
 #include "convert.h"
 #include "runtime.h"
 
@@ -33,6 +34,7 @@
 #define RT_ORDERS_MAX 4096       /* orders tracked for fills and state changes */
 #define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
 #define RT_LATENCY_SAMPLES 256   /* fill latency ring */
+#define RT_SENT_KEEP 65536       /* client ids remembered (and send records kept) for duplicate detection */
 
 typedef struct rt_call rt_call_t;
 typedef void(rt_done_fn)(venue_runtime_t *rt, rt_call_t *c, int rc);
@@ -46,6 +48,8 @@ struct rt_call {
     bus_msg_t *route;           /* client calls: routing frames of the request; NULL for internal calls */
     proto_header_t hdr;         /* client calls: the request's header */
     rt_done_fn *on_done;        /* internal calls: completion */
+    venue_op_t reply_op;        /* the operation the client asked for (op may differ: a repeated id is queried) */
+    bool dedupe;                /* a place_order whose client id was sent before: answered by get_order */
     void *arg;                  /* internal calls: completion argument */
     int64_t wake_at_ms;         /* > 0: (re)send at this monotonic time */
     bool in_http;               /* a request of this call is on the wire */
@@ -85,6 +89,7 @@ typedef struct {
     int64_t active_until;           /* monotonic ms; poll while now < active_until */
     int64_t next_poll;              /* monotonic ms of the next poll */
     bool polling;                   /* a poll is in flight */
+    char looked_up[VENUE_ID_MAX];   /* last order id queried to learn a fill's client id */
 } rt_cursor_t;
 
 struct _venue_runtime_t {
@@ -121,6 +126,7 @@ struct _venue_runtime_t {
     circuit_t *circuit;              /* venue circuit breaker */
     backoff_t *backoff;              /* retry delays */
     journal_t *sends;                /* "sending id X" journal */
+    clidset_t *sent;                 /* client ids sent recently (from the journal and this run) */
     journal_t *events;               /* event journal (seq = journal seq) */
 
     rt_call_t *calls;                /* live calls */
@@ -174,6 +180,7 @@ int rt_orders_open(venue_runtime_t *rt, err_t *err);
 int rt_intent_begin(venue_runtime_t *rt, const venue_order_req_t *o, err_t *err);
 void rt_intent_end(venue_runtime_t *rt, const char *clid);
 void rt_intent_unknown(venue_runtime_t *rt, const char *clid, int64_t sent_ms);
+bool rt_intent_exists(venue_runtime_t *rt, const char *clid);
 void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
 /* Records an order's state; publishes event.order when it is new or changed. */
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);

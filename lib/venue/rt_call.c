@@ -17,12 +17,20 @@
 #define RT_URL_MAX (VENUE_REQ_PARAMS_MAX + 512)
 
 static void s_after_hook(venue_runtime_t *rt, rt_call_t *c, int rc);
+static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc);
+
+static void s_finish_ok(venue_runtime_t *rt, rt_call_t *c)
+{
+    c->dedupe = false;
+    s_finish(rt, c, VENUE_DONE);
+}
 
 rt_call_t *rt_call_new(venue_runtime_t *rt, venue_op_t op)
 {
     rt_call_t *c = mem_calloc(1, sizeof *c);
     c->rt = rt;
     c->call.op = op;
+    c->reply_op = op;
     venue_req_init(&c->call.req);
     c->ctx.venue = rt->venue;
     c->ctx.instruments = rt->instruments;
@@ -68,15 +76,61 @@ void rt_call_start(venue_runtime_t *rt, rt_call_t *c)
     s_after_hook(rt, c, fn(rt->state, &c->call));
 }
 
+/* The answer for an order whose outcome is not known yet: PENDING_UNKNOWN, from the request. */
+static void s_pending_order(rt_call_t *c, const char *clid, const char *symbol)
+{
+    venue_order_t *o = &c->call.result.order;
+    const venue_order_req_t *in = &c->call.in.order;
+    memset(o, 0, sizeof *o);
+    snprintf(o->client_order_id, sizeof o->client_order_id, "%s", clid);
+    snprintf(o->symbol, sizeof o->symbol, "%s", symbol);
+    o->side = in->side;
+    o->type = in->type;
+    o->time_in_force = in->time_in_force;
+    o->quantity = in->quantity;
+    o->price = in->price;
+    o->stop_price = in->stop_price;
+    o->reduce_only = in->reduce_only;
+    o->status = VENUE_STATUS_PENDING_UNKNOWN;
+    o->created_at = c->sent_wall_ms ? c->sent_wall_ms : clock_wall_ms();
+    o->updated_at = o->created_at;
+}
+
+/* A repeated client id was queried and the venue does not know it: still being resolved (answer
+ * PENDING_UNKNOWN), or it never got there (place it now). Returns true when the call went on. */
+static bool s_dedupe_not_found(venue_runtime_t *rt, rt_call_t *c)
+{
+    const char *clid = c->call.in.order.client_order_id;
+    if (rt_intent_exists(rt, clid)) {
+        venue_result_release(&c->call.result);
+        s_pending_order(c, clid, c->call.in.order.symbol);
+        c->call.op = c->reply_op;
+        s_finish_ok(rt, c);
+        return true;
+    }
+    log_info("place_order venue=%s cl_ord_id=%s: earlier send never reached the venue, placing it", rt->venue,
+             clid);
+    c->dedupe = false;
+    c->call.op = c->reply_op;
+    c->call.step = 0;
+    venue_result_release(&c->call.result);
+    rt_call_start(rt, c);
+    return true;
+}
+
 /* Ends the call: answers the client (unless it was answered already) or calls the internal completion. */
 static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc)
 {
+    if (c->dedupe && rc == VENUE_FAIL && c->call.fail.code == XR_ORDER_NOT_FOUND && s_dedupe_not_found(rt, c))
+        return;
+    if (c->dedupe)
+        c->call.op = c->reply_op;
     if (c->on_done)
         c->on_done(rt, c, rc);
     if (c->route && !c->answered) {
         if (rc == VENUE_DONE) {
             proto_result_t res;
-            venue_convert_result(c->call.op, &c->call.result, rt->venue, c->account, c->call.in.symbol, &res);
+            venue_convert_result(c->reply_op, &c->call.result, rt->venue, c->account, c->call.in.symbol, &res);
             rt_reply_result(rt, c, &res);
             proto_result_free(&res);
         } else {
@@ -127,27 +181,13 @@ static void s_unknown(venue_runtime_t *rt, rt_call_t *c, const char *why)
         s_finish(rt, c, VENUE_DONE);
         return;
     }
-    venue_order_t *o = &c->call.result.order;
-    const venue_order_req_t *in = &c->call.in.order;
-    memset(o, 0, sizeof *o);
-    snprintf(o->client_order_id, sizeof o->client_order_id, "%s", r->client_order_id);
-    snprintf(o->symbol, sizeof o->symbol, "%s", r->symbol);
-    o->side = in->side;
-    o->type = in->type;
-    o->time_in_force = in->time_in_force;
-    o->quantity = in->quantity;
-    o->price = in->price;
-    o->stop_price = in->stop_price;
-    o->reduce_only = in->reduce_only;
-    o->status = VENUE_STATUS_PENDING_UNKNOWN;
-    o->created_at = c->sent_wall_ms;
-    o->updated_at = c->sent_wall_ms;
+    s_pending_order(c, r->client_order_id, r->symbol);
     if (c->on_done)
         c->on_done(rt, c, VENUE_FAIL);
     c->on_done = NULL;
     if (c->route && !c->answered) {
         proto_result_t res;
-        venue_convert_result(c->call.op, &c->call.result, rt->venue, c->account, c->call.in.symbol, &res);
+        venue_convert_result(c->reply_op, &c->call.result, rt->venue, c->account, c->call.in.symbol, &res);
         rt_reply_result(rt, c, &res);
         proto_result_free(&res);
         c->answered = true;

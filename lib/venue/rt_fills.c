@@ -193,6 +193,27 @@ static void s_latency(venue_runtime_t *rt, const venue_fill_t *f)
     rt->n_latency++;
 }
 
+static void s_looked_up(venue_runtime_t *rt, rt_call_t *call, int rc)
+{
+    rt_cursor_t *c = s_cursor(rt, call->call.in.symbol, false);
+    (void) rc; /* found or not, the fill is published next: without a client id if the query failed */
+    if (!c)
+        return;
+    c->polling = false;
+    snprintf(c->looked_up, sizeof c->looked_up, "%s", call->call.in.order_id);
+    c->next_poll = rt_now();
+}
+
+static void s_lookup(venue_runtime_t *rt, rt_cursor_t *c, const venue_fill_t *f)
+{
+    c->polling = true;
+    rt_call_t *call = rt_call_new(rt, VENUE_OP_GET_ORDER);
+    snprintf(call->call.in.symbol, sizeof call->call.in.symbol, "%s", c->symbol);
+    snprintf(call->call.in.order_id, sizeof call->call.in.order_id, "%s", f->order_id);
+    call->on_done = s_looked_up;
+    rt_call_start(rt, call);
+}
+
 static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
 {
     rt_cursor_t *c = s_cursor(rt, call->call.in.symbol, false);
@@ -212,6 +233,12 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
         if (f.seq_key > 0 && f.seq_key <= c->last_id)
             continue;
         const rt_order_t *o = rt_order_find(rt, f.order_id);
+        if (!o && !f.client_order_id[0] && strcmp(c->looked_up, f.order_id) != 0) {
+            /* An order we have not seen (its reply was lost, or another replica placed it): learn its
+             * client id first; the trade is read again on the next poll since the cursor stays before it. */
+            s_lookup(rt, c, &f);
+            break;
+        }
         if (o && !f.client_order_id[0])
             snprintf(f.client_order_id, sizeof f.client_order_id, "%s", o->o.client_order_id);
         if (rt_event_fill(rt, &f, rt->account) < 0)

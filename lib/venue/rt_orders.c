@@ -110,6 +110,7 @@ static int s_replay(void *ctx, uint64_t seq, const void *data, size_t len)
     o.type = (venue_type_t) strtol(f[4], NULL, 10);
     o.time_in_force = (venue_tif_t) strtol(f[5], NULL, 10);
     o.reduce_only = f[9][0] == '1';
+    clidset_add(r->rt->sent, o.client_order_id);
     if (s_add(r->rt, &o, seq, strtoll(f[10], NULL, 10)) < 0)
         r->bad++;
     return 0;
@@ -121,6 +122,7 @@ int rt_orders_open(venue_runtime_t *rt, err_t *err)
     snprintf(path, sizeof path, "%s/%s.sends", rt->state_dir, rt->instance);
     rt->intents = mem_calloc(RT_INTENTS_MAX, sizeof(rt_intent_t));
     rt->orders = mem_calloc(RT_ORDERS_MAX, sizeof(rt_order_t));
+    rt->sent = clidset_new(RT_SENT_KEEP);
     rt->sends = journal_open(path, RT_SEND_RECORD_MAX, err);
     if (!rt->sends)
         return -1;
@@ -131,7 +133,8 @@ int rt_orders_open(venue_runtime_t *rt, err_t *err)
         log_error("send journal venue=%s: %d records unreadable", rt->venue, r.bad);
     /* Every send left open by the previous run has an unknown outcome: resolve before taking work. */
     for (size_t i = 0; i < rt->n_intents; i++) {
-        rt->intents[i].resolve_at = rt_now();
+        int64_t wait = rt->intents[i].sent_ms + rt->creds.recv_window_ms + rt->acceptance_ms - clock_wall_ms();
+        rt->intents[i].resolve_at = rt_now() + (wait > 0 ? wait : 0);
         log_warn("unresolved send from previous run venue=%s cl_ord_id=%s symbol=%s: resolving by query",
                  rt->venue, rt->intents[i].order.client_order_id, rt->intents[i].order.symbol);
     }
@@ -151,18 +154,28 @@ int rt_intent_begin(venue_runtime_t *rt, const venue_order_req_t *o, err_t *err)
     if (journal_append(rt->sends, rec, (size_t) n, &seq, err) < 0)
         return -1;
     s_add(rt, o, seq, now);
+    clidset_add(rt->sent, o->client_order_id);
     rt_fills_activate(rt, o->symbol);
     return 0;
 }
 
-/* Drops settled records from the front of the journal. */
+bool rt_intent_exists(venue_runtime_t *rt, const char *clid)
+{
+    return s_find(rt, clid) != NULL;
+}
+
+/* Drops settled records from the front of the journal, keeping the last 2 * RT_SENT_KEEP records (the ids a
+ * restarted worker must still recognise), in batches so that truncation (a durable write) stays rare. */
 static void s_truncate(venue_runtime_t *rt)
 {
-    uint64_t upto = journal_last_seq(rt->sends);
+    uint64_t last = journal_last_seq(rt->sends), keep = 2 * RT_SENT_KEEP;
+    if (last <= keep)
+        return;
+    uint64_t upto = last - keep;
     for (size_t i = 0; i < rt->n_intents; i++)
         if (rt->intents[i].seq <= upto)
             upto = rt->intents[i].seq - 1;
-    if (upto >= journal_first_seq(rt->sends)) {
+    if (upto >= journal_first_seq(rt->sends) + 4096) {
         err_t err;
         if (journal_truncate(rt->sends, upto, &err) < 0)
             log_error("send journal venue=%s truncate failed: %s", rt->venue, err.msg);

@@ -215,14 +215,14 @@ void rt_reply_error(venue_runtime_t *rt, rt_call_t *c, const venue_error_t *e)
     proto_header_t h;
     proto_error_t pe;
     err_t err;
-    const char *clid = c->call.op == VENUE_OP_PLACE_ORDER ? c->call.in.order.client_order_id
-                                                          : c->call.in.client_order_id;
+    const char *clid = c->reply_op == VENUE_OP_PLACE_ORDER ? c->call.in.order.client_order_id
+                                                           : c->call.in.client_order_id;
     venue_convert_error(e, rt->venue, clid, &pe);
     proto_header_reply(&h, &c->hdr);
     buf_reset(&rt->out);
     if (proto_error_encode(&h, &pe, &rt->out, &err) == 0)
         s_send_route(rt, c->route);
-    log_info("%s venue=%s id=%s cl_ord_id=%s failed: %s %s%s%s", venue_op_name(c->call.op), rt->venue, c->hdr.id,
+    log_info("%s venue=%s id=%s cl_ord_id=%s failed: %s %s%s%s", venue_op_name(c->reply_op), rt->venue, c->hdr.id,
              clid, xr_code_name(pe.code), pe.message, pe.venue_code[0] ? " venue_code=" : "", pe.venue_code);
 }
 
@@ -352,6 +352,16 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
         rt_reply_error(rt, c, &c->call.fail);
         rt_call_free(rt, c);
         return;
+    }
+    if (op == VENUE_OP_PLACE_ORDER && clidset_has(rt->sent, c->call.in.order.client_order_id)) {
+        /* Sent before (maybe before a restart): answer with that order, never place it again. */
+        log_info("place_order venue=%s cl_ord_id=%s: id already sent, answering by query", rt->venue,
+                 c->call.in.order.client_order_id);
+        c->dedupe = true;
+        c->call.op = VENUE_OP_GET_ORDER;
+        snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", c->call.in.order.symbol);
+        snprintf(c->call.in.client_order_id, sizeof c->call.in.client_order_id, "%s",
+                 c->call.in.order.client_order_id);
     }
     if (op == VENUE_OP_CLOSE_POSITION && !c->call.in.client_order_id[0])
         s_new_clid(c->call.in.client_order_id);
@@ -545,7 +555,7 @@ venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, 
     if (s_limits(rt, &none, err) < 0 || !(rt->circuit = circuit_new(rt->venue, &cc, err)) ||
         !(rt->backoff = backoff_new(&bc, 0, err)))
         goto fail;
-    http_config_t hc = {.max_host_connections = 16, .max_in_flight = 4096,
+    http_config_t hc = {.max_host_connections = 64, .max_total_connections = 64, .max_in_flight = 4096,
                         .default_timeout_ms = rt->http_timeout_ms};
     if (!(rt->http = http_client_new(&hc, err)))
         goto fail;
@@ -593,6 +603,7 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
     buf_release(&rt->out);
     proto_msg_destroy(&rt->reader);
     instruments_destroy(&rt->instruments);
+    clidset_destroy(&rt->sent);
     mem_free(rt->intents);
     mem_free(rt->orders);
     mem_free(rt->state);

@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
+ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
+where TEST is one of: operations, faults, kill9, concurrency. After every scenario the simulator's ledger
+must show each client order id accepted at most once and every fill it made published as event.fill."""
+
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from venue_harness import Harness, Fail, check  # noqa: E402
+
+FAR_BID = "20000.0"  # a BTC limit buy far below the market: rests
+
+
+def limit(clid, price=FAR_BID, qty="0.01", **kw):
+    b = {"symbol": "BTC/USDT", "side": "BUY", "type": "LIMIT", "quantity": qty, "price": price,
+         "client_order_id": clid}
+    b.update(kw)
+    return b
+
+
+def market(clid, side="BUY", qty="0.002", **kw):
+    b = {"symbol": "BTC/USDT", "side": side, "type": "MARKET", "quantity": qty, "client_order_id": clid}
+    b.update(kw)
+    return b
+
+
+def t_operations(h):
+    o = h.ok("place_order", limit("op-lim-1"))["order"]
+    check(o["status"] == "NEW" and o["client_order_id"] == "op-lim-1" and o["price"] == "20000", "limit: %s" % o)
+    oid = o["order_id"]
+    g = h.ok("get_order", {"symbol": "BTC/USDT", "client_order_id": "op-lim-1"})["order"]
+    check(g["order_id"] == oid and g["status"] == "NEW", "get by clid: %s" % g)
+    g = h.ok("get_order", {"symbol": "BTC/USDT", "order_id": oid})["order"]
+    check(g["client_order_id"] == "op-lim-1", "get by id: %s" % g)
+    opens = h.ok("get_open_orders", {"symbol": "BTC/USDT"})["orders"]
+    check(any(x["order_id"] == oid for x in opens), "open orders: %s" % opens)
+    c = h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "op-lim-1"})["cancel"]
+    check(c["ok"] and c["status"] == "CANCELED", "cancel: %s" % c)
+    e = h.err("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "op-lim-1"})
+    check(e["code"] == "ORDER_NOT_FOUND" and e.get("venue_code"), "cancel twice: %s" % e)
+    h.wait_events(lambda ev: ev[1] == "event.order" and ev[2]["order"]["client_order_id"] == "op-lim-1" and
+                  ev[2]["order"]["status"] == "CANCELED", what="CANCELED event")
+
+    # Post-only, IOC, FOK variants go out and come back with their time in force.
+    for tif in ("GTX", "IOC", "FOK"):
+        o = h.ok("place_order", limit("op-tif-" + tif, time_in_force=tif))["order"]
+        check(o["time_in_force"] == tif, "tif %s: %s" % (tif, o))
+    h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "op-tif-GTX"})
+
+    # Market order: fills, the fill is discovered and published with our client order id.
+    o = h.ok("place_order", market("op-mkt-1"))["order"]
+    check(o["status"] == "FILLED", "market: %s" % o)
+    fills = h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"]["order_id"] == o["order_id"],
+                          what="fill of op-mkt-1")
+    f = fills[0][2]["fill"]
+    check(f["client_order_id"] == "op-mkt-1" and f["symbol"] == "BTC/USDT" and f["liquidity"] == "TAKER",
+          "fill: %s" % f)
+    pos = h.ok("get_positions", {"symbol": "BTC/USDT"})["positions"]
+    check(pos and pos[0]["side"] == "LONG" and pos[0]["quantity"] == "0.002", "positions: %s" % pos)
+    bal = h.ok("get_balances", {"asset": "USDT"})["balances"]
+    check(len(bal) == 1 and bal[0]["asset"] == "USDT", "balances: %s" % bal)
+    fl = h.ok("get_fills", {"symbol": "BTC/USDT"})
+    check(any(x["order_id"] == o["order_id"] for x in fl["fills"]) and fl.get("cursor"), "get_fills: %s" % fl)
+    cl = h.ok("close_position", {"symbol": "BTC/USDT"})["order"]
+    check(cl["status"] == "FILLED" and cl["side"] == "SELL" and cl["reduce_only"], "close: %s" % cl)
+    pos = h.ok("get_positions", {"symbol": "BTC/USDT"})["positions"]
+    check(all(p["side"] == "FLAT" for p in pos), "flat after close: %s" % pos)
+    e = h.err("close_position", {"symbol": "BTC/USDT"})
+    check(e["code"] == "INVALID_REQUEST", "close when flat: %s" % e)
+
+    t = h.ok("get_ticker", {"symbol": "ETH/USDT"})["ticker"]
+    check(t["last"] and t["bid"] and t["ask"] and t["mark"], "ticker: %s" % t)
+    k = h.ok("get_klines", {"symbol": "BTC/USDT", "interval": "1m", "limit": 5})["klines"]
+    check(len(k) >= 1 and all(k[i]["open_time"] < k[i + 1]["open_time"] for i in range(len(k) - 1)),
+          "klines oldest first: %s" % k)
+    lv = h.ok("set_leverage", {"symbol": "BTC/USDT", "leverage": 7})["leverage"]
+    check(lv["leverage"] == 7, "leverage: %s" % lv)
+
+    # Conditional orders go to the algo endpoint; cancel reaches them by client id.
+    s = h.ok("place_order", {"symbol": "BTC/USDT", "side": "SELL", "type": "STOP_MARKET", "quantity": "0.002",
+                             "stop_price": "30000.0", "client_order_id": "op-stop-1"})
+    check(s["order"]["status"] == "UNTRIGGERED" and s["order"]["order_id"].startswith("algo-"), "stop: %s" % s)
+    c = h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "op-stop-1"})["cancel"]
+    check(c["ok"], "cancel stop: %s" % c)
+    # Leverage before the order and attached TP/SL.
+    o = h.ok("place_order", market("op-tpsl-1", leverage=5, take_profit_price="200000.0",
+                                   stop_loss_price="10000.0"))["order"]
+    check(o["status"] == "FILLED", "tpsl parent: %s" % o)
+    h.ok("place_order", limit("op-lim-2"))
+    opens = h.ok("get_open_orders", {"symbol": "BTC/USDT"})["orders"]
+    ids = {x["client_order_id"] for x in opens}
+    check({"op-lim-2", "op-tpsl-1-tp", "op-tpsl-1-sl"} <= ids, "tp/sl attached: %s" % ids)
+    ca = h.ok("cancel_all", {"symbol": "BTC/USDT"})
+    check(ca["count"] >= 3, "cancel_all: %s" % ca)
+    h.ok("close_position", {"symbol": "BTC/USDT"})
+    check(h.ok("get_open_orders", {"symbol": "BTC/USDT"})["orders"] == [], "nothing open after cancel_all")
+
+    # Pre-trade checks refuse before anything leaves.
+    before = len(h.ledger())
+    e = h.err("place_order", limit("op-bad-1", price="20000.05"))
+    check(e["code"] == "PRECISION", "tick: %s" % e)
+    e = h.err("place_order", limit("op-bad-2", qty="0.0015"))
+    check(e["code"] == "PRECISION", "step: %s" % e)
+    e = h.err("place_order", limit("op-bad-3", qty="0.001", price="1000.0"))
+    check(e["code"] == "MIN_NOTIONAL", "notional: %s" % e)
+    o = h.ok("place_order", limit("op-round-1", price="20000.04", qty="0.0109", round=True))["order"]
+    check(o["price"] == "20000" and o["quantity"] == "0.01", "rounded: %s" % o)
+    e = h.err("place_order", dict(limit("op-bad-4"), symbol="NOPE/USDT"))
+    check(e["code"] == "UNKNOWN_SYMBOL", "unknown symbol: %s" % e)
+    check(len(h.ledger()) == before + 1, "refused orders never reached the venue")
+    h.ok("cancel_all", {})
+    # A duplicate client id is answered with the existing order, not an error.
+    o1 = h.ok("place_order", limit("op-dup-1"))["order"]
+    o2 = h.ok("place_order", limit("op-dup-1"))["order"]
+    check(o1["order_id"] == o2["order_id"], "duplicate resolved by query: %s %s" % (o1, o2))
+    h.ok("cancel_all", {"symbol": "BTC/USDT"})
+
+    hl = h.ok("health", {})["health"][0]
+    check(hl["reachable"] and hl["circuit"] == "CLOSED" and hl["rate_limit_limit"] > 0, "health: %s" % hl)
+
+
+def t_faults(h):
+    # latency: slow reply, still one order, and other requests are not held up behind it.
+    h.fault("latency", ms=800)
+    id_slow = h.submit("place_order", limit("ft-lat-1"))
+    t0 = time.time()
+    h.ok("get_ticker", {"symbol": "BTC/USDT"})
+    check(time.time() - t0 < 1.0, "a slow order blocked another request")
+    r = h.collect([id_slow])[id_slow]
+    check(r["type"] == "result" and r["body"]["order"]["status"] == "NEW", "latency: %s" % r)
+
+    # Unknown outcomes: 5xx, dropped connection, timeout -> PENDING_UNKNOWN, then the real outcome is published.
+    for kind, placed in (("http5xx", False), ("drop", False), ("timeout", False), ("lose_reply", True)):
+        clid = "ft-%s-1" % kind.replace("_", "")
+        h.fault(kind)
+        o = h.ok("place_order", limit(clid), timeout=15)["order"]
+        check(o["status"] == "PENDING_UNKNOWN" and o["client_order_id"] == clid, "%s: %s" % (kind, o))
+        want = "NEW" if placed else "REJECTED"
+        h.wait_events(lambda ev: ev[1] == "event.order" and ev[2]["order"]["client_order_id"] == clid and
+                      ev[2]["order"]["status"] == want, timeout=20, what="%s resolved %s" % (kind, want))
+        h.check_at_most_once()
+    # A market order whose reply is lost: filled at the venue, resolved as FILLED, its fill published.
+    h.fault("lose_reply")
+    o = h.ok("place_order", market("ft-lost-mkt"), timeout=15)["order"]
+    check(o["status"] == "PENDING_UNKNOWN", "lost market: %s" % o)
+    h.wait_events(lambda ev: ev[1] == "event.order" and ev[2]["order"]["client_order_id"] == "ft-lost-mkt" and
+                  ev[2]["order"]["status"] == "FILLED", timeout=20, what="lost market resolved")
+    h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"]["client_order_id"] == "ft-lost-mkt",
+                  timeout=20, what="lost market fill")
+
+    # Reads are retried through 5xx and dropped connections.
+    h.fault("http5xx", path="/fapi/v1/openOrders")
+    h.ok("get_open_orders", {"symbol": "BTC/USDT"})
+    h.fault("drop", path="/fapi/v1/openOrders")
+    h.ok("get_open_orders", {"symbol": "BTC/USDT"})
+
+    # 429: RATE_LIMITED with retry-after, and nothing more is sent while the ban lasts.
+    h.fault("ratelimit", path="/fapi/v1/order")
+    e = h.err("place_order", limit("ft-429-1"))
+    check(e["code"] == "RATE_LIMITED" and e.get("retry_after_ms", 0) >= 1000, "429: %s" % e)
+    # During the ban a new order waits (it is not sent into the ban), then goes out once the ban is over.
+    t0 = time.time()
+    id_wait = h.submit("place_order", limit("ft-429-2"))
+    h.pump(0.3)
+    check(not any(e["client_id"] == "ft-429-2" for e in h.ledger() if e["kind"] == "order"), "sent into a ban")
+    r = h.collect([id_wait])[id_wait]
+    check(r["type"] == "result" and time.time() - t0 >= 0.6, "after the ban: %s" % r)
+
+    # Circuit breaker: repeated failures open it and answer VENUE_UNAVAILABLE quickly.
+    h.fault("http5xx", path="*", count=-1)
+    for i in range(6):
+        h.request("get_open_orders", {"symbol": "BTC/USDT"}, timeout=15)
+    t0 = time.time()
+    e = h.err("get_ticker", {"symbol": "BTC/USDT"})
+    check(e["code"] == "VENUE_UNAVAILABLE" and time.time() - t0 < 0.5, "circuit: %s" % e)
+    hl = h.ok("health", {})["health"][0]
+    check(hl["circuit"] in ("OPEN", "HALF_OPEN"), "health circuit: %s" % hl)
+    h.clear_faults()
+    time.sleep(5.5)
+    h.ok("get_ticker", {"symbol": "BTC/USDT"})
+    h.ok("cancel_all", {"symbol": "BTC/USDT"})
+
+
+def t_kill9(h):
+    """kill -9 in the middle of a stream of market orders, then restart: nothing placed twice, every fill
+    published, event seqs contiguous across the restart (replayed from the journal)."""
+    h.fault("latency", path="/fapi/v1/order", ms=300, count=-1)
+    ids = [h.submit("place_order", market("k9-%03d" % i, side="BUY" if i % 2 else "SELL")) for i in range(40)]
+    time.sleep(0.5)
+    h.pump(0.1)
+    h.kill_worker()
+    h.clear_faults()
+    h.start_worker()
+    # Resubmitting the same client ids after the restart must not place anything twice.
+    again = [h.submit("place_order", market("k9-%03d" % i, side="BUY" if i % 2 else "SELL")) for i in range(40)]
+    h.collect(again, timeout=30)
+    h.check_at_most_once()
+    n = h.check_fills_published(timeout=20)
+    check(n > 0, "no fills at all")
+    h.pump(6)  # an events.hello round: the recorder role asks for any gap
+    h.check_seq_contiguous()
+
+
+def t_concurrency(h):
+    """Many orders in flight at once over one worker: with 400 ms of venue latency, 100 orders must take far
+    less than 100 x 400 ms."""
+    h.fault("latency", path="/fapi/v1/order", ms=400, count=-1)
+    t0 = time.time()
+    ids = [h.submit("place_order", limit("cc-%03d" % i)) for i in range(100)]
+    got = h.collect(ids, timeout=30)
+    dt = time.time() - t0
+    bad = [m["body"] for m in got.values() if m["type"] != "result"]
+    check(not bad, "all placed: %s" % bad[:3])
+    print("concurrency: 100 orders with 400 ms venue latency took %.2f s (serial would be 40 s)" % dt)
+    check(dt < 8, "requests were serialised: %.1f s" % dt)
+    h.clear_faults()
+    h.ok("cancel_all", {"symbol": "BTC/USDT"})
+
+
+TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency}
+
+
+def main():
+    bin_dir, scratch, port_base, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    extra = {"XR_HTTP_TIMEOUT_MS": "5000", "XR_CAPACITY": "256"} if name == "concurrency" else {}
+    h = Harness(bin_dir, scratch, port_base, extra_env=extra)
+    ok = False
+    try:
+        h.bind()
+        h.start_sim()
+        h.start_worker()
+        TESTS[name](h)
+        h.check_at_most_once()
+        n = h.check_fills_published()
+        h.check_seq_contiguous()
+        print("%s: ok (%d fills, %d events)" % (name, n, len(h.events)))
+        ok = True
+    except Fail as e:
+        print("FAIL %s: %s" % (name, e))
+    finally:
+        h.close()
+        if not ok:
+            for f in ("worker.log", "sim.log"):
+                p = os.path.join(scratch, f)
+                if os.path.exists(p):
+                    print("---- %s (tail)" % f)
+                    print("".join(open(p).readlines()[-40:]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""venue_harness: runs the real xroute-exchange-sim and a real venue worker, and plays the router (a ROUTER
+socket on the worker's backend) and the recorder (a SUB for events and a ROUTER for events.hello/ack/replay)
+over real ZeroMQ sockets, speaking msgpack envelopes (proto/README.md).
+
+Used by venue_binance.py (one test per operation and per fault mode, and the kill -9 test). Every helper
+waits with a deadline and fails loudly; nothing here mocks the worker or the simulator."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+
+import msgpack
+import zmq
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+class Harness:
+    def __init__(self, bin_dir, scratch, port_base, venue="binance", instance=None, extra_env=None):
+        self.bin = bin_dir
+        self.scratch = scratch
+        self.pb = port_base  # sim admin = pb, binance = pb+1; our sockets pb+10..pb+13
+        self.venue = venue
+        self.instance = instance or "%s-t1" % venue
+        self.extra_env = extra_env or {}
+        self.ctx = zmq.Context.instance()
+        self.sim = None
+        self.worker = None
+        self.router = None
+        self.sub = None
+        self.rec = None
+        self.events = []          # (seq, type, body) in arrival order
+        self.seen_seq = set()
+        self.ident = None
+        self.next_id = 0
+        self.epoch = int(time.time() * 1000)
+        self.ack = True
+        self.state_dir = os.path.join(scratch, "state")
+
+    # ---- processes ------------------------------------------------------------------------------------
+
+    def start_sim(self, *args):
+        log = open(os.path.join(self.scratch, "sim.log"), "a")
+        self.sim = subprocess.Popen([os.path.join(self.bin, "xroute-exchange-sim"), "--port-base", str(self.pb),
+                                     "--seed", "7", "--tick-ms", "50", "--log-level", "warn"] + list(args),
+                                    stdout=log, stderr=log)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                self.admin("GET", "/admin/health")
+                return
+            except Exception:
+                time.sleep(0.05)
+        raise Fail("simulator did not start")
+
+    def stop_sim(self):
+        if self.sim:
+            self.sim.terminate()
+            self.sim.wait(5)
+            self.sim = None
+
+    def env(self):
+        e = dict(os.environ)
+        e.update({
+            "BINANCE_API_KEY": "demo-key", "BINANCE_API_SECRET": "demo-secret",
+            "BINANCE_BASE_URL": "http://127.0.0.1:%d" % (self.pb + 1),
+            "XR_ROUTER_BACKEND": "tcp://127.0.0.1:%d" % (self.pb + 10),
+            "XR_EVENTS_ENDPOINTS": "tcp://127.0.0.1:%d" % (self.pb + 11),
+            "XR_RECORDER_CONTROL": "tcp://127.0.0.1:%d" % (self.pb + 12),
+            "XR_INSTANCE": self.instance, "XR_STATE_DIR": self.state_dir,
+            "XR_HTTP_TIMEOUT_MS": "1500", "XR_FILL_POLL_MS": "100", "XR_ACCEPTANCE_MS": "500",
+            "BINANCE_RECV_WINDOW_MS": "2000", "XR_LOG_LEVEL": "info",
+        })
+        e.update(self.extra_env)
+        return e
+
+    def start_worker(self, wait_register=True):
+        log = open(os.path.join(self.scratch, "worker.log"), "a")
+        self.worker = subprocess.Popen([os.path.join(self.bin, "xroute-venue-%s" % self.venue)], env=self.env(),
+                                       stdout=log, stderr=log)
+        if wait_register:
+            self.wait_register()
+
+    def kill_worker(self, sig=signal.SIGKILL):
+        if self.worker:
+            self.worker.send_signal(sig)
+            rc = self.worker.wait(10)
+            self.worker = None
+            return rc
+        return None
+
+    def bind(self):
+        self.router = self.ctx.socket(zmq.ROUTER)
+        self.router.setsockopt(zmq.LINGER, 0)
+        self.router.bind("tcp://127.0.0.1:%d" % (self.pb + 10))
+        self.sub = self.ctx.socket(zmq.SUB)
+        self.sub.setsockopt(zmq.LINGER, 0)
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sub.bind("tcp://127.0.0.1:%d" % (self.pb + 11))
+        self.rec = self.ctx.socket(zmq.ROUTER)
+        self.rec.setsockopt(zmq.LINGER, 0)
+        self.rec.bind("tcp://127.0.0.1:%d" % (self.pb + 12))
+
+    def close(self):
+        self.kill_worker(signal.SIGTERM)
+        self.stop_sim()
+        for s in (self.router, self.sub, self.rec):
+            if s is not None:
+                s.close(0)
+
+    # ---- simulator admin ------------------------------------------------------------------------------
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.pb, path), data=data, method=method)
+        if data:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            txt = r.read()
+        return json.loads(txt) if txt else None
+
+    def ledger(self):
+        return self.admin("GET", "/admin/ledger?venue=binance")["entries"]
+
+    def fault(self, kind, path="/fapi/v1/order", count=1, ms=0, per_mille=1000):
+        self.admin("POST", "/admin/fault", {"venue": "binance", "path": path, "kind": kind, "count": count,
+                                            "ms": ms, "probability": per_mille / 1000})
+
+    def clear_faults(self):
+        self.admin("DELETE", "/admin/fault")
+
+    # ---- envelopes ------------------------------------------------------------------------------------
+
+    def env_bytes(self, typ, body, id_=None, deadline=None):
+        self.next_id += 1
+        m = {"v": 1, "type": typ, "id": id_ or ("t-%d" % self.next_id), "ts": int(time.time() * 1000),
+             "body": body}
+        if deadline:
+            m["deadline"] = deadline
+        return m["id"], msgpack.packb(m, use_bin_type=True)
+
+    @staticmethod
+    def decode(frame):
+        return msgpack.unpackb(frame, raw=False)
+
+    def pump(self, timeout=0.0):
+        """Reads whatever arrived on the router, events and recorder sockets; returns router messages."""
+        out = []
+        poller = zmq.Poller()
+        for s in (self.router, self.sub, self.rec):
+            poller.register(s, zmq.POLLIN)
+        end = time.time() + timeout
+        first = True
+        while first or time.time() < end:
+            first = False
+            ready = dict(poller.poll(max(0, int((end - time.time()) * 1000)) if timeout else 0))
+            if not ready:
+                break
+            if self.sub in ready:
+                while True:
+                    try:
+                        frames = self.sub.recv_multipart(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
+                    m = self.decode(frames[-1])
+                    b = m["body"]
+                    seq = b["seq"]
+                    if seq not in self.seen_seq:
+                        self.seen_seq.add(seq)
+                        self.events.append((seq, m["type"], b, frames[0]))
+            if self.rec in ready:
+                while True:
+                    try:
+                        frames = self.rec.recv_multipart(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
+                    m = self.decode(frames[-1])
+                    if m["type"] == "events.hello":
+                        self.on_hello(frames[0], m["body"])
+            if self.router in ready:
+                while True:
+                    try:
+                        frames = self.router.recv_multipart(zmq.NOBLOCK)
+                    except zmq.Again:
+                        break
+                    m = self.decode(frames[-1])
+                    self.ident = frames[0]
+                    if m["type"] == "worker.register":
+                        self.registered = m["body"]
+                    elif m["type"] == "worker.heartbeat":
+                        self.send_router("router.heartbeat", {"epoch": self.epoch})
+                    else:
+                        out.append(m)
+        return out
+
+    def on_hello(self, ident, body):
+        """Recorder role: ask for what we miss, acknowledge what we have (contiguous prefix)."""
+        have = 0
+        while (have + 1) in self.seen_seq:
+            have += 1
+        last = body["last_seq"]
+        if last > have:
+            _, b = self.env_bytes("events.replay", {"source": body["source"], "from_seq": have + 1})
+            self.rec.send_multipart([ident, b])
+        if self.ack and have > 0:
+            _, b = self.env_bytes("events.ack", {"source": body["source"], "seq": have})
+            self.rec.send_multipart([ident, b])
+
+    def send_router(self, typ, body):
+        _, b = self.env_bytes(typ, body)
+        self.router.send_multipart([self.ident, b])
+
+    def wait_register(self, timeout=20):
+        self.registered = None
+        end = time.time() + timeout
+        while time.time() < end:
+            self.pump(0.05)
+            if self.registered:
+                self.send_router("router.heartbeat", {"epoch": self.epoch})
+                return self.registered
+        raise Fail("worker did not register")
+
+    def request(self, typ, body, timeout=10, deadline=None):
+        id_, b = self.env_bytes(typ, body, deadline=deadline)
+        self.router.send_multipart([self.ident, b])
+        end = time.time() + timeout
+        while time.time() < end:
+            for m in self.pump(0.02):
+                if m["id"] == id_:
+                    return m
+        raise Fail("no reply to %s %s" % (typ, body))
+
+    def submit(self, typ, body):
+        id_, b = self.env_bytes(typ, body)
+        self.router.send_multipart([self.ident, b])
+        return id_
+
+    def collect(self, ids, timeout=20):
+        got = {}
+        end = time.time() + timeout
+        while time.time() < end and len(got) < len(ids):
+            for m in self.pump(0.02):
+                if m["id"] in ids:
+                    got[m["id"]] = m
+        check(len(got) == len(ids), "replies: %d of %d" % (len(got), len(ids)))
+        return got
+
+    def ok(self, typ, body, **kw):
+        m = self.request(typ, body, **kw)
+        check(m["type"] == "result", "%s failed: %s" % (typ, m["body"]))
+        return m["body"]
+
+    def err(self, typ, body, **kw):
+        m = self.request(typ, body, **kw)
+        check(m["type"] == "error", "%s should fail: %s" % (typ, m["body"]))
+        return m["body"]
+
+    def wait_events(self, pred, timeout=10, what="event"):
+        end = time.time() + timeout
+        while time.time() < end:
+            self.pump(0.05)
+            hits = [e for e in self.events if pred(e)]
+            if hits:
+                return hits
+        raise Fail("timed out waiting for %s" % what)
+
+    def order_events(self, clid):
+        return [e[2]["order"] for e in self.events if e[1] == "event.order" and
+                e[2]["order"].get("client_order_id") == clid]
+
+    def fill_events(self):
+        return [e[2]["fill"] for e in self.events if e[1] == "event.fill"]
+
+    # ---- invariants -----------------------------------------------------------------------------------
+
+    def check_at_most_once(self):
+        """Every client order id was accepted by the exchange at most once."""
+        counts = {}
+        for e in self.ledger():
+            if e["kind"] == "order":
+                counts[e["client_id"]] = counts.get(e["client_id"], 0) + 1
+        dup = {k: v for k, v in counts.items() if v > 1}
+        check(not dup, "client order ids placed more than once: %s" % dup)
+        return counts
+
+    def check_fills_published(self, timeout=15):
+        """Every fill of the exchange's ledger was published as event.fill (by trade id)."""
+        want = {str(e["trade_id"]) for e in self.ledger() if e["kind"] == "fill"}
+        end = time.time() + timeout
+        while time.time() < end:
+            self.pump(0.1)
+            have = {f["trade_id"] for f in self.fill_events()}
+            if want <= have:
+                dup = len(self.fill_events()) - len(have)
+                check(dup == 0, "%d fills published twice" % dup)
+                return len(want)
+        raise Fail("fills not published: %s" % sorted(want - have))
+
+    def check_seq_contiguous(self):
+        seqs = sorted(self.seen_seq)
+        check(seqs == list(range(1, len(seqs) + 1)), "event seqs not contiguous from 1: %s" % seqs[:50])
