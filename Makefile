@@ -28,7 +28,7 @@ test:
 demo:
 	@bash deploy/local/demo.sh
 
-up:
+up: deps build
 	@bash deploy/local/stack.sh up
 
 status:

@@ -6,8 +6,7 @@
 #  4. build-fuzz/  clang libFuzzer: each target runs briefly (FUZZ_BRIEF_SECONDS, default 10)
 # Ends with one summary line "make test: N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+cd "$(dirname "$0")/.." || exit 1
 JOBS=$(nproc 2>/dev/null || echo 2)
 FUZZ_BRIEF_SECONDS=${FUZZ_BRIEF_SECONDS:-10}
 passed=0

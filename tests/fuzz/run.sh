@@ -3,7 +3,7 @@
 # New inputs go to a temporary corpus; the kept corpus in tests/fuzz/corpus/<target>/ is read, never written.
 # A crash leaves its input in build-fuzz/crashes/ and fails the run: fix it, then add the input to the corpus.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-300}
 JOBS=$(nproc 2>/dev/null || echo 2)
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXR_FUZZ=ON >/dev/null || exit 1

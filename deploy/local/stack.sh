@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# stack.sh: the xroute local stack on this machine, without containers.
+#
+#   stack.sh up       start PostgreSQL (private cluster under var/pg), the exchange simulator, router, gateway,
+#                     recorder and the venue workers, in the background; wait until every worker is registered
+#   stack.sh status   each process, its pid and health; the workers the router knows
+#   stack.sh down     stop everything cleanly (SIGTERM, then SIGKILL after 10 s, said out loud)
+#
+# Settings: deploy/local.env (the environment overrides it). Logs: var/log/<service>.log, one per process.
+# Binaries: build/bin (run `make` first). Nothing is installed system-wide and no system service is touched.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+
+# --- settings -----------------------------------------------------------------------------------------------
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  key=${line%%=*}
+  [ -n "${!key:-}" ] || export "${line?}"
+done < deploy/local.env
+
+BIN=${XROUTE_BIN:-$ROOT/build/bin}
+VAR=$ROOT/${XROUTE_VAR:-var}
+LOG=$VAR/log
+RUN=$VAR/run
+VENUES=(binance bybit coindcx)
+
+say() { printf '[stack] %s\n' "$*"; }
+die() { printf '[stack] FAILED: %s\n[stack] logs: %s\n' "$*" "$LOG" >&2; exit 1; }
+
+# --- processes ----------------------------------------------------------------------------------------------
+# start NAME ENV... -- CMD...: runs CMD in the background with ENV, logs to var/log/NAME.log, pid in var/run.
+start() {
+  local name=$1; shift
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  shift
+  if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+    say "$name already running (pid $(cat "$RUN/$name.pid"))"
+    return 0
+  fi
+  env "${envs[@]}" setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN/$name.pid"
+  sleep 0.2
+  kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null || die "$name exited at once; last lines of $LOG/$name.log:
+$(tail -5 "$LOG/$name.log")"
+  say "started $name (pid $(cat "$RUN/$name.pid"))"
+}
+
+# stop NAME: SIGTERM, wait up to 10 s, then SIGKILL (reported).
+stop() {
+  local name=$1 pidf="$RUN/$1.pid" pid
+  [ -f "$pidf" ] || return 0
+  pid=$(cat "$pidf")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name did not stop within 10 s: killed"
+      kill -KILL "$pid" 2>/dev/null || true
+    else
+      say "stopped $name"
+    fi
+  fi
+  rm -f "$pidf"
+}
+
+# wait_for WHAT SECONDS CMD...: retries CMD until it succeeds, or fails the stack with WHAT.
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  for _ in $(seq $((secs * 10))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  die "$what not ready after ${secs} s"
+}
+
+xroute() { "$BIN/xroute" --gateway "$XROUTE_GATEWAY_CLIENTS" --timeout 5000 "$@"; }
+
+sim_url() { echo "http://127.0.0.1:$XROUTE_SIM_PORT_BASE$1"; }
+
+workers_registered() {
+  local want=$1 n
+  n=$(xroute --json venues 2>/dev/null | grep -c '"alive":true' || true)
+  [ "$n" -ge "$want" ]
+}
+
+replicas_of() { local v=${1^^}; local var="XROUTE_${v}_REPLICAS"; echo "${!var:-1}"; }
+
+# --- commands -----------------------------------------------------------------------------------------------
+up() {
+  for b in xroute xroute-exchange-sim xroute-router xroute-gateway xroute-recorder xroute-venue-binance \
+           xroute-venue-bybit xroute-venue-coindcx; do
+    [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
+  done
+  mkdir -p "$LOG" "$RUN" "$VAR/secrets" "$VAR/state" "$VAR/gateway"
+  chmod 700 "$VAR/secrets"
+  for v in "${VENUES[@]}"; do
+    (umask 077 && printf '%s' "$XROUTE_DEMO_API_SECRET" > "$VAR/secrets/$v.secret")
+  done
+
+  say "PostgreSQL (private cluster in $VAR/pg)"
+  local dsn
+  dsn=$(bash tests/support/pg.sh start "$VAR/pg" 2>>"$LOG/postgres.log") || die "PostgreSQL did not start (see $LOG/postgres.log)"
+  echo "$dsn" > "$RUN/pg.dsn"
+
+  start exchange-sim -- "$BIN/xroute-exchange-sim" --port-base "$XROUTE_SIM_PORT_BASE" --seed 42 \
+    --log-level "$XROUTE_LOG_LEVEL"
+  wait_for "exchange simulator" 20 curl -sf "$(sim_url /admin/health)"
+
+  start router XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-router" --routes "$XROUTE_ROUTES"
+  start gateway XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-gateway" --risk "$XROUTE_RISK" \
+    --idem "$VAR/gateway/idem.journal"
+  start recorder XROUTE_PG_DSN="$dsn" XROUTE_SQL_DIR="$ROOT/deploy/sql" XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
+    -- "$BIN/xroute-recorder"
+
+  local total=0
+  for v in "${VENUES[@]}"; do
+    local n base_var=${v^^}_BASE_URL
+    n=$(replicas_of "$v")
+    for i in $(seq "$n"); do
+      start "venue-$v-$i" \
+        "${v^^}_API_KEY=$XROUTE_DEMO_API_KEY" "${v^^}_API_SECRET_FILE=$VAR/secrets/$v.secret" \
+        "${v^^}_BASE_URL=${!base_var}" \
+        XR_INSTANCE="$v-$i" XR_STATE_DIR="$VAR/state/$v-$i" XR_REPLICAS="$n" \
+        XR_ROUTER_BACKEND="$XROUTE_ROUTER_BACKEND" XR_RECORDER_CONTROL="$XROUTE_RECORDER_CONTROL" \
+        XR_EVENTS_ENDPOINTS="$XROUTE_GATEWAY_INTAKE,$XROUTE_RECORDER_EVENTS" XR_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
+        -- "$BIN/xroute-venue-$v"
+      total=$((total + 1))
+    done
+  done
+  wait_for "$total venue workers registered with the router" 30 workers_registered "$total"
+  say "stack up: gateway $XROUTE_GATEWAY_CLIENTS, events $XROUTE_GATEWAY_EVENTS, logs in $LOG"
+}
+
+status() {
+  local rc=0
+  for pidf in "$RUN"/*.pid; do
+    [ -e "$pidf" ] || { say "nothing running"; return 3; }
+    local name pid
+    name=$(basename "$pidf" .pid)
+    pid=$(cat "$pidf")
+    if kill -0 "$pid" 2>/dev/null; then
+      printf '  %-18s running  pid %s\n' "$name" "$pid"
+    else
+      printf '  %-18s DEAD     (see %s/%s.log)\n' "$name" "$LOG" "$name"
+      rc=1
+    fi
+  done
+  if bash tests/support/pg.sh status "$VAR/pg" >/dev/null 2>&1; then
+    printf '  %-18s running  %s\n' postgres "$(cat "$RUN/pg.dsn" 2>/dev/null)"
+  else
+    printf '  %-18s DOWN\n' postgres
+    rc=1
+  fi
+  printf '  %-18s %s\n' exchange-sim "$(curl -sf "$(sim_url /admin/health)" || echo 'not answering')"
+  echo
+  xroute venues || rc=1
+  echo
+  xroute health || rc=1
+  return $rc
+}
+
+down() {
+  for pidf in "$RUN"/venue-*.pid; do
+    [ -e "$pidf" ] && stop "$(basename "$pidf" .pid)"
+  done
+  for name in gateway recorder router exchange-sim; do stop "$name"; done
+  if [ -d "$VAR/pg" ]; then
+    bash tests/support/pg.sh stop "$VAR/pg" >/dev/null 2>&1 && say "stopped postgres" || true
+  fi
+}
+
+case "${1:-}" in
+  up) up ;;
+  status) status ;;
+  down) down ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
