@@ -104,7 +104,8 @@ void http_client_destroy(http_client_t **self_p);
 /* Starts a request; returns at once. done(resp, user) is called exactly once, later, from
  * http_client_perform or http_client_run_until_idle (never from inside this call). Returns 0 and sets *id
  * (optional), or -1 with err set (XR_INVALID_REQUEST: bad method, URL or header; XR_VENUE_UNAVAILABLE:
- * max_in_flight reached) and no callback. May be called from inside a callback. */
+ * max_in_flight reached; XR_INTERNAL: curl refused the setup) and no callback. May be called from inside a
+ * callback. */
 int http_client_submit(http_client_t *self, const http_request_t *req, http_done_fn *done, void *user,
                        uint64_t *id, err_t *err);
 
