@@ -20,7 +20,7 @@
 #define S_MAGIC 0x314a5258u /* "XRJ1" read as little-endian u32 */
 #define S_TYPE_DATA 1
 #define S_TYPE_MARK 2
-#define S_CRC_OFFSET 20     /* the CRC covers header bytes [0, 20) and the payload */
+#define S_CRC_OFFSET 28     /* the CRC covers header bytes [0, 28) and the payload */
 #define S_COPY_CHUNK 65536
 
 struct _journal_t {
@@ -32,6 +32,7 @@ struct _journal_t {
     uint64_t size;         /* bytes of valid records: where the next record goes */
     uint64_t first_live;   /* first live seq (the newest MARK) */
     uint64_t next_seq;     /* seq the next DATA record gets */
+    uint64_t durable_seq;  /* every DATA record up to this seq is known to be on disk (fdatasync returned) */
     uint64_t live_off;     /* offset of the first live DATA record, or size if there is none */
     uint64_t compact_min;  /* dropped bytes before truncate compacts */
     bool broken;           /* a failed write could not be undone: refuse writes until reopened */
@@ -44,6 +45,7 @@ typedef struct {
     uint16_t type;    /* S_TYPE_DATA or S_TYPE_MARK */
     uint32_t length;  /* payload bytes */
     uint64_t seq;     /* DATA: its number; MARK: first live seq */
+    uint64_t durable; /* the writer's durable_seq when the record was written */
     uint32_t crc;     /* stored CRC32C */
 } s_header_t;
 
@@ -149,13 +151,14 @@ static uint64_t s_get_u64(const uint8_t *p)
 }
 
 /* Encodes a header; returns the CRC state after the header bytes, to be continued over the payload. */
-static uint32_t s_encode_header(uint8_t *raw, uint16_t type, uint32_t length, uint64_t seq)
+static uint32_t s_encode_header(uint8_t *raw, uint16_t type, uint32_t length, uint64_t seq, uint64_t durable)
 {
     s_put_u32(raw, S_MAGIC);
     s_put_u16(raw + 4, type);
     s_put_u16(raw + 6, 0);
     s_put_u32(raw + 8, length);
     s_put_u64(raw + 12, seq);
+    s_put_u64(raw + 20, durable);
     return s_crc_update(0xffffffffu, raw, S_CRC_OFFSET);
 }
 
@@ -219,12 +222,15 @@ static void s_decode_header(const uint8_t *raw, s_header_t *h)
     h->type = s_get_u16(raw + 4);
     h->length = s_get_u32(raw + 8);
     h->seq = s_get_u64(raw + 12);
+    h->durable = s_get_u64(raw + 20);
     h->crc = s_get_u32(raw + S_CRC_OFFSET);
 }
 
 /* Checks the record at off of a file of file_size bytes: header shape, bounds, and the CRC (streamed, so
- * no record is ever held in memory here). Fills *h when the header could be read. */
-static s_rec_t s_check_record(journal_t *self, uint64_t off, uint64_t file_size, s_header_t *h, err_t *err)
+ * no record is ever held in memory here). With only_fitting, a record longer than max_record is BAD
+ * without reading it. Fills *h when the header could be read. */
+static s_rec_t s_check_record(journal_t *self, uint64_t off, uint64_t file_size, bool only_fitting, s_header_t *h,
+                              err_t *err)
 {
     uint8_t raw[JOURNAL_HEADER_SIZE];
     if (file_size < off || file_size - off < JOURNAL_HEADER_SIZE)
@@ -239,7 +245,7 @@ static s_rec_t s_check_record(journal_t *self, uint64_t off, uint64_t file_size,
         return S_REC_BAD;
     if (h->type == S_TYPE_MARK && h->length != 0)
         return S_REC_BAD;
-    if (file_size - off - JOURNAL_HEADER_SIZE < h->length)
+    if (file_size - off - JOURNAL_HEADER_SIZE < h->length || (only_fitting && h->length > self->max_record))
         return S_REC_BAD;
     uint32_t crc = s_crc_update(0xffffffffu, raw, S_CRC_OFFSET);
     uint8_t chunk[4096];
@@ -258,50 +264,66 @@ static s_rec_t s_check_record(journal_t *self, uint64_t off, uint64_t file_size,
     return h->length > self->max_record ? S_REC_TOO_BIG : S_REC_VALID;
 }
 
-/* Looks for any valid record starting after a bad one at bad_off. Sets *found to its offset or to
- * UINT64_MAX. Returns 0, or -1 with err set on a read error. Used only in recovery. */
-static int s_find_valid_after(journal_t *self, uint64_t bad_off, uint64_t file_size, uint64_t *found, err_t *err)
+/* Checks every valid record after a bad region at bad_off (found by their magic; the interior of a valid
+ * record is skipped, and a candidate longer than max_record is not considered, which bounds the work).
+ * Sets *corrupt_at to the offset of the first one proving the region was once durable (its durable field
+ * reaches expected_seq, the seq the bad region should have held), else UINT64_MAX; *unsynced counts the
+ * others. Returns 0, or -1 with err set on a read error. Used only in recovery. */
+static int s_scan_after_bad(journal_t *self, uint64_t bad_off, uint64_t file_size, uint64_t expected_seq,
+                            uint64_t *corrupt_at, uint64_t *unsynced, err_t *err)
 {
     uint8_t chunk[4096];
     uint8_t magic[4];
     s_put_u32(magic, S_MAGIC);
-    *found = UINT64_MAX;
+    *corrupt_at = UINT64_MAX;
+    *unsynced = 0;
     uint64_t pos = bad_off + 1;
     while (pos < file_size && file_size - pos >= JOURNAL_HEADER_SIZE) {
         size_t n = file_size - pos < sizeof chunk ? (size_t) (file_size - pos) : sizeof chunk;
         if (s_pread_full(self->fd, chunk, n, pos, err) != 0)
             return err_set(err, XR_INTERNAL, "journal read failed during recovery at offset %" PRIu64, pos);
+        uint64_t next = pos + n - 3; /* the last 3 bytes may start a magic that straddles the chunk end */
         for (size_t i = 0; i + 4 <= n; i++) {
             if (memcmp(chunk + i, magic, 4) != 0)
                 continue;
             s_header_t h;
-            s_rec_t rec = s_check_record(self, pos + i, file_size, &h, err);
+            s_rec_t rec = s_check_record(self, pos + i, file_size, true, &h, err);
             if (rec == S_REC_IO)
                 return -1;
-            if (rec != S_REC_BAD) {
-                *found = pos + i;
+            if (rec != S_REC_VALID)
+                continue;
+            if (h.durable >= expected_seq) {
+                *corrupt_at = pos + i;
                 return 0;
             }
+            (*unsynced)++;
+            next = pos + i + JOURNAL_HEADER_SIZE + h.length;
+            break;
         }
-        pos += n - 3; /* the last 3 bytes may start a magic that straddles the chunk boundary */
+        pos = next;
     }
     return 0;
 }
 
-/* A bad record at off: a torn tail (cut it off) if nothing valid follows, else corruption. */
+/* A bad record at off. If a later record shows that the seq expected here was durable when it was
+ * written, the file is corrupt. Otherwise this is the tail of a crash: the last append, or a group-commit
+ * batch whose pages reached the disk out of order (none of it was durable yet). Either way everything from
+ * off on was never acknowledged as durable and is cut off. */
 static int s_recover_tail(journal_t *self, uint64_t off, uint64_t file_size, err_t *err)
 {
-    uint64_t found;
-    if (s_find_valid_after(self, off, file_size, &found, err) != 0)
+    uint64_t corrupt_at, unsynced;
+    if (s_scan_after_bad(self, off, file_size, self->next_seq, &corrupt_at, &unsynced, err) != 0)
         return -1;
-    if (found != UINT64_MAX)
+    if (corrupt_at != UINT64_MAX)
         return err_set(err, XR_INTERNAL,
-                       "journal %s corrupt: bad record at offset %" PRIu64 " followed by a valid one at %" PRIu64,
-                       self->path, off, found);
+                       "journal %s corrupt: bad record at offset %" PRIu64 " (seq %" PRIu64
+                       ") but the record at offset %" PRIu64 " says it was durable",
+                       self->path, off, self->next_seq, corrupt_at);
     if (ftruncate(self->fd, (off_t) off) != 0 || fsync(self->fd) != 0)
         return err_set(err, XR_INTERNAL, "journal %s: cutting torn tail failed: %s", self->path, strerror(errno));
-    log_warn("journal path=%s torn tail at offset=%" PRIu64 " dropped_bytes=%" PRIu64 ", cut off", self->path, off,
-             file_size - off);
+    log_warn("journal path=%s torn tail at offset=%" PRIu64 " seq=%" PRIu64 " dropped_bytes=%" PRIu64
+             " unsynced_records_after=%" PRIu64 ", cut off", self->path, off, self->next_seq, file_size - off,
+             unsynced);
     return 0;
 }
 
@@ -338,7 +360,7 @@ static int s_scan(journal_t *self, err_t *err)
     uint64_t off = 0;
     while (off < file_size || off == 0) {
         s_header_t h;
-        s_rec_t rec = s_check_record(self, off, file_size, &h, err);
+        s_rec_t rec = s_check_record(self, off, file_size, false, &h, err);
         if (rec == S_REC_IO)
             return -1;
         if (rec == S_REC_TOO_BIG)
@@ -379,7 +401,7 @@ static int s_advance_live(journal_t *self, err_t *err)
 static int s_write_fresh(journal_t *self, uint64_t seq, err_t *err)
 {
     uint8_t raw[JOURNAL_HEADER_SIZE];
-    uint32_t crc = s_encode_header(raw, S_TYPE_MARK, 0, seq);
+    uint32_t crc = s_encode_header(raw, S_TYPE_MARK, 0, seq, self->durable_seq);
     s_put_u32(raw + S_CRC_OFFSET, crc ^ 0xffffffffu);
     int fd = open(self->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -478,6 +500,13 @@ journal_t *journal_open(const char *path, size_t max_record, err_t *err)
     }
     if (s_scan(self, err) != 0 || s_advance_live(self, err) != 0)
         goto fail_lock;
+    /* What a crashed process left in the page cache is not on disk yet: make it so before new records
+     * claim it is (their durable field). */
+    if (fdatasync(self->fd) != 0) {
+        err_set(err, XR_INTERNAL, "journal %s: fdatasync failed: %s", path, strerror(errno));
+        goto fail_lock;
+    }
+    self->durable_seq = self->next_seq - 1;
     return self;
 
 fail_lock:
@@ -507,8 +536,10 @@ void journal_destroy(journal_t **self_p)
 
 static int s_sync(journal_t *self, err_t *err)
 {
-    if (fdatasync(self->fd) == 0)
+    if (fdatasync(self->fd) == 0) {
+        self->durable_seq = self->next_seq - 1;
         return 0;
+    }
     /* After a failed fdatasync the state of the written pages is unknown (they may be dropped from the
      * cache): the only safe course is to stop writing and let a reopen verify what is on disk. */
     self->broken = true;
@@ -524,7 +555,7 @@ static int s_write_record(journal_t *self, uint16_t type, uint64_t seq, const vo
     if (self->broken)
         return err_set(err, XR_INTERNAL, "journal %s: closed for writing after an earlier I/O failure", self->path);
     uint8_t raw[JOURNAL_HEADER_SIZE];
-    uint32_t crc = s_encode_header(raw, type, (uint32_t) len, seq);
+    uint32_t crc = s_encode_header(raw, type, (uint32_t) len, seq, self->durable_seq);
     if (len)
         crc = s_crc_update(crc, data, len);
     s_put_u32(raw + S_CRC_OFFSET, crc ^ 0xffffffffu);

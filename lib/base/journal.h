@@ -1,18 +1,23 @@
 /* journal: a durable, append-only log of opaque records with strictly increasing sequence numbers, for
  * state that must survive a crash (orders sent but not yet acknowledged, events not yet stored).
  *
- * File format (one file at `path`; all integers little-endian): a sequence of records, each a 24-byte
+ * File format (one file at `path`; all integers little-endian): a sequence of records, each a 32-byte
  * header followed by `length` payload bytes:
- *   u32 magic "XRJ1" | u16 type | u16 reserved (0) | u32 length | u64 seq | u32 crc
- * where crc is CRC32C over the first 20 header bytes and the payload. Two record types:
+ *   u32 magic "XRJ1" | u16 type | u16 reserved (0) | u32 length | u64 seq | u64 durable | u32 crc
+ * where crc is CRC32C over the first 28 header bytes and the payload, and durable is the highest DATA seq
+ * known to be on disk (fdatasync returned) when the record was written. Two record types:
  *   DATA  a caller's record; seq is its sequence number; seqs go up by exactly 1 from one DATA to the next.
  *   MARK  no payload; seq is the "first live seq": every DATA record below it is dropped (acknowledged).
  * Every file begins with a MARK, so the numbering survives even when every record has been dropped.
  *
- * Recovery (journal_open): every record is verified. A bad region (short, bad header, bad CRC) that no valid
- * record follows is a torn tail from a crash mid-append: it is cut off (ftruncate + fsync, logged at warn)
- * and never seen by callers. A bad region followed by a valid record is corruption and opening fails: a
- * journal never skips a record silently. A record that is valid but breaks the numbering also fails.
+ * Recovery (journal_open): every record is verified. At the first bad record (short, bad header, bad CRC),
+ * expected to hold seq S, the rest of the file is searched for valid records. If one of them says S was
+ * already durable when it was written (durable >= S), the bad record is corruption and opening fails: a
+ * journal never skips a durable record silently. Otherwise the bad record and everything after it were
+ * never durable: a torn last append, or a group-commit batch whose pages reached the disk out of order
+ * before its journal_sync returned. That tail is cut off (ftruncate + fsync, logged at warn) and never
+ * seen by callers. A record that is valid but breaks the numbering also fails the open. After the scan the
+ * file is fdatasynced, so records left in the page cache by a crashed process become durable.
  *
  * Truncation (journal_truncate) appends a MARK (one small durable write, cheap enough to call after every
  * acknowledgement). When the dropped prefix is large (at least the compaction minimum and at least as big as
@@ -32,7 +37,7 @@
 
 typedef struct _journal_t journal_t;
 
-#define JOURNAL_HEADER_SIZE 24                    /* bytes of a record header on disk */
+#define JOURNAL_HEADER_SIZE 32                    /* bytes of a record header on disk */
 #define JOURNAL_MAX_RECORD_LIMIT (64u << 20)      /* largest max_record journal_open accepts (64 MiB) */
 #define JOURNAL_COMPACT_MIN_DEFAULT (1u << 20)    /* dropped bytes before truncation compacts the file */
 
@@ -64,8 +69,8 @@ int journal_append_nosync(journal_t *self, const void *data, size_t len, uint64_
 int journal_sync(journal_t *self, err_t *err);
 
 /* Calls fn for every live record with seq >= from_seq, in order, reading from disk and verifying each
- * CRC again. Returns 0 after the last record; -1 with err set if fn stopped the replay (XR_OK code is
- * not used: err says "stopped") or a read failed. fn must not call back into this journal. Blocks. */
+ * CRC again. Returns 0 after the last record; -1 with err set (XR_INTERNAL) if fn stopped the replay (the
+ * message says "stopped") or a read failed. fn must not call back into this journal. Blocks. */
 int journal_replay(journal_t *self, uint64_t from_seq, journal_replay_fn *fn, void *ctx, err_t *err);
 
 /* Drops every record with seq <= upto_seq, durably; their numbers are never reused, also across reopen.

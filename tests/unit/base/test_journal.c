@@ -357,17 +357,18 @@ START_TEST(test_compaction)
     journal_t *j = s_open(path, 64);
     journal_set_compact_min(j, 0);
     for (int i = 0; i < 100; i++)
-        s_put(j, "0123456789"); /* 34 bytes a record */
+        s_put(j, "0123456789");
+    const uint64_t h = JOURNAL_HEADER_SIZE, rec = JOURNAL_HEADER_SIZE + 10;
     uint64_t full = journal_file_size(j);
-    ck_assert_uint_eq(full, 24 + 100 * 34);
+    ck_assert_uint_eq(full, h + 100 * rec);
     err_t err = {0};
     /* 40 dropped < 60 live: only a mark is added */
     ck_assert_int_eq(journal_truncate(j, 40, &err), 0);
-    ck_assert_uint_eq(journal_file_size(j), full + 24);
+    ck_assert_uint_eq(journal_file_size(j), full + h);
     /* 70 dropped >= 30 live: compacted to a lead mark + the live tail (30 records and both later marks) */
     ck_assert_int_eq(journal_truncate(j, 70, &err), 0);
-    ck_assert_uint_eq(journal_file_size(j), 24 + 30 * 34 + 2 * 24);
-    ck_assert_uint_eq(s_file_size(path), 24 + 30 * 34 + 2 * 24);
+    ck_assert_uint_eq(journal_file_size(j), h + 30 * rec + 2 * h);
+    ck_assert_uint_eq(s_file_size(path), h + 30 * rec + 2 * h);
     seen_t seen;
     s_replay(j, 0, &seen);
     ck_assert_int_eq(seen.n, 30);
@@ -376,7 +377,7 @@ START_TEST(test_compaction)
     ck_assert_uint_eq(s_put(j, "after"), 101);
     /* dropping everything compacts to a single mark that still carries the numbering */
     ck_assert_int_eq(journal_truncate(j, 101, &err), 0);
-    ck_assert_uint_eq(journal_file_size(j), 24);
+    ck_assert_uint_eq(journal_file_size(j), h);
     journal_destroy(&j);
     j = s_open(path, 64);
     ck_assert_uint_eq(journal_first_seq(j), 102);
@@ -451,19 +452,90 @@ START_TEST(test_bad_numbering_refused)
     const char *path = s_fresh("numbering");
     journal_t *j = s_open(path, 64);
     s_put(j, "one");
-    size_t first = (size_t) journal_file_size(j) - 27;
+    const size_t rec = JOURNAL_HEADER_SIZE + 3;
+    size_t first = (size_t) journal_file_size(j) - rec;
     s_put(j, "two");
     journal_destroy(&j);
     size_t len;
     char *bytes = tu_read_file(path, &len);
     /* duplicate record 1 after record 2: valid CRC, wrong seq */
-    char *dup = malloc(len + 27);
+    char *dup = malloc(len + rec);
     memcpy(dup, bytes, len);
-    memcpy(dup + len, bytes + first, 27);
-    s_write_bytes(path, dup, len + 27);
+    memcpy(dup + len, bytes + first, rec);
+    s_write_bytes(path, dup, len + rec);
     s_expect_open_fails(path, 64, XR_INTERNAL, "expected 3");
     free(dup);
     free(bytes);
+}
+END_TEST
+
+/* Overwrites len bytes at off with zeros: a page that never reached the disk. */
+static void s_zero(const char *path, size_t off, size_t len)
+{
+    int fd = open(path, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    char zeros[256] = {0};
+    ck_assert_uint_le(len, sizeof zeros);
+    ck_assert_int_eq(pwrite(fd, zeros, len, (off_t) off), (ssize_t) len);
+    close(fd);
+}
+
+/* A crash during a group commit (records 2..4 written, journal_sync not returned) may persist pages out of
+ * order: record 2 lost, 3 and 4 present. None of them was durable, so it is a torn tail, not corruption. */
+START_TEST(test_hole_in_unsynced_batch_is_torn_tail)
+{
+    const char *path = s_fresh("hole");
+    journal_t *j = s_open(path, 64);
+    s_put(j, "durable");
+    size_t second = (size_t) journal_file_size(j);
+    err_t err = {0};
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(journal_append_nosync(j, "batch", 5, NULL, &err), 0);
+    journal_destroy(&j);
+    s_zero(path, second, JOURNAL_HEADER_SIZE + 5);
+    j = s_open(path, 64);
+    ck_assert_uint_eq(journal_last_seq(j), 1);
+    ck_assert_uint_eq(s_file_size(path), second);
+    ck_assert_uint_eq(s_put(j, "two"), 2);
+    journal_destroy(&j);
+}
+END_TEST
+
+/* The same hole once the batch was synced: record 5 (written after the sync) says 2..4 were durable, so
+ * losing record 2 is corruption and the journal refuses to open rather than lose it silently. */
+START_TEST(test_hole_in_synced_batch_is_corruption)
+{
+    const char *path = s_fresh("synced_hole");
+    journal_t *j = s_open(path, 64);
+    s_put(j, "durable");
+    size_t second = (size_t) journal_file_size(j);
+    err_t err = {0};
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(journal_append_nosync(j, "batch", 5, NULL, &err), 0);
+    ck_assert_int_eq(journal_sync(j, &err), 0);
+    s_put(j, "five");
+    journal_destroy(&j);
+    s_zero(path, second, JOURNAL_HEADER_SIZE + 5);
+    s_expect_open_fails(path, 64, XR_INTERNAL, "durable");
+}
+END_TEST
+
+/* Records a crashed process left unsynced become durable when the journal is reopened, so later records
+ * may vouch for them. */
+START_TEST(test_reopen_makes_unsynced_durable)
+{
+    const char *path = s_fresh("reopen_sync");
+    journal_t *j = s_open(path, 64);
+    err_t err = {0};
+    ck_assert_int_eq(journal_append_nosync(j, "one", 3, NULL, &err), 0);
+    size_t second = (size_t) journal_file_size(j);
+    ck_assert_int_eq(journal_append_nosync(j, "two", 3, NULL, &err), 0);
+    journal_destroy(&j); /* like a crash: no sync */
+    j = s_open(path, 64);
+    ck_assert_uint_eq(s_put(j, "three"), 3);
+    journal_destroy(&j);
+    s_zero(path, second, JOURNAL_HEADER_SIZE + 3);
+    s_expect_open_fails(path, 64, XR_INTERNAL, "durable");
 }
 END_TEST
 
@@ -485,6 +557,9 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_truncate_crash_states);
     tcase_add_test(tc, test_exclusive_lock);
     tcase_add_test(tc, test_bad_numbering_refused);
+    tcase_add_test(tc, test_hole_in_unsynced_batch_is_torn_tail);
+    tcase_add_test(tc, test_hole_in_synced_batch_is_corruption);
+    tcase_add_test(tc, test_reopen_makes_unsynced_durable);
     suite_add_tcase(s, tc);
     return s;
 }
