@@ -715,10 +715,8 @@ static const sim_order_t *s_lookup(s_ctx_t *c, const sim_instrument_t **in_out, 
         return NULL;
     }
     const sim_order_t *o = sim_engine_order(c->eng, SIM_VENUE_BINANCE, c->account, id, id > 0 ? NULL : cid);
-    if (o && ((in && o->inst != in) || sim_type_is_conditional(o->orig_type) != algo || (algo && o->parent_id) ||
-              (!algo && o->parent_id == 0 && sim_type_is_conditional(o->type))))
-        o = NULL;
-    if (o && algo && !sim_type_is_conditional(o->type))
+    /* plain orders (including those a trigger created) on the order endpoints, conditionals on the algo ones */
+    if (o && ((in && o->inst != in) || sim_type_is_conditional(o->type) != algo))
         o = NULL;
     if (!o)
         s_err(c, 400, not_found_code, not_found_code == -2013 ? "Order does not exist." : "Unknown order sent.");
