@@ -52,7 +52,9 @@ export async function startSim(extraArgs = []) {
     const bin = path.join(process.env.XR_BIN || path.resolve('../../build/bin'), 'xroute-exchange-sim');
     if (!fs.existsSync(bin)) throw new Error('simulator not found: ' + bin + ' (set XR_BIN)');
     const base = await findPortBase();
-    const scratch = fs.mkdtempSync(path.join(process.env.XR_SCRATCH || os.tmpdir(), 'simx-'));
+    const parent = process.env.XR_SCRATCH || os.tmpdir();
+    fs.mkdirSync(parent, { recursive: true });
+    const scratch = fs.mkdtempSync(path.join(parent, 'simx-'));
     const args = ['--port-base', String(base), '--account', ACCOUNT.key + ':' + ACCOUNT.secret, ...extraArgs];
     const proc = spawn(bin, args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
