@@ -10,7 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 export XROUTE_VAR=${XROUTE_VAR:-var/demo}
-LOG=$ROOT/$XROUTE_VAR/log
+VARDIR=$ROOT/$XROUTE_VAR
+LOG=$VARDIR/log
 BIN=$ROOT/build/bin
 STEP="start"
 T0=$(date +%s)
@@ -36,13 +37,13 @@ for b in xroute xroute-gateway xroute-router xroute-recorder xroute-exchange-sim
 STEP="start the local stack"
 say "$STEP (fresh state in $XROUTE_VAR)"
 bash deploy/local/stack.sh down >/dev/null 2>&1 || true
-rm -rf "${ROOT:?}/$XROUTE_VAR"
+rm -rf "${VARDIR:?}"
 bash deploy/local/stack.sh up
 
 # shellcheck disable=SC1091
 set -a; . deploy/local.env; set +a
 X=("$BIN/xroute" --gateway "$XROUTE_GATEWAY_CLIENTS")
-PSQL=(psql "$(cat "$ROOT/$XROUTE_VAR/run/pg.dsn")" -X -q -v ON_ERROR_STOP=1)
+PSQL=(psql "$(cat "$VARDIR/run/pg.dsn")" -X -q -v ON_ERROR_STOP=1)
 RUN_ID=$(date +%s)
 
 # place NAME ARGS...: places an order and prints the line; the client order id is demo-<run>-NAME.

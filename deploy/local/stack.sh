@@ -5,6 +5,8 @@
 #                     recorder and the venue workers, in the background; wait until every worker is registered
 #   stack.sh status   each process, its pid and health; the workers the router knows
 #   stack.sh down     stop everything cleanly (SIGTERM, then SIGKILL after 10 s, said out loud)
+#   stack.sh start NAME | stop NAME | kill NAME    one service: exchange-sim, router, gateway, recorder,
+#                     venue-<venue>-<n> (kill = SIGKILL, for failure tests); postgres via tests/support/pg.sh
 #
 # Settings: deploy/local.env (the environment overrides it). Logs: var/log/<service>.log, one per process.
 # Binaries: build/bin (run `make` first). Nothing is installed system-wide and no system service is touched.
@@ -21,7 +23,8 @@ while IFS= read -r line; do
 done < deploy/local.env
 
 BIN=${XROUTE_BIN:-$ROOT/build/bin}
-VAR=$ROOT/${XROUTE_VAR:-var}
+VAR=${XROUTE_VAR:-var}
+case "$VAR" in /*) ;; *) VAR=$ROOT/$VAR ;; esac
 LOG=$VAR/log
 RUN=$VAR/run
 VENUES=(binance bybit coindcx)
@@ -89,6 +92,39 @@ workers_registered() {
 replicas_of() { local v=${1^^}; local var="XROUTE_${v}_REPLICAS"; echo "${!var:-1}"; }
 
 # --- commands -----------------------------------------------------------------------------------------------
+# start_service NAME: the command line of each service, from the settings.
+start_service() {
+  local name=$1 dsn
+  case "$name" in
+    exchange-sim)
+      start exchange-sim -- "$BIN/xroute-exchange-sim" --port-base "$XROUTE_SIM_PORT_BASE" --seed 42 \
+        --log-level "$XROUTE_LOG_LEVEL"
+      wait_for "exchange simulator" 20 curl -sf "$(sim_url /admin/health)" ;;
+    router)
+      start router XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-router" --routes "$XROUTE_ROUTES" ;;
+    gateway)
+      start gateway XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-gateway" --risk "$XROUTE_RISK" \
+        --idem "$VAR/gateway/idem.journal" ;;
+    recorder)
+      dsn=$(cat "$RUN/pg.dsn")
+      start recorder XROUTE_PG_DSN="$dsn" XROUTE_SQL_DIR="$ROOT/deploy/sql" XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
+        -- "$BIN/xroute-recorder" ;;
+    venue-*-*)
+      local v=${name#venue-} i=${name##*-} n base_var
+      v=${v%-*}
+      base_var=${v^^}_BASE_URL
+      n=$(replicas_of "$v")
+      start "$name" \
+        "${v^^}_API_KEY=$XROUTE_DEMO_API_KEY" "${v^^}_API_SECRET_FILE=$VAR/secrets/$v.secret" \
+        "${v^^}_BASE_URL=${!base_var}" \
+        XR_INSTANCE="$v-$i" XR_STATE_DIR="$VAR/state/$v-$i" XR_REPLICAS="$n" \
+        XR_ROUTER_BACKEND="$XROUTE_ROUTER_BACKEND" XR_RECORDER_CONTROL="$XROUTE_RECORDER_CONTROL" \
+        XR_EVENTS_ENDPOINTS="$XROUTE_GATEWAY_INTAKE,$XROUTE_RECORDER_EVENTS" XR_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
+        -- "$BIN/xroute-venue-$v" ;;
+    *) die "unknown service '$name'" ;;
+  esac
+}
+
 up() {
   for b in xroute xroute-exchange-sim xroute-router xroute-gateway xroute-recorder xroute-venue-binance \
            xroute-venue-bybit xroute-venue-coindcx; do
@@ -105,28 +141,11 @@ up() {
   dsn=$(bash tests/support/pg.sh start "$VAR/pg" 2>>"$LOG/postgres.log") || die "PostgreSQL did not start (see $LOG/postgres.log)"
   echo "$dsn" > "$RUN/pg.dsn"
 
-  start exchange-sim -- "$BIN/xroute-exchange-sim" --port-base "$XROUTE_SIM_PORT_BASE" --seed 42 \
-    --log-level "$XROUTE_LOG_LEVEL"
-  wait_for "exchange simulator" 20 curl -sf "$(sim_url /admin/health)"
-
-  start router XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-router" --routes "$XROUTE_ROUTES"
-  start gateway XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-gateway" --risk "$XROUTE_RISK" \
-    --idem "$VAR/gateway/idem.journal"
-  start recorder XROUTE_PG_DSN="$dsn" XROUTE_SQL_DIR="$ROOT/deploy/sql" XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
-    -- "$BIN/xroute-recorder"
-
+  for name in exchange-sim router gateway recorder; do start_service "$name"; done
   local total=0
   for v in "${VENUES[@]}"; do
-    local n base_var=${v^^}_BASE_URL
-    n=$(replicas_of "$v")
-    for i in $(seq "$n"); do
-      start "venue-$v-$i" \
-        "${v^^}_API_KEY=$XROUTE_DEMO_API_KEY" "${v^^}_API_SECRET_FILE=$VAR/secrets/$v.secret" \
-        "${v^^}_BASE_URL=${!base_var}" \
-        XR_INSTANCE="$v-$i" XR_STATE_DIR="$VAR/state/$v-$i" XR_REPLICAS="$n" \
-        XR_ROUTER_BACKEND="$XROUTE_ROUTER_BACKEND" XR_RECORDER_CONTROL="$XROUTE_RECORDER_CONTROL" \
-        XR_EVENTS_ENDPOINTS="$XROUTE_GATEWAY_INTAKE,$XROUTE_RECORDER_EVENTS" XR_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
-        -- "$BIN/xroute-venue-$v"
+    for i in $(seq "$(replicas_of "$v")"); do
+      start_service "venue-$v-$i"
       total=$((total + 1))
     done
   done
@@ -176,5 +195,11 @@ case "${1:-}" in
   up) up ;;
   status) status ;;
   down) down ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  start) mkdir -p "$LOG" "$RUN"; start_service "${2:?service name}" ;;
+  stop) stop "${2:?service name}" ;;
+  kill)
+    pidf="$RUN/${2:?service name}.pid"
+    [ -f "$pidf" ] && kill -KILL "$(cat "$pidf")" 2>/dev/null && say "killed ${2} (SIGKILL)"
+    rm -f "$pidf" ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
