@@ -1,16 +1,10 @@
-/* xroute-venue-bybit: the Bybit v5 linear venue worker. */
-#include "base/prog.h"
-
-#include <stdio.h>
-
-static const char *s_usage =
-    "usage: xroute-venue-bybit [--help] [--version]\n"
-    "the Bybit v5 linear venue worker.\n";
+/* xroute-venue-bybit: the Bybit v5 linear venue worker: the shared runtime driving the Bybit adapter.
+ * Everything but the adapter lives in lib/venue (runtime.h lists the settings: BYBIT_API_KEY,
+ * BYBIT_API_SECRET or BYBIT_API_SECRET_FILE, BYBIT_TESTNET, BYBIT_BASE_URL, BYBIT_RECV_WINDOW_MS, XR_*). */
+#include "bybit/bybit.h"
+#include "venue/runtime.h"
 
 int main(int argc, char **argv)
 {
-    if (prog_std_flags(argc, argv, "xroute-venue-bybit", s_usage))
-        return 0;
-    fprintf(stderr, "xroute-venue-bybit: not built yet in this version\n");
-    return 2;
+    return venue_main(argc, argv, &bybit_ops);
 }
