@@ -103,7 +103,7 @@ STEP="wait until every fill the simulator made is in PostgreSQL"
 say "$STEP"
 ledger_fills() {
   curl -sf "http://127.0.0.1:$XROUTE_SIM_PORT_BASE/admin/ledger" |
-    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(len(v.get("fills", [])) for v in d.get("venues", {}).values()) if isinstance(d.get("venues"), dict) else len(d.get("fills", [])))'
+    /usr/bin/python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["entries"] if e["kind"] == "fill"))'
 }
 want=$(ledger_fills)
 for _ in $(seq 150); do
