@@ -275,7 +275,7 @@ static void s_flush_outbox(gateway_t *self)
     if (zlistx_size(self->outbox) == 0)
         return;
     err_t err = {0};
-    bool durable = idem_store_flush(self->idem, &err) == 0;
+    bool durable = !self->cfg.idem_sync || idem_store_flush(self->idem, &err) == 0;
     if (!durable)
         log_error("idempotency journal sync failed, %zu requests refused: %s", zlistx_size(self->outbox), err.msg);
     for (bus_msg_t *m = zlistx_first(self->outbox); m; m = zlistx_next(self->outbox)) {
@@ -514,6 +514,7 @@ void gateway_config_default(gateway_config_t *cfg)
     cfg->risk_path = "deploy/config/risk.conf";
     cfg->idem_path = "var/gateway/idem.journal";
     cfg->idem_window_ms = 24LL * 3600 * 1000;
+    cfg->idem_sync = true;
     cfg->request_timeout_ms = 10000;
     cfg->max_request_bytes = 1 << 20;
 }

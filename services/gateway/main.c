@@ -6,6 +6,7 @@
 #include "bus/bus_signal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *s_usage =
     "usage: xroute-gateway [options]\n"
@@ -21,6 +22,8 @@ static const char *s_usage =
     "  --idem FILE         idempotency journal               XROUTE_GATEWAY_IDEM      (var/gateway/idem.journal)\n"
     "  --idem-window-ms N  remember client order ids for N   XROUTE_GATEWAY_IDEM_WINDOW_MS (86400000)\n"
     "  --timeout-ms N      deadline of requests without one  XROUTE_GATEWAY_TIMEOUT_MS (10000)\n"
+    "  --idem-sync B       fdatasync ids before forwarding   XROUTE_GATEWAY_IDEM_SYNC (true; false = survive a\n"
+    "                      gateway crash but not an OS crash, for lower latency)\n"
     "  --log-level L       debug|info|warn|error             XROUTE_LOG_LEVEL         (info)\n"
     "  --help, --version\n"
     "Signals: SIGHUP reloads the risk limits (a bad file is refused, the old limits kept); SIGTERM stops.\n";
@@ -31,7 +34,7 @@ int main(int argc, char **argv)
     if (prog_std_flags(argc, argv, name, s_usage))
         return 0;
     static const char *const known[] = {"--clients", "--events-out", "--events-in", "--router", "--risk", "--idem",
-                                        "--idem-window-ms", "--timeout-ms", "--log-level"};
+                                        "--idem-window-ms", "--timeout-ms", "--idem-sync", "--log-level"};
     if (prog_check_opts(argc, argv, name, known, sizeof known / sizeof known[0]) != 0)
         return 2;
     gateway_config_t cfg;
@@ -48,6 +51,12 @@ int main(int argc, char **argv)
     t = prog_opt(argc, argv, "--timeout-ms", "XROUTE_GATEWAY_TIMEOUT_MS", NULL);
     if (t && prog_parse_int(name, "timeout-ms", t, 10, 3600000, &cfg.request_timeout_ms) != 0)
         return 2;
+    t = prog_opt(argc, argv, "--idem-sync", "XROUTE_GATEWAY_IDEM_SYNC", "true");
+    if (strcmp(t, "true") != 0 && strcmp(t, "false") != 0) {
+        fprintf(stderr, "%s: idem-sync: '%s' is not true or false\n", name, t);
+        return 2;
+    }
+    cfg.idem_sync = strcmp(t, "true") == 0;
     const char *level_text = prog_opt(argc, argv, "--log-level", "XROUTE_LOG_LEVEL", "info");
     log_level_t level;
     if (log_level_parse(level_text, &level) != 0) {
