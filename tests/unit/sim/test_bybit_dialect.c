@@ -242,7 +242,7 @@ START_TEST(test_conditional_keeps_id)
 {
     fx_t *f = fx_new();
     const char *id = s_create(f, "{\"category\":\"linear\",\"symbol\":\"ETHUSDT\",\"side\":\"Buy\",\"orderType\":\"Market\","
-                                 "\"qty\":\"0.1\",\"triggerPrice\":\"3200\",\"triggerDirection\":1,\"orderLinkId\":\"c-1\"}");
+                                 "\"qty\":\"0.1\",\"triggerPrice\":\"3600\",\"triggerDirection\":1,\"orderLinkId\":\"c-1\"}");
     ck_assert_ptr_nonnull(id);
     fx_send(f, "GET", "/v5/order/realtime", "category=linear&orderLinkId=c-1", "", 1);
     ck_assert_str_eq(fx_str(fx_first(f), "orderStatus"), "Untriggered");
@@ -253,7 +253,7 @@ START_TEST(test_conditional_keeps_id)
     ck_assert_int_eq(fx_code(f), 110093);
     const sim_instrument_t *eth = sim_engine_instrument(f->engine, SIM_VENUE_BYBIT, "ETHUSDT");
     decimal_t p;
-    decimal_from_str("3200", &p, NULL);
+    decimal_from_str("3600", &p, NULL);
     ck_assert_int_eq(sim_engine_set_price(f->engine, eth, p, f->now, NULL), 0);
     fx_send(f, "GET", "/v5/order/realtime", "category=linear&orderLinkId=c-1&openOnly=1", "", 1);
     ck_assert_str_eq(fx_str(fx_first(f), "orderStatus"), "Filled");

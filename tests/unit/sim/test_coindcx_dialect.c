@@ -232,7 +232,7 @@ START_TEST(test_validation)
     fx_error(f, 400, "Minimum order value should be 6 USDT");
     fx_send(f, "POST", F "/orders/create", "", 1,
             B(f, "{\"timestamp\":%lld,\"order\":{\"side\":\"buy\",\"pair\":\"B-ETH_USDT\",\"order_type\":\"limit_order\","
-                 "\"price\":3500,\"total_quantity\":0.01}}"));
+                 "\"price\":3900,\"total_quantity\":0.01}}"));
     fx_error(f, 400, "Please enter a value lower than");
     fx_send(f, "POST", F "/orders/create", "", 1, B(f, "{\"timestamp\":%lld}"));
     fx_error(f, 400, "order is missing");
