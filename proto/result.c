@@ -70,6 +70,16 @@ size_t proto_result_list_len(const proto_result_t *res)
     return l ? *s_count_p((proto_result_t *) res, l) : 0;
 }
 
+/* Lists grow by doubling without a capacity field: the allocation for n items always holds s_cap(n) items,
+ * so an append reallocates only when n crosses a power of two. Decoders allocate the same way. */
+static size_t s_cap(size_t n)
+{
+    size_t cap = 4;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
 /* Appends a zeroed item to the list of res->op if that list is `want`. */
 static void *s_add(proto_result_t *res, proto_type_t want)
 {
@@ -82,7 +92,8 @@ static void *s_add(proto_result_t *res, proto_type_t want)
     if (*count >= PROTO_ARRAY_MAX)
         return NULL;
     size_t sz = l->desc->size;
-    *items = mem_realloc(*items, (*count + 1) * sz);
+    if (!*items || s_cap(*count + 1) > s_cap(*count))
+        *items = mem_realloc(*items, s_cap(*count + 1) * sz);
     char *item = (char *) *items + *count * sz;
     memset(item, 0, sz);
     (*count)++;
@@ -105,7 +116,8 @@ proto_part_t *proto_result_add_part(proto_result_t *res, const char *venue, bool
     assert(strlen(venue) < PROTO_VENUE_SZ);
     if (res->n_parts >= PROTO_ARRAY_MAX)
         return NULL;
-    res->parts = mem_realloc(res->parts, (res->n_parts + 1) * sizeof *res->parts);
+    if (!res->parts || s_cap(res->n_parts + 1) > s_cap(res->n_parts))
+        res->parts = mem_realloc(res->parts, s_cap(res->n_parts + 1) * sizeof *res->parts);
     proto_part_t *p = &res->parts[res->n_parts++];
     memset(p, 0, sizeof *p);
     memcpy(p->venue, venue, strlen(venue) + 1);
@@ -194,7 +206,7 @@ static int s_decode_per_venue(const msgpack_object *pv, proto_result_t *res, con
     if (wire_get_array(pv, PROTO_ARRAY_MAX, &parts, &s_body, "per_venue", err) != 0)
         return -1;
     wire_path_t pv_path = {&s_body, "per_venue", 0};
-    res->parts = parts->size ? mem_calloc(parts->size, sizeof *res->parts) : NULL;
+    res->parts = parts->size ? mem_calloc(s_cap(parts->size), sizeof *res->parts) : NULL;
     res->n_parts = parts->size;
     const msgpack_object_array *item_arrays[1];
     size_t total = 0;
@@ -206,7 +218,7 @@ static int s_decode_per_venue(const msgpack_object *pv, proto_result_t *res, con
         if (total > PROTO_ARRAY_MAX)
             return wire_fail(err, &s_body, "per_venue", "more than %d items in all", PROTO_ARRAY_MAX);
     }
-    char *items = total ? mem_calloc(total, l->desc->size) : NULL;
+    char *items = total ? mem_calloc(s_cap(total), l->desc->size) : NULL;
     *s_items_p(res, l) = items;
     *s_count_p(res, l) = total;
     size_t at = 0;
@@ -236,7 +248,7 @@ static int s_decode_list(const msgpack_object *body, proto_result_t *res, const 
     const msgpack_object_array *arr;
     if (wire_get_array(lst, PROTO_ARRAY_MAX, &arr, &s_body, l->key, err) != 0)
         return -1;
-    char *items = arr->size ? mem_calloc(arr->size, l->desc->size) : NULL;
+    char *items = arr->size ? mem_calloc(s_cap(arr->size), l->desc->size) : NULL;
     *s_items_p(res, l) = items;
     *s_count_p(res, l) = arr->size;
     wire_path_t here = {&s_body, l->key, 0};

@@ -66,7 +66,9 @@ typedef struct {
 /* Zeroes *res for op. */
 void proto_result_init(proto_result_t *res, proto_type_t op);
 
-/* Appends an item to the list of res->op and returns it zeroed (owned by res). Returns NULL if the op has no
+/* Appends an item to the list of res->op and returns it zeroed (owned by res). Lists are grown only through
+ * these functions or filled by proto_result_decode (which leaves room to append); do not assign the list
+ * pointers by hand. Returns NULL if the op has no
  * list or the list holds PROTO_ARRAY_MAX items. Lists: cancel_all -> cancels, get_open_orders -> orders,
  * get_positions -> positions, get_balances -> balances, get_klines -> klines, get_fills -> fills,
  * health -> health, venues -> workers. The pointer is valid until the next add. */

@@ -193,6 +193,12 @@ START_TEST(list_ops)
     s_round_trip(&r, &back);
     ck_assert_uint_eq(back.n_orders, 3);
     s_check_order(&back.orders[2], "o2");
+    /* A decoded list can be appended to (the gateway merges replies this way). */
+    for (int i = 3; i < 40; i++)
+        s_fill_order(proto_result_add_order(&back), "more");
+    ck_assert_uint_eq(back.n_orders, 40);
+    s_check_order(&back.orders[1], "o1");
+    s_check_order(&back.orders[39], "more");
     proto_result_free(&back);
     proto_result_free(&r);
 
