@@ -336,8 +336,11 @@ static int s_apply(journal_t *self, const s_header_t *h, uint64_t off, err_t *er
         self->first_live = self->next_seq = h->seq;
         return 0;
     }
+    if (h->durable >= self->next_seq) /* a writer's durable seq is always below its next seq */
+        return err_set(err, XR_INTERNAL, "journal %s corrupt: record at offset %" PRIu64 " claims seq %" PRIu64
+                       " durable before it was written", self->path, off, h->durable);
     if (h->type == S_TYPE_DATA) {
-        if (h->seq != self->next_seq)
+        if (h->seq != self->next_seq || h->seq == UINT64_MAX)
             return err_set(err, XR_INTERNAL, "journal %s corrupt: seq %" PRIu64 " at offset %" PRIu64 ", expected %" PRIu64,
                            self->path, h->seq, off, self->next_seq);
         self->next_seq++;
@@ -403,7 +406,7 @@ static int s_write_fresh(journal_t *self, uint64_t seq, err_t *err)
     uint8_t raw[JOURNAL_HEADER_SIZE];
     uint32_t crc = s_encode_header(raw, S_TYPE_MARK, 0, seq, self->durable_seq);
     s_put_u32(raw + S_CRC_OFFSET, crc ^ 0xffffffffu);
-    int fd = open(self->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(self->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_set(err, XR_INTERNAL, "journal %s: cannot create: %s", self->tmp_path, strerror(errno));
     struct iovec iov = {.iov_base = raw, .iov_len = sizeof raw};
