@@ -156,6 +156,7 @@ struct _venue_runtime_t {
     int64_t next_instruments;        /* monotonic ms */
     int64_t next_lease_try;          /* monotonic ms */
     int64_t next_active_scan;        /* monotonic ms */
+    int64_t next_order_refresh;      /* monotonic ms */
     bool time_syncing;               /* a time call is in flight */
     uint64_t id_counter;             /* for internal correlation ids */
 };
@@ -185,6 +186,10 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
 /* Records an order's state; publishes event.order when it is new or changed. */
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);
 const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id);
+/* Queries one order (by venue id) and records its state. */
+void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order_id);
+/* Periodically lists open orders of symbols with tracked live orders, to see venue-side changes. */
+void rt_orders_tick(venue_runtime_t *rt, int64_t now_ms);
 
 /* rt_events.c */
 int rt_events_open(venue_runtime_t *rt, err_t *err);

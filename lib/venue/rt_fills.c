@@ -250,6 +250,17 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
     }
     if (published) {
         s_save_cursors(rt);
+        /* Fills change their orders: learn the new state (event.order when it changed). */
+        for (size_t i = 0, asked = 0; i < r->n_fills && asked < 8; i++) {
+            const rt_order_t *o = rt_order_find(rt, r->fills[i].order_id);
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = strcmp(r->fills[j].order_id, r->fills[i].order_id) == 0;
+            if (!o || dup || venue_status_final(o->o.status))
+                continue;
+            rt_order_refresh(rt, o->o.symbol, o->o.order_id);
+            asked++;
+        }
         c->active_until = rt_now() + RT_ACTIVE_MS;
     }
     if (r->n_fills >= RT_FILLS_PAGE)

@@ -22,6 +22,7 @@
 
 #define RT_SEND_RECORD_MAX 512
 #define RT_RESOLVE_RETRY_MS 2000
+#define RT_ORDER_REFRESH_MS 5000 /* open orders of live symbols are listed this often */
 
 /* "S|clid|symbol|side|type|tif|qty|price|stop|reduce|sent_ms" or "R|clid". */
 static int s_encode(const venue_order_req_t *o, int64_t sent_ms, char *out, size_t cap)
@@ -313,4 +314,61 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
         rt_event_order(rt, o, account);
     if (!venue_status_final(o->status))
         rt_fills_activate(rt, o->symbol);
+}
+
+void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order_id)
+{
+    rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_ORDER);
+    snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", symbol);
+    snprintf(c->call.in.order_id, sizeof c->call.in.order_id, "%s", order_id);
+    rt_call_start(rt, c); /* completion records the state (rt_call.c s_finish) */
+}
+
+/* Open orders of one symbol arrived: record each; tracked live orders missing from the list ended at the
+ * venue (filled, cancelled, expired, triggered): query them for their final state. */
+static void s_open_listed(venue_runtime_t *rt, rt_call_t *c, int rc)
+{
+    if (rc != VENUE_DONE)
+        return;
+    const venue_result_t *r = &c->call.result;
+    for (size_t i = 0; i < r->n_orders; i++)
+        if (rt_order_find(rt, r->orders[i].order_id))
+            rt_order_seen(rt, &r->orders[i], rt->account);
+    int asked = 0;
+    for (size_t i = 0; i < rt->n_orders && asked < 16; i++) {
+        const venue_order_t *o = &rt->orders[i].o;
+        if (venue_status_final(o->status) || strcmp(o->symbol, c->call.in.symbol) != 0 || !o->order_id[0])
+            continue;
+        bool open = false;
+        for (size_t j = 0; j < r->n_orders && !open; j++)
+            open = strcmp(r->orders[j].order_id, o->order_id) == 0;
+        if (!open) {
+            rt_order_refresh(rt, o->symbol, o->order_id);
+            asked++;
+        }
+    }
+}
+
+void rt_orders_tick(venue_runtime_t *rt, int64_t now_ms)
+{
+    if (!rt->ready || now_ms < rt->next_order_refresh)
+        return;
+    rt->next_order_refresh = now_ms + RT_ORDER_REFRESH_MS;
+    char done[8][VENUE_SYMBOL_MAX];
+    int n = 0;
+    for (size_t i = 0; i < rt->n_orders && n < 8; i++) {
+        const venue_order_t *o = &rt->orders[i].o;
+        if (venue_status_final(o->status) || !o->order_id[0])
+            continue;
+        bool seen = false;
+        for (int j = 0; j < n && !seen; j++)
+            seen = strcmp(done[j], o->symbol) == 0;
+        if (seen)
+            continue;
+        snprintf(done[n++], VENUE_SYMBOL_MAX, "%s", o->symbol);
+        rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_OPEN_ORDERS);
+        snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", o->symbol);
+        c->on_done = s_open_listed;
+        rt_call_start(rt, c);
+    }
 }

@@ -532,6 +532,7 @@ static void s_periodic(venue_runtime_t *rt, int64_t now)
     }
     rt_call_tick(rt, now);
     rt_intents_tick(rt, now);
+    rt_orders_tick(rt, now);
     rt_fills_tick(rt, now);
 }
 

@@ -119,6 +119,15 @@ def t_operations(h):
     check(o1["order_id"] == o2["order_id"], "duplicate resolved by query: %s %s" % (o1, o2))
     h.ok("cancel_all", {"symbol": "BTC/USDT"})
 
+    # A resting order that fills later: its fill and its new state are both published.
+    h.ok("place_order", limit("op-rest-1", price="90000.0", qty="0.002"))
+    h.admin("POST", "/admin/price", {"venue": "binance", "symbol": "BTCUSDT", "price": "89000"})
+    h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"].get("client_order_id") == "op-rest-1",
+                  what="fill of the resting order")
+    h.wait_events(lambda ev: ev[1] == "event.order" and ev[2]["order"]["client_order_id"] == "op-rest-1" and
+                  ev[2]["order"]["status"] == "FILLED", what="FILLED event of the resting order")
+    h.ok("close_position", {"symbol": "BTC/USDT"})
+
     hl = h.ok("health", {})["health"][0]
     check(hl["reachable"] and hl["circuit"] == "CLOSED" and hl["rate_limit_limit"] > 0, "health: %s" % hl)
 
