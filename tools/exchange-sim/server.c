@@ -444,7 +444,7 @@ static int s_listener_start(sim_server_t *self, s_listener_t *l, int port, err_t
         flags, (uint16_t)port, NULL, NULL, s_access, l, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_URI_LOG_CALLBACK, s_uri_log, l, MHD_OPTION_NOTIFY_COMPLETED, s_completed, l,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
     if (!l->daemon)
         return err_set(err, XR_INVALID_REQUEST, "cannot listen on %s:%d (in use?)", self->bind, port);

@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ typedef struct {
     s_ip_t ips[BN_MAX_IPS];     /* per-IP weight */
     s_ordcount_t *orders;       /* per account order counts */
     size_t n_orders;            /* slots */
+    struct s_ctx *ctx;          /* per-request context, reused (one request at a time: single loop) */
 } s_bn_t;
 
 typedef enum {
@@ -1891,7 +1893,9 @@ static int s_parse(s_ctx_t *c)
 static void s_handle(void *state, const sim_http_req_t *req, sim_http_resp_t *resp)
 {
     s_bn_t *bn = state;
-    s_ctx_t *c = mem_alloc(sizeof *c); /* ~9 KiB of parameters: too big for comfort on the stack of a loop */
+    if (!bn->ctx)
+        bn->ctx = mem_alloc(sizeof *bn->ctx); /* ~9 KiB of parameters: kept off the stack, allocated once */
+    s_ctx_t *c = bn->ctx;
     memset(c, 0, offsetof(s_ctx_t, params));
     c->bn = bn;
     c->eng = bn->eng;
@@ -1936,7 +1940,8 @@ static void s_handle(void *state, const sim_http_req_t *req, sim_http_resp_t *re
 headers:
     sim_resp_header(resp, "X-MBX-USED-WEIGHT-1M", "%d", c->used_weight);
 done:
-    mem_free(c);
+    c->req = NULL;
+    c->resp = NULL;
 }
 
 /* ---- hooks ---- */
@@ -1970,6 +1975,8 @@ static void s_fini(void *state)
     mem_free(bn->orders);
     bn->orders = NULL;
     bn->n_orders = 0;
+    mem_free(bn->ctx);
+    bn->ctx = NULL;
 }
 
 static void s_reset(void *state)
