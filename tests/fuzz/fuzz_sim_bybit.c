@@ -25,6 +25,7 @@ static const char *const s_paths[] = {
     "/v5/user/query-api", "/v5/account/info",            "/v5/account/wallet-balance", "/v5/position/list",
     "/v5/position/set-leverage", "/v5/order/create",     "/v5/order/amend",     "/v5/order/cancel",
     "/v5/order/cancel-all", "/v5/order/realtime",        "/v5/order/history",   "/v5/execution/list",
+    "/v5/asset/coin/query-info",
 };
 #define NPATHS (sizeof s_paths / sizeof s_paths[0])
 

@@ -2,7 +2,8 @@
 // npm package, exchange id `bybit`). ccxt signs with its own code (X-BAPI-* over timestamp + key +
 // recvWindow + exact query or JSON body) and parses replies with its own parser, so a pass means a real
 // client would accept the simulator's wire format. Every ccxt call goes to 127.0.0.1 only: urls.api is
-// overridden and spot/inverse/option market loading and currency fetching are switched off.
+// overridden and spot/inverse/option market loading is switched off (loadMarkets still fetches currencies from
+// /v5/asset/coin/query-info, as it does against Bybit when keys are set).
 
 import ccxt from 'ccxt';
 import { startSim, CREDS, Checks, assert, assertEq, expectError, runMain } from './simlib.mjs';
@@ -17,13 +18,11 @@ function client(base, overrides = {}) {
         timeout: 5000,
         options: {
             fetchMarkets: { types: ['linear'] },
-            fetchCurrencies: false,
             adjustForTimeDifference: false,
             defaultType: 'swap',
             defaultSubType: 'linear',
         },
     });
-    ex.has['fetchCurrencies'] = false; // loadMarkets must not reach /v5/asset/coin/query-info
     for (const k of Object.keys(ex.urls.api)) ex.urls.api[k] = base;
     return ex;
 }
@@ -50,6 +49,7 @@ async function main() {
                 assert(m.limits.leverage.max >= 1, b + ' has max leverage');
             }
             market = markets[SYMBOL];
+            assert(ex.currencies.USDT && ex.currencies.ETH, 'currencies from /v5/asset/coin/query-info');
         });
         await t.run('fetchTime is the server clock', async () => {
             const ts = await ex.fetchTime();

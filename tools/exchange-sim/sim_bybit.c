@@ -1024,6 +1024,54 @@ static void s_wallet_balance(by_ctx_t *c)
     s_ok_end(c, &w);
 }
 
+/* Coins for ccxt's fetchCurrencies (called by loadMarkets when keys are set): the quote and the bases. */
+static void s_coin_query_info(by_ctx_t *c)
+{
+    char want[16];
+    int rc = s_arg_copy(c, "coin", want, sizeof want);
+    if (rc < 0)
+        return;
+    static const struct {
+        const char *coin, *name, *chain, *fee, *accuracy;
+    } coins[] = {{"USDT", "USDT", "ETH", "4", "6"},   {"BTC", "BTC", "BTC", "0.0002", "8"},
+                 {"ETH", "ETH", "ETH", "0.0012", "8"}, {"SOL", "SOL", "SOL", "0.01", "8"},
+                 {"XRP", "XRP", "XRP", "0.2", "6"},    {"DOGE", "DOGE", "DOGE", "4", "8"}};
+    jw_t w;
+    s_ok_begin(c, &w);
+    jw_object_begin(&w);
+    jw_key(&w, "rows");
+    jw_array_begin(&w);
+    for (size_t i = 0; i < sizeof coins / sizeof coins[0]; i++) {
+        if (rc > 0 && strcmp(want, coins[i].coin) != 0)
+            continue;
+        jw_object_begin(&w);
+        s_kv_str(&w, "name", coins[i].name);
+        s_kv_str(&w, "coin", coins[i].coin);
+        s_kv_str(&w, "remainAmount", "1000000");
+        jw_key(&w, "chains");
+        jw_array_begin(&w);
+        jw_object_begin(&w);
+        s_kv_str(&w, "chainType", coins[i].chain);
+        s_kv_str(&w, "confirmation", "12");
+        s_kv_str(&w, "withdrawFee", coins[i].fee);
+        s_kv_str(&w, "depositMin", "0");
+        s_kv_str(&w, "withdrawMin", coins[i].fee);
+        s_kv_str(&w, "chain", coins[i].chain);
+        s_kv_str(&w, "chainDeposit", "1");
+        s_kv_str(&w, "chainWithdraw", "1");
+        s_kv_str(&w, "minAccuracy", coins[i].accuracy);
+        s_kv_str(&w, "withdrawPercentageFee", "0");
+        s_kv_str(&w, "contractAddress", "");
+        s_kv_str(&w, "safeConfirmNumber", "6");
+        jw_object_end(&w);
+        jw_array_end(&w);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_object_end(&w);
+    s_ok_end(c, &w);
+}
+
 /* ---------------------------------------------------------------------------------------------------------
  * Positions */
 
@@ -1962,6 +2010,7 @@ static const char *const P_INSTR[] = {"category", "symbol", "status", "baseCoin"
 static const char *const P_TICKERS[] = {"category", "symbol", "baseCoin", "expDate", NULL};
 static const char *const P_KLINE[] = {"category", "symbol", "interval", "start", "end", "limit", NULL};
 static const char *const P_WALLET[] = {"accountType", "coin", NULL};
+static const char *const P_COIN[] = {"coin", NULL};
 static const char *const P_POSLIST[] = {"category", "symbol", "baseCoin", "settleCoin", "limit", "cursor", NULL};
 static const char *const P_LEVERAGE[] = {"category", "symbol", "buyLeverage", "sellLeverage", NULL};
 static const char *const P_CREATE[] = {"category", "symbol", "side", "orderType", "qty", "price", "timeInForce",
@@ -1991,6 +2040,7 @@ static const by_route_t s_routes[] = {
     {"GET", "/v5/user/query-api", true, 10, s_user_query_api, P_NONE},
     {"GET", "/v5/account/info", true, 50, s_account_info, P_NONE},
     {"GET", "/v5/account/wallet-balance", true, 50, s_wallet_balance, P_WALLET},
+    {"GET", "/v5/asset/coin/query-info", true, 5, s_coin_query_info, P_COIN},
     {"GET", "/v5/position/list", true, 50, s_position_list, P_POSLIST},
     {"POST", "/v5/position/set-leverage", true, 10, s_set_leverage, P_LEVERAGE},
     {"POST", "/v5/order/create", true, 10, s_order_create, P_CREATE},
