@@ -109,7 +109,9 @@ typedef struct {
 
 /* Input of an operation. Symbols are unified; zero/"" fields are absent. */
 typedef struct {
-    venue_order_req_t order;                /* place_order */
+    venue_order_req_t order;                /* place_order; on get_order calls that resolve an unknown
+                                               outcome, the order as sent (start_ms = when), so venues
+                                               without client ids can list and match */
     char symbol[VENUE_SYMBOL_MAX];          /* every symbol-taking operation */
     char order_id[VENUE_ID_MAX];            /* cancel_order, get_order */
     char client_order_id[VENUE_CLID_MAX];   /* cancel_order, get_order, close_position (id to use) */

@@ -267,6 +267,9 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms)
         rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_ORDER);
         snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", in->order.symbol);
         snprintf(c->call.in.client_order_id, sizeof c->call.in.client_order_id, "%s", in->order.client_order_id);
+        /* Venues without client ids match on what was sent (side, type, quantity, price, time). */
+        c->call.in.order = in->order;
+        c->call.in.start_ms = in->sent_ms;
         c->on_done = s_resolved;
         rt_call_start(rt, c);
         return; /* the call may have changed the intents array; one per tick is plenty */
