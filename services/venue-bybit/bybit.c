@@ -767,10 +767,11 @@ static int s_list_page(venue_call_t *call, const char *path, int limit, s_item_f
         rc = fn(call, json_array_at(list, i));
     if (rc == VENUE_DONE && s_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad cursor from %s: %s", path, e.msg);
+    bool more = cursor[0] && json_array_len(list) > 0;
     json_free(&root);
     if (rc != VENUE_DONE)
         return rc;
-    if (cursor[0] && json_array_len(list) > 0) {
+    if (more) {
         if (++call->scratch[1] >= BY_PAGES_MAX)
             return venue_fail(call, XR_INTERNAL, "%s: more than %d pages", path, BY_PAGES_MAX);
         rc = s_list_first(call, path, limit);
