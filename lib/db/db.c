@@ -556,6 +556,82 @@ int db_rollback(db_t *self, err_t *err)
     return 0;
 }
 
+int db_begin_copy(db_t *self, const char *copy_sql, err_t *err)
+{
+    assert(self && copy_sql);
+    assert(!self->in_tx);
+    if (s_ready(self, "begin copy", err) != 0)
+        return -1;
+    size_t n = strlen(copy_sql) + 8;
+    char *sql = mem_alloc(n);
+    snprintf(sql, n, "BEGIN;%s", copy_sql);
+    PGresult *res = PQexec(self->conn, sql);
+    mem_free(sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+        s_fail(self, res, "begin copy", err);
+        PQclear(res);
+        if (self->conn) {
+            PGresult *rb = PQexec(self->conn, "ROLLBACK");
+            PQclear(rb);
+        }
+        return -1;
+    }
+    PQclear(res);
+    self->in_tx = true;
+    self->in_copy = true;
+    self->copy_failed = false;
+    return 0;
+}
+
+int db_commit_with(db_t *self, const char *sql, err_t *err)
+{
+    assert(self && sql);
+    assert(self->in_tx);
+    if (!self->conn) {
+        self->in_tx = false;
+        return s_fail_down(self, "commit", err);
+    }
+    size_t n = strlen(sql) + 16;
+    char *text = mem_alloc(n);
+    snprintf(text, n, "%s;COMMIT", sql);
+    PGresult *res = PQexec(self->conn, text);
+    mem_free(text);
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    if (!ok) {
+        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+            self->last_error = DB_ERR_QUERY;
+            PQclear(res);
+            self->in_tx = false;
+            return err_set(err, XR_INTERNAL, "db commit (query): transaction was aborted and rolled back");
+        }
+        s_fail(self, res, "commit", err);
+        PQclear(res);
+        db_rollback(self, NULL);
+        return -1;
+    }
+    PQclear(res);
+    self->in_tx = false;
+    self->last_error = DB_ERR_NONE;
+    return 0;
+}
+
+int db_append_literal(buf_t *out, const char *text)
+{
+    assert(out && text);
+    size_t mark = out->len;
+    int rc = buf_putc(out, '\'');
+    for (const char *p = text; rc == 0 && *p; p++)
+        rc = *p == '\'' ? buf_append(out, "''", 2) : buf_putc(out, *p);
+    if (rc == 0)
+        rc = buf_putc(out, '\'');
+    if (rc != 0) {
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = '\0';
+    }
+    return rc;
+}
+
 bool db_in_transaction(const db_t *self)
 {
     assert(self);

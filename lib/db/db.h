@@ -112,6 +112,17 @@ int db_begin(db_t *self, err_t *err);
 int db_commit(db_t *self, err_t *err);
 int db_rollback(db_t *self, err_t *err);
 
+/* Round-trip savers for a loop that commits often. db_begin_copy sends BEGIN and a COPY ... FROM STDIN together
+ * (afterwards: a transaction is open, as after db_begin, and the COPY waits for put/end). db_commit_with runs sql
+ * (statements without parameters, e.g. built with db_append_literal) and then COMMIT, in one round trip; if any
+ * statement fails nothing is committed, the transaction is rolled back and the kind is reported as usual. */
+int db_begin_copy(db_t *self, const char *copy_sql, err_t *err);
+int db_commit_with(db_t *self, const char *sql, err_t *err);
+
+/* Appends text as an SQL string literal: '...' with single quotes doubled (the session must keep
+ * standard_conforming_strings on, PostgreSQL's default). -1 if out would pass its maximum (out unchanged). */
+int db_append_literal(buf_t *out, const char *text);
+
 /* True while a transaction opened by db_begin is in progress. */
 bool db_in_transaction(const db_t *self);
 

@@ -44,6 +44,7 @@ typedef struct {
     uint64_t replay_from;               /* from_seq of the last replay request (0 = none) */
     int64_t replay_at_ms;               /* monotonic time of that request */
     int64_t progress_at_ms;             /* monotonic time batched last advanced */
+    bool gap_seen;                      /* an event beyond batched + 1 arrived: proof of loss on the wire */
 } rec_source_t;
 
 struct _recorder_t {
@@ -182,10 +183,12 @@ static void s_skip_truncated(rec_source_t *s)
     }
 }
 
-/* Asks for the missing events of s, if any, when no request is outstanding, or when the outstanding one has
- * stalled: no progress for replay_timeout_ms since it was sent or since the last event it delivered. While a
- * replay flows, live events beyond it show up as gaps; they do not trigger new requests. Nothing is asked while
- * intake is paused (full batch, database down): the replay could not be taken in. */
+/* Asks for the missing events of s, if any. A gap seen on the wire (PUB/SUB keeps order, so a jump is a loss)
+ * is asked for at once; a hello that merely says more exists waits until the stream has stalled for
+ * replay_timeout_ms (those events may simply be in flight). An outstanding request is repeated only when no
+ * event has advanced the source for replay_timeout_ms since it was sent: while a replay flows, live events
+ * beyond it show up as gaps and must not restart it. Nothing is asked while intake is paused (full batch,
+ * database down): the replay could not be taken in. */
 static void s_maybe_replay(recorder_t *self, rec_source_t *s)
 {
     if (!self->loaded || !self->sub_active || s->seen_max <= s->batched)
@@ -194,9 +197,13 @@ static void s_maybe_replay(recorder_t *self, rec_source_t *s)
         s_skip_truncated(s);
     if (s->seen_max <= s->batched)
         return;
+    int64_t now = clock_mono_ms();
     int64_t last = s->replay_at_ms > s->progress_at_ms ? s->replay_at_ms : s->progress_at_ms;
-    if (s->replay_from == 0 || clock_mono_ms() - last >= self->replay_timeout_ms)
+    bool stalled = now - last >= self->replay_timeout_ms;
+    if ((s->replay_from == 0 && (s->gap_seen || stalled)) || (s->replay_from != 0 && stalled)) {
+        s->gap_seen = false;
         s_replay(self, s, s->batched + 1);
+    }
 }
 
 /* ---- committing */
@@ -292,6 +299,7 @@ static void s_admit(recorder_t *self, const proto_event_t *ev)
     }
     if (ev->seq != s->batched + 1) {
         self->h.gaps++;
+        s->gap_seen = true;
         s_maybe_replay(self, s);
         return;
     }
@@ -500,10 +508,10 @@ static void s_log_health(recorder_t *self)
     recorder_health_t h = recorder_health(self);
     int64_t ago = h.last_commit_ms ? clock_wall_ms() - h.last_commit_ms : -1;
     log_info("health db=%s ready=%s lag=%" PRIu64 " behind=%" PRIu64 " last_commit_ago_ms=%lld received=%" PRIu64
-             " committed=%" PRIu64 " fills_new=%" PRIu64 " fills_dup=%" PRIu64 " duplicates=%" PRIu64
+             " committed=%" PRIu64 " commits=%" PRIu64 " fills_new=%" PRIu64 " fills_dup=%" PRIu64 " duplicates=%" PRIu64
              " gaps=%" PRIu64 " replays=%" PRIu64 " rejects=%" PRIu64 " invalid=%" PRIu64 " sources=%zu",
              h.db_connected ? "connected" : "down", h.db_ready ? "yes" : "no", h.lag, h.behind, (long long) ago,
-             h.received, h.committed, h.fills_new, h.fills_dup, h.duplicates, h.gaps, h.replays, h.rejects,
+             h.received, h.committed, h.commits, h.fills_new, h.fills_dup, h.duplicates, h.gaps, h.replays, h.rejects,
              h.invalid, h.sources);
 }
 
@@ -647,6 +655,7 @@ recorder_health_t recorder_health(const recorder_t *self)
     }
     h.last_commit_ms = st.last_commit_ms;
     h.committed = st.events;
+    h.commits = st.commits;
     h.fills_new = st.fills_new;
     h.fills_dup = st.fills_dup;
     h.rejects = st.rejects;

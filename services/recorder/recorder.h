@@ -55,6 +55,7 @@ typedef struct {
     int64_t last_commit_ms;       /* wall time of the last commit; 0 = none yet */
     uint64_t received;            /* events received on the SUB socket */
     uint64_t committed;           /* events committed (stored, duplicates of stored fills, rejects) */
+    uint64_t commits;             /* transactions committed (committed / commits = mean batch size) */
     uint64_t duplicates;          /* events ignored because their seq was already admitted */
     uint64_t gaps;                /* events dropped because of a gap before them */
     uint64_t replays;             /* events.replay requests sent */

@@ -7,10 +7,12 @@
  * (source, seq), the orders table only moves forward (status rank, filled quantity, updated_at, seq), and a
  * source's last seq only grows.
  *
- * Fast path: the batch is COPYed into session-local staging tables and moved into the real tables by three
- * INSERT ... SELECT statements. If PostgreSQL refuses the batch for its data (not for the connection), the
- * batch is written again event by event, each in its own transaction, and an event refused even then is
- * recorded in event_rejects with the reason, so one bad event can neither block a source nor vanish. */
+ * Fast path: fills are COPYed straight into trades (no duplicate is the normal case); order updates go
+ * through a session-local staging table and INSERT ... SELECT (history, then the forward-only upsert). If the
+ * direct COPY is refused for its data (a fill stored before), the batch goes again through staging with
+ * ON CONFLICT DO NOTHING. If PostgreSQL still refuses it (bad data, not the connection), the batch is written
+ * event by event, each in its own transaction, and an event refused even then is recorded in event_rejects with
+ * the reason, so one bad event can neither block a source nor vanish. */
 #ifndef XR_RECORDER_STORE_H
 #define XR_RECORDER_STORE_H
 
@@ -30,8 +32,9 @@ typedef struct {
     uint64_t events;           /* events committed (stored or rejected) */
     uint64_t fills_new;        /* fills inserted */
     uint64_t fills_dup;        /* fills already present (replays, duplicates) */
-    uint64_t orders_events;    /* order events inserted into order_events */
+    uint64_t orders_events;    /* order updates committed (history written, or already there) */
     uint64_t rejects;          /* events written to event_rejects */
+    uint64_t staged_batches;   /* batches whose fills could not be COPYed straight in (a duplicate) */
     uint64_t slow_batches;     /* batches that had to be written event by event */
     uint64_t failed_commits;   /* batch commits that failed for the connection (batch kept) */
     int64_t last_commit_ms;    /* wall time of the last successful commit; 0 = never */

@@ -200,6 +200,50 @@ START_TEST(copy_escapes_round_trip)
 }
 END_TEST
 
+/* The round-trip savers: BEGIN+COPY together, statements+COMMIT together, literals. */
+START_TEST(begin_copy_and_commit_with)
+{
+    db_t *db = s_open();
+    err_t err;
+    ck_assert_int_eq(db_exec(db, "DROP TABLE IF EXISTS bc_t; CREATE TABLE bc_t (k int PRIMARY KEY, s text)", &err), 0);
+    ck_assert_int_eq(db_begin_copy(db, "COPY bc_t FROM STDIN", &err), 0);
+    ck_assert(db_in_transaction(db));
+    ck_assert_int_eq(db_copy_put(db, "1\ta\n2\tb\n", 8, &err), 0);
+    ck_assert_int_eq(db_copy_end(db, NULL, &err), 0);
+    buf_t sql;
+    buf_init(&sql, 1024);
+    buf_puts(&sql, "INSERT INTO bc_t VALUES (3, ");
+    ck_assert_int_eq(db_append_literal(&sql, "it's \\ \"odd\""), 0);
+    buf_puts(&sql, ")");
+    ck_assert_msg(db_commit_with(db, sql.data, &err) == 0, "%s", err.msg);
+    ck_assert(!db_in_transaction(db));
+    db_result_t *res = db_query(db, false, "SELECT string_agg(s, '|' ORDER BY k) FROM bc_t", 0, NULL, &err);
+    ck_assert_str_eq(db_result_get(res, 0, 0), "a|b|it's \\ \"odd\"");
+    db_result_destroy(&res);
+    /* A failing statement before COMMIT: nothing of the transaction stays. */
+    ck_assert_int_eq(db_begin_copy(db, "COPY bc_t FROM STDIN", &err), 0);
+    ck_assert_int_eq(db_copy_put(db, "4\td\n", 4, &err), 0);
+    ck_assert_int_eq(db_copy_end(db, NULL, &err), 0);
+    ck_assert_int_eq(db_commit_with(db, "INSERT INTO bc_t VALUES (1, 'dup')", &err), -1);
+    ck_assert_int_eq(db_last_error(db), DB_ERR_CONSTRAINT);
+    ck_assert(!db_in_transaction(db));
+    res = db_query(db, false, "SELECT count(*) FROM bc_t", 0, NULL, &err);
+    ck_assert_str_eq(db_result_get(res, 0, 0), "3");
+    db_result_destroy(&res);
+    /* A COPY into a missing table: refused, no transaction left open. */
+    ck_assert_int_eq(db_begin_copy(db, "COPY no_such_t FROM STDIN", &err), -1);
+    ck_assert(!db_in_transaction(db));
+    ck_assert_int_eq(db_exec(db, "SELECT 1", &err), 0);
+    buf_t small;
+    buf_init(&small, 4);
+    ck_assert_int_eq(db_append_literal(&small, "abcd"), -1);
+    ck_assert_uint_eq(small.len, 0);
+    buf_release(&small);
+    buf_release(&sql);
+    db_destroy(&db);
+}
+END_TEST
+
 /* A killed backend: the failure is a connection error, the in-flight transaction is gone, and the next session
  * has the prepared statements and the session SQL again. */
 START_TEST(killed_backend_reconnects_and_reprepares)
@@ -287,6 +331,7 @@ int main(void)
     tcase_add_test(tc, query_with_params_and_nulls);
     tcase_add_test(tc, transactions_and_constraints);
     tcase_add_test(tc, copy_escapes_round_trip);
+    tcase_add_test(tc, begin_copy_and_commit_with);
     tcase_add_test(tc, killed_backend_reconnects_and_reprepares);
     tcase_add_test(tc, server_restart_reconnects);
     suite_add_tcase(s, tc);

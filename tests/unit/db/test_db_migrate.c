@@ -93,7 +93,7 @@ START_TEST(apply_twice_changes_nothing)
     ck_assert_ptr_nonnull(sql);
     ck_assert_msg(db_exec(db, sql, &err) == 0, "%s", err.msg);
     free(sql);
-    ck_assert_str_eq(s_value(db, "SELECT count(*) FROM information_schema.views WHERE table_name IN "
+    ck_assert_str_eq(s_value(db, "SELECT count(*) FROM information_schema.views WHERE table_schema = current_schema() AND table_name IN "
                                  "('fills_by_symbol_day','fees_by_day','realized_pnl_by_day','open_orders')"),
                      "4");
     db_destroy(&db);

@@ -156,6 +156,7 @@ START_TEST(batch_commit_with_source_seq)
     ck_assert_uint_eq(stats.fills_new, 4);
     ck_assert_uint_eq(stats.events, 5);
     ck_assert_uint_eq(stats.commits, 1);
+    ck_assert_uint_eq(stats.staged_batches, 0); /* straight COPY into trades */
     ck_assert_int_gt(stats.last_commit_ms, 0);
     recorder_store_destroy(&st);
 }
@@ -184,6 +185,7 @@ START_TEST(duplicate_fill_ignored_and_sources_reload)
     recorder_store_stats_t stats = recorder_store_stats(st);
     ck_assert_uint_eq(stats.fills_new, 1);
     ck_assert_uint_eq(stats.fills_dup, 2);
+    ck_assert_uint_eq(stats.staged_batches, 2); /* the direct COPY refused both batches */
     char seen[256] = "";
     ck_assert_int_eq(recorder_store_load_sources(st, s_count_source, seen, &err), 0);
     ck_assert_ptr_nonnull(strstr(seen, "w1=2;"));
