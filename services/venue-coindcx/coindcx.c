@@ -313,6 +313,8 @@ static int s_order(const json_t *o, const instruments_t *t, cd_state_t *st, venu
         return -1;
     if ((out->status = s_status_from(w, decimal_sign(out->filled_quantity) > 0)) == VENUE_STATUS_NONE)
         return err_set(e, XR_INTERNAL, "unknown order status %s", w);
+    if (venue_type_has_trigger(out->type) && (strcasecmp(w, "initial") == 0 || strcasecmp(w, "init") == 0))
+        out->status = VENUE_STATUS_UNTRIGGERED; /* a conditional order starts waiting for its trigger */
     if (s_market_type(out->type)) {
         out->price = DECIMAL_ZERO; /* CoinDCX prints the last price there: not a limit */
         out->time_in_force = VENUE_TIF_NONE;
@@ -503,6 +505,43 @@ static int s_create_reply(venue_call_t *call, cd_state_t *st, const char *clid)
                           "bad create reply: %s", e.msg);
     s_memo_id(st, clid, call->result.order.order_id);
     snprintf(call->result.order.client_order_id, VENUE_CLID_MAX, "%s", clid);
+    call->result.order.reduce_only = call->in.order.reduce_only;
+    return VENUE_DONE;
+}
+
+/* The create reply says only "initial". An order that executes at once (market, IOC, FOK) is read back
+ * from the newest orders of its side, so the answer carries its outcome. */
+static bool s_wants_readback(const venue_order_req_t *o)
+{
+    return o->type == VENUE_TYPE_MARKET ||
+           (o->type == VENUE_TYPE_LIMIT && (o->time_in_force == VENUE_TIF_IOC || o->time_in_force == VENUE_TIF_FOK));
+}
+
+static int s_send_list(venue_call_t *call, const cd_state_t *st, const char *statuses, venue_side_t side,
+                       int64_t page, int step);
+
+/* Reply to the read-back: replaces result.order when the order is in the page; any failure keeps the create
+ * reply (the order was placed: the read-back is only a refinement). */
+static int s_readback_reply(venue_call_t *call, cd_state_t *st)
+{
+    venue_result_t *r = &call->result;
+    if (call->error)
+        return VENUE_DONE;
+    json_t *root = s_parse(call); /* a bad page leaves call->fail set, which a VENUE_DONE ignores */
+    if (!root)
+        return VENUE_DONE;
+    for (size_t i = 0; i < json_array_len(root); i++) {
+        venue_order_t o;
+        err_t e;
+        if (s_order(json_array_at(root, i), call->ctx->instruments, st, &o, &e) == 0 &&
+            strcmp(o.order_id, r->order.order_id) == 0) {
+            o.reduce_only = r->order.reduce_only;
+            memcpy(o.client_order_id, r->order.client_order_id, sizeof o.client_order_id);
+            r->order = o;
+            break;
+        }
+    }
+    json_free(&root);
     return VENUE_DONE;
 }
 
@@ -607,7 +646,7 @@ static int s_walk_next(venue_call_t *call, cd_state_t *st, const char *statuses,
 
 /* ---- place_order ---------------------------------------------------------------------------------------- */
 
-enum { PO_POSITION = 1, PO_LEVERAGE, PO_ORDER };
+enum { PO_POSITION = 1, PO_LEVERAGE, PO_ORDER, PO_READBACK };
 
 static int s_po_check(venue_call_t *call)
 {
@@ -687,7 +726,13 @@ static int s_place_order(void *state, venue_call_t *call)
     case PO_ORDER:
         if (call->error)
             return venue_fail_reply(call);
-        return s_create_reply(call, st, call->in.order.client_order_id);
+        if (s_create_reply(call, st, call->in.order.client_order_id) < 0)
+            return VENUE_FAIL;
+        if (!s_wants_readback(&call->in.order))
+            return VENUE_DONE;
+        return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, PO_READBACK);
+    case PO_READBACK:
+        return s_readback_reply(call, st);
     }
     return venue_fail(call, XR_INTERNAL, "place_order: bad step %d", call->step);
 }
@@ -1079,10 +1124,15 @@ static int s_close_position(void *state, venue_call_t *call)
         return VENUE_FAIL;
     if (call->step == 0)
         return s_send_positions(call, st, vsym, 1, 1);
+    if (call->step == 3)
+        return s_readback_reply(call, st);
     if (call->error)
         return venue_fail_reply(call);
-    if (call->step == 2)
-        return s_create_reply(call, st, call->in.client_order_id);
+    if (call->step == 2) {
+        if (s_create_reply(call, st, call->in.client_order_id) < 0)
+            return VENUE_FAIL;
+        return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, 3);
+    }
     cd_pos_t pos;
     if (s_positions_reply(call, call->in.symbol, &pos, false) < 0)
         return VENUE_FAIL;
@@ -1612,7 +1662,7 @@ xr_code_t coindcx_error_code(long status, const char *m)
     if (s_has(m, "divisible by") || s_has(m, "price is out of permissible range") ||
         (s_has(m, "quantity") && (s_has(m, "should be greater than") || s_has(m, "should be less than"))))
         return XR_PRECISION;
-    if (s_has(m, "order not found"))
+    if (s_has(m, "order not found") || s_has(m, "cannot be cancelled"))
         return XR_ORDER_NOT_FOUND;
     if (s_has(m, "instrument not found") || s_has(m, "pair does not have a valid value") ||
         s_has(m, "pairs does not have a valid value"))
