@@ -161,11 +161,14 @@ typedef struct {
     bool failed;        /* an append hit out's maximum */
 } wire_writer_t;
 
+/* Starts appending to out (whose current length is restored if the message does not fit). */
 void wire_writer_init(wire_writer_t *w, buf_t *out);
 
 /* Ends: 0, or -1 (XR_INVALID_REQUEST "message too large", out restored to its old length). */
 int wire_writer_end(wire_writer_t *w, err_t *err);
 
+/* Append one msgpack value (or a map/array header of n entries) to the writer; failures are remembered and
+ * reported by wire_writer_end. Decimals are written as canonical text. */
 void wire_put_key(wire_writer_t *w, const char *key);
 void wire_put_str(wire_writer_t *w, const char *s, size_t len);
 void wire_put_cstr(wire_writer_t *w, const char *s);

@@ -113,6 +113,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_common");
     TCase *tc = tcase_create("common");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, enums);
     tcase_add_test(tc, validators);
     tcase_add_test(tc, raw_text);

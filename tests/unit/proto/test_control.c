@@ -134,6 +134,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_control");
     TCase *tc = tcase_create("control");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_type);
     tcase_add_test(tc, required_fields);
     tcase_add_test(tc, other_types_refused);

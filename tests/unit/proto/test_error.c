@@ -119,6 +119,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_error");
     TCase *tc = tcase_create("error");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, round_trip_every_field);
     tcase_add_test(tc, codes);
     tcase_add_test(tc, from_err);

@@ -122,6 +122,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_event");
     TCase *tc = tcase_create("event");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, order_event);
     tcase_add_test(tc, fill_event);
     suite_add_tcase(s, tc);

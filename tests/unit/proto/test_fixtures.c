@@ -582,6 +582,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_fixtures");
     TCase *tc = tcase_create("golden");
+    tcase_set_timeout(tc, 30);
     tcase_add_checked_fixture(tc, NULL, s_teardown);
     tcase_add_test(tc, place_order_every_field);
     tcase_add_test(tc, other_requests);

@@ -462,6 +462,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_request");
     TCase *tc = tcase_create("request");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, place_order_every_field);
     tcase_add_test(tc, every_other_request);
     tcase_add_test(tc, order_type_rules);

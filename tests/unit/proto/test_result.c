@@ -520,6 +520,7 @@ static Suite *s_suite(void)
 {
     Suite *s = suite_create("proto_result");
     TCase *tc = tcase_create("result");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, single_value_ops);
     tcase_add_test(tc, list_ops);
     tcase_add_test(tc, fan_out);
