@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
 ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
-where TEST is one of: operations, faults, kill9, concurrency. After every scenario the simulator's ledger
+where TEST is one of: operations, faults, kill9, concurrency, replicas. After every scenario the simulator's ledger
 must show each client order id accepted at most once and every fill it made published as event.fill."""
 
 import os
@@ -230,7 +230,34 @@ def t_concurrency(h):
     h.ok("cancel_all", {"symbol": "BTC/USDT"})
 
 
-TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency}
+def t_replicas(h):
+    """Two instances of one account share the state directory: fills are discovered by one of them at a time
+    (never published twice), and when that one is killed the other takes over from the saved cursor."""
+    h.start_worker(instance="binance-t2")
+    ids = []
+    for inst in ("binance-t1", "binance-t2"):
+        h.use(inst)
+        ids += [h.submit("place_order", market("rp-%s-%02d" % (inst[-2:], i), side="BUY" if i % 2 else "SELL"))
+                for i in range(10)]
+    got = h.collect(ids)
+    check(all(m["type"] == "result" for m in got.values()), "replica orders placed")
+    h.check_fills_published()
+    lock = open(os.path.join(h.state_dir, "binance-default.fills.lock")).read().split()
+    owner = lock[0]
+    other = "binance-t2" if owner == "binance-t1" else "binance-t1"
+    h.kill_worker(instance=owner)
+    h.use(other)
+    ids = [h.submit("place_order", market("rp-after-%02d" % i, side="BUY" if i % 2 else "SELL"))
+           for i in range(10)]
+    h.collect(ids)
+    n = h.check_fills_published(timeout=20)
+    lock = open(os.path.join(h.state_dir, "binance-default.fills.lock")).read().split()
+    check(lock[0] == other, "lease taken over by %s: %s" % (other, lock))
+    print("replicas: %d fills, owner %s killed, %s took over" % (n, owner, other))
+
+
+TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency,
+         "replicas": t_replicas}
 
 
 def main():
@@ -238,6 +265,8 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     extra = {"XR_HTTP_TIMEOUT_MS": "5000", "XR_CAPACITY": "256"} if name == "concurrency" else {}
+    if name == "replicas":
+        extra = {"XR_REPLICAS": "2"}
     h = Harness(bin_dir, scratch, port_base, extra_env=extra)
     ok = False
     try:

@@ -36,13 +36,14 @@ class Harness:
         self.extra_env = extra_env or {}
         self.ctx = zmq.Context.instance()
         self.sim = None
-        self.worker = None
         self.router = None
         self.sub = None
         self.rec = None
-        self.events = []          # (seq, type, body) in arrival order
-        self.seen_seq = set()
-        self.ident = None
+        self.events = []          # (seq, type, body, topic) in arrival order
+        self.seen = set()         # (source, seq)
+        self.ident = None         # routing id of the worker requests go to
+        self.idents = {}          # instance -> routing id
+        self.workers = {}         # instance -> process
         self.next_id = 0
         self.epoch = int(time.time() * 1000)
         self.ack = True
@@ -70,7 +71,7 @@ class Harness:
             self.sim.wait(5)
             self.sim = None
 
-    def env(self):
+    def env(self, instance=None):
         e = dict(os.environ)
         e.update({
             "BINANCE_API_KEY": "demo-key", "BINANCE_API_SECRET": "demo-secret",
@@ -78,27 +79,32 @@ class Harness:
             "XR_ROUTER_BACKEND": "tcp://127.0.0.1:%d" % (self.pb + 10),
             "XR_EVENTS_ENDPOINTS": "tcp://127.0.0.1:%d" % (self.pb + 11),
             "XR_RECORDER_CONTROL": "tcp://127.0.0.1:%d" % (self.pb + 12),
-            "XR_INSTANCE": self.instance, "XR_STATE_DIR": self.state_dir,
+            "XR_INSTANCE": instance or self.instance, "XR_STATE_DIR": self.state_dir,
             "XR_HTTP_TIMEOUT_MS": "1500", "XR_FILL_POLL_MS": "100", "XR_ACCEPTANCE_MS": "500",
             "BINANCE_RECV_WINDOW_MS": "2000", "XR_LOG_LEVEL": "info",
         })
         e.update(self.extra_env)
         return e
 
-    def start_worker(self, wait_register=True):
-        log = open(os.path.join(self.scratch, "worker.log"), "a")
-        self.worker = subprocess.Popen([os.path.join(self.bin, "xroute-venue-%s" % self.venue)], env=self.env(),
-                                       stdout=log, stderr=log)
+    def start_worker(self, wait_register=True, instance=None):
+        instance = instance or self.instance
+        log = open(os.path.join(self.scratch, "worker.log" if instance == self.instance else
+                                "worker-%s.log" % instance), "a")
+        self.workers[instance] = subprocess.Popen([os.path.join(self.bin, "xroute-venue-%s" % self.venue)],
+                                                  env=self.env(instance), stdout=log, stderr=log)
         if wait_register:
-            self.wait_register()
+            self.wait_register(instance)
 
-    def kill_worker(self, sig=signal.SIGKILL):
-        if self.worker:
-            self.worker.send_signal(sig)
-            rc = self.worker.wait(10)
-            self.worker = None
-            return rc
+    def kill_worker(self, sig=signal.SIGKILL, instance=None):
+        p = self.workers.pop(instance or self.instance, None)
+        if p:
+            p.send_signal(sig)
+            return p.wait(10)
         return None
+
+    def use(self, instance):
+        """Sends the following requests to this worker."""
+        self.ident = self.idents[instance]
 
     def bind(self):
         self.router = self.ctx.socket(zmq.ROUTER)
@@ -113,7 +119,8 @@ class Harness:
         self.rec.bind("tcp://127.0.0.1:%d" % (self.pb + 12))
 
     def close(self):
-        self.kill_worker(signal.SIGTERM)
+        for inst in list(self.workers):
+            self.kill_worker(signal.SIGTERM, inst)
         self.stop_sim()
         for s in (self.router, self.sub, self.rec):
             if s is not None:
@@ -175,10 +182,10 @@ class Harness:
                         break
                     m = self.decode(frames[-1])
                     b = m["body"]
-                    seq = b["seq"]
-                    if seq not in self.seen_seq:
-                        self.seen_seq.add(seq)
-                        self.events.append((seq, m["type"], b, frames[0]))
+                    key = (b["source"], b["seq"])
+                    if key not in self.seen:
+                        self.seen.add(key)
+                        self.events.append((b["seq"], m["type"], b, frames[0]))
             if self.rec in ready:
                 while True:
                     try:
@@ -195,11 +202,14 @@ class Harness:
                     except zmq.Again:
                         break
                     m = self.decode(frames[-1])
-                    self.ident = frames[0]
                     if m["type"] == "worker.register":
                         self.registered = m["body"]
+                        self.idents[m["body"]["instance"]] = frames[0]
+                        if self.ident is None:
+                            self.ident = frames[0]
                     elif m["type"] == "worker.heartbeat":
-                        self.send_router("router.heartbeat", {"epoch": self.epoch})
+                        _, hb = self.env_bytes("router.heartbeat", {"epoch": self.epoch})
+                        self.router.send_multipart([frames[0], hb])
                     else:
                         out.append(m)
         return out
@@ -207,7 +217,7 @@ class Harness:
     def on_hello(self, ident, body):
         """Recorder role: ask for what we miss, acknowledge what we have (contiguous prefix)."""
         have = 0
-        while (have + 1) in self.seen_seq:
+        while (body["source"], have + 1) in self.seen:
             have += 1
         last = body["last_seq"]
         if last > have:
@@ -221,12 +231,14 @@ class Harness:
         _, b = self.env_bytes(typ, body)
         self.router.send_multipart([self.ident, b])
 
-    def wait_register(self, timeout=20):
+    def wait_register(self, instance=None, timeout=20):
+        instance = instance or self.instance
         self.registered = None
         end = time.time() + timeout
         while time.time() < end:
             self.pump(0.05)
-            if self.registered:
+            if self.registered and self.registered["instance"] == instance:
+                self.ident = self.idents[instance]
                 self.send_router("router.heartbeat", {"epoch": self.epoch})
                 return self.registered
         raise Fail("worker did not register")
@@ -308,5 +320,7 @@ class Harness:
         raise Fail("fills not published: %s" % sorted(want - have))
 
     def check_seq_contiguous(self):
-        seqs = sorted(self.seen_seq)
-        check(seqs == list(range(1, len(seqs) + 1)), "event seqs not contiguous from 1: %s" % seqs[:50])
+        for src in {k[0] for k in self.seen}:
+            seqs = sorted(k[1] for k in self.seen if k[0] == src)
+            check(seqs == list(range(1, len(seqs) + 1)), "%s: event seqs not contiguous from 1: %s" %
+                  (src, seqs[:50]))
