@@ -40,7 +40,26 @@ typedef struct {
     bool cut;       /* something did not fit */
 } s_out_t;
 
+static void s_put_raw(s_out_t *o, const char *s, size_t n);
+
+/* Appends bytes; those outside printable ASCII become %XX, so the admin JSON stays valid whatever was sent. */
 static void s_put(s_out_t *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch <= 0x7e)
+            continue;
+        s_put_raw(o, s + start, i - start);
+        char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+        s_put_raw(o, esc, 3);
+        start = i + 1;
+    }
+    s_put_raw(o, s + start, n - start);
+}
+
+static void s_put_raw(s_out_t *o, const char *s, size_t n)
 {
     size_t room = (size_t)(o->end - o->p);
     if (room <= 1) {

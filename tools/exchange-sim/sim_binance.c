@@ -102,6 +102,10 @@ static void s_err(s_ctx_t *c, int http, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* messages may quote request bytes (a path): keep the JSON valid UTF-8 whatever was sent */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
     sim_resp_begin(c->resp, http);
     jw_t w;
     jw_init(&w, &c->resp->body);
