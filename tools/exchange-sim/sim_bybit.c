@@ -537,7 +537,8 @@ static void s_fail_engine(by_ctx_t *c, sim_result_t r, const sim_order_req_t *re
         break;
     case SIM_REJ_WOULD_TRIGGER:
         if (req && req->type != SIM_TYPE_LIMIT && req->type != SIM_TYPE_MARKET) {
-            bool rising = (req->side == SIM_SIDE_BUY) == (req->type == SIM_TYPE_STOP || req->type == SIM_TYPE_STOP_MARKET);
+            bool stop = req->type == SIM_TYPE_STOP || req->type == SIM_TYPE_STOP_MARKET;
+            bool rising = (req->side == SIM_SIDE_BUY) == stop;
             if (rising)
                 s_fail(c, 110093, "expect Rising, but trigger_price <= current");
             else
@@ -666,8 +667,10 @@ static void s_instruments_info(by_ctx_t *c)
     int rc = s_arg_copy(c, "cursor", cursor, sizeof cursor);
     if (rs < 0 || rb < 0 || rl < 0 || rc < 0)
         return;
-    if (limit < 1 || limit > 1000)
-        { s_fail(c, 10001, "params error: limit invalid"); return; }
+    if (limit < 1 || limit > 1000) {
+        s_fail(c, 10001, "params error: limit invalid");
+        return;
+    }
     /* every simulated instrument is Trading: other status filters select nothing */
     bool none = rs > 0 && strcmp(status, "Trading") != 0;
     jw_t w;
@@ -820,10 +823,14 @@ static void s_market_kline(by_ctx_t *c)
     if (s_arg_int(c, "start", &start) < 0 || s_arg_int(c, "end", &end) < 0 || s_arg_int(c, "limit", &limit) < 0)
         return;
     int64_t ms = s_interval_ms(iv);
-    if (ms == 0)
-        { s_fail(c, 10001, "Invalid period!"); return; }
-    if (limit < 1 || limit > BY_KLINE_MAX || start < 0 || end < 0 || (end && start > end))
-        { s_fail(c, 10001, "params error: limit/start/end invalid"); return; }
+    if (ms == 0) {
+        s_fail(c, 10001, "Invalid period!");
+        return;
+    }
+    if (limit < 1 || limit > BY_KLINE_MAX || start < 0 || end < 0 || (end && start > end)) {
+        s_fail(c, 10001, "params error: limit/start/end invalid");
+        return;
+    }
     /* the newest `limit` candles whose start is in [start, end] */
     sim_candle_t *k = mem_calloc(BY_KLINE_MAX, sizeof *k);
     size_t n = sim_engine_candles(c->st->engine, inst, ms, 0, end, (size_t)limit, c->now, k, BY_KLINE_MAX);
@@ -949,11 +956,15 @@ static void s_wallet_balance(by_ctx_t *c)
     int rc = s_arg_copy(c, "coin", coins, sizeof coins);
     if (rc < 0)
         return;
-    if (strcmp(type, "UNIFIED") != 0)
-        { s_fail(c, 10001, "accountType only support UNIFIED."); return; }
+    if (strcmp(type, "UNIFIED") != 0) {
+        s_fail(c, 10001, "accountType only support UNIFIED.");
+        return;
+    }
     sim_balance_t b;
-    if (sim_engine_balance(c->st->engine, SIM_VENUE_BYBIT, c->account, &b) < 0)
-        { s_fail(c, 10003, "API key is invalid."); return; }
+    if (sim_engine_balance(c->st->engine, SIM_VENUE_BYBIT, c->account, &b) < 0) {
+        s_fail(c, 10003, "API key is invalid.");
+        return;
+    }
     /* coin filter: a comma list; only USDT exists */
     bool usdt = rc == 0 || strstr(coins, "USDT") != NULL;
     decimal_t equity, im, avail = b.available;
@@ -1167,10 +1178,14 @@ static void s_position_list(by_ctx_t *c)
     int rf = s_arg_coin_filters(c, &base, base_buf, sizeof base_buf);
     if (rf < 0 || s_arg_int(c, "limit", &limit) < 0 || s_arg_copy(c, "cursor", cursor, sizeof cursor) < 0)
         return;
-    if (!inst && rf == 0)
-        { s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin"); return; }
-    if (limit < 1 || limit > 200)
-        { s_fail(c, 10001, "params error: limit invalid"); return; }
+    if (!inst && rf == 0) {
+        s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin");
+        return;
+    }
+    if (limit < 1 || limit > 200) {
+        s_fail(c, 10001, "params error: limit invalid");
+        return;
+    }
     jw_t w;
     s_ok_begin(c, &w);
     jw_object_begin(&w);
@@ -1195,7 +1210,8 @@ static int s_parse_leverage(const char *s)
 {
     decimal_t d;
     int64_t v;
-    if (decimal_from_str(s, &d, NULL) < 0 || !decimal_is_multiple(d, decimal_from_int(1)) || decimal_to_int(d, &v) < 0 ||
+    if (decimal_from_str(s, &d, NULL) < 0 || !decimal_is_multiple(d, decimal_from_int(1)) ||
+        decimal_to_int(d, &v) < 0 ||
         v < 0 || v > 1000)
         return -1;
     return (int)v;
@@ -1205,21 +1221,32 @@ static void s_set_leverage(by_ctx_t *c)
 {
     const sim_instrument_t *inst;
     char buy[24], sell[24];
-    if (s_need_linear(c, true) < 0 || s_arg_symbol(c, true, &inst) < 0 || s_arg_need(c, "buyLeverage", buy, sizeof buy) < 0 ||
+    if (s_need_linear(c, true) < 0 || s_arg_symbol(c, true, &inst) < 0 ||
+        s_arg_need(c, "buyLeverage", buy, sizeof buy) < 0 ||
         s_arg_need(c, "sellLeverage", sell, sizeof sell) < 0)
         return;
     int lb = s_parse_leverage(buy), ls = s_parse_leverage(sell);
-    if (lb < 0 || ls < 0)
-        { s_fail(c, 10001, "params error: buyLeverage or sellLeverage invalid"); return; }
-    if (lb != ls)
-        { s_fail(c, 10001, "buy leverage must be equal to sell leverage in one-way mode"); return; }
-    if (lb < 1 || lb > inst->max_leverage)
-        { s_fail(c, 10001, "leverage invalid: must be between 1 and %d", inst->max_leverage); return; }
-    if (sim_engine_leverage(c->st->engine, inst, c->account) == lb)
-        { s_fail(c, 110043, "leverage not modified"); return; }
+    if (lb < 0 || ls < 0) {
+        s_fail(c, 10001, "params error: buyLeverage or sellLeverage invalid");
+        return;
+    }
+    if (lb != ls) {
+        s_fail(c, 10001, "buy leverage must be equal to sell leverage in one-way mode");
+        return;
+    }
+    if (lb < 1 || lb > inst->max_leverage) {
+        s_fail(c, 10001, "leverage invalid: must be between 1 and %d", inst->max_leverage);
+        return;
+    }
+    if (sim_engine_leverage(c->st->engine, inst, c->account) == lb) {
+        s_fail(c, 110043, "leverage not modified");
+        return;
+    }
     sim_result_t r = sim_engine_set_leverage(c->st->engine, inst, c->account, lb);
-    if (r != SIM_OK)
-        { s_fail_engine(c, r, NULL); return; }
+    if (r != SIM_OK) {
+        s_fail_engine(c, r, NULL);
+        return;
+    }
     jw_t w;
     s_ok_begin(c, &w);
     jw_object_begin(&w);
@@ -1553,12 +1580,18 @@ static void s_order_create(by_ctx_t *c)
         s_arg_int(c, "positionIdx", &pidx) < 0 || s_read_tpsl(c, "takeProfit", r.inst, &r.take_profit) < 0 ||
         s_read_tpsl(c, "stopLoss", r.inst, &r.stop_loss) < 0 || s_read_tpsl_options(c) < 0)
         return;
-    if (pidx != 0)
-        { s_fail(c, 10001, "position idx not match position mode"); return; }
-    if (rl > 0 && !s_link_id_ok(link, strlen(link)))
-        { s_fail(c, 10001, "params error: orderLinkId invalid"); return; }
-    if (rl > 0 && s_link_id_used(c, link))
-        { s_fail(c, 110072, "OrderLinkedID is duplicate"); return; }
+    if (pidx != 0) {
+        s_fail(c, 10001, "position idx not match position mode");
+        return;
+    }
+    if (rl > 0 && !s_link_id_ok(link, strlen(link))) {
+        s_fail(c, 10001, "params error: orderLinkId invalid");
+        return;
+    }
+    if (rl > 0 && s_link_id_used(c, link)) {
+        s_fail(c, 110072, "OrderLinkedID is duplicate");
+        return;
+    }
     /* qty "0" with reduceOnly + closeOnTrigger closes the whole position */
     if (decimal_is_zero(r.qty) && reduce && close) {
         const sim_position_t *p = sim_engine_position(c->st->engine, r.inst, c->account, SIM_POS_BOTH);
@@ -1573,8 +1606,10 @@ static void s_order_create(by_ctx_t *c)
     r.now_ms = c->now;
     const sim_order_t *o = NULL;
     sim_result_t res = sim_engine_place(c->st->engine, &r, &o);
-    if (res != SIM_OK)
-        { s_fail_engine(c, res, &r); return; }
+    if (res != SIM_OK) {
+        s_fail_engine(c, res, &r);
+        return;
+    }
     s_write_ack(c, o);
 }
 
@@ -1588,15 +1623,21 @@ static void s_order_cancel(by_ctx_t *c)
         return;
     /* a triggered conditional is cancelled through the order it became */
     const sim_order_t *o = sim_engine_order(c->st->engine, SIM_VENUE_BYBIT, c->account, id, id ? NULL : link);
-    if (!o || o->inst != inst)
-        { s_fail(c, 110001, "order not exists or too late to cancel"); return; }
+    if (!o || o->inst != inst) {
+        s_fail(c, 110001, "order not exists or too late to cancel");
+        return;
+    }
     int64_t target = o->status == SIM_ST_TRIGGERED && o->child_id > 0 ? o->child_id : o->id;
     const sim_order_t *done = NULL;
     sim_result_t r = sim_engine_cancel(c->st->engine, SIM_VENUE_BYBIT, c->account, inst, target, NULL, c->now, &done);
-    if (r == SIM_REJ_NOT_OPEN || r == SIM_REJ_NOT_FOUND)
-        { s_fail(c, 110001, "order not exists or too late to cancel"); return; }
-    if (r != SIM_OK)
-        { s_fail_engine(c, r, NULL); return; }
+    if (r == SIM_REJ_NOT_OPEN || r == SIM_REJ_NOT_FOUND) {
+        s_fail(c, 110001, "order not exists or too late to cancel");
+        return;
+    }
+    if (r != SIM_OK) {
+        s_fail_engine(c, r, NULL);
+        return;
+    }
     s_write_ack(c, o);
 }
 
@@ -1606,7 +1647,8 @@ static void s_order_amend(by_ctx_t *c)
     int64_t id;
     char link[64];
     decimal_t qty = DECIMAL_ZERO, price = DECIMAL_ZERO, trig = DECIMAL_ZERO, tp = DECIMAL_ZERO, sl = DECIMAL_ZERO;
-    if (s_need_linear(c, true) < 0 || s_arg_symbol(c, true, &inst) < 0 || s_arg_order_ref(c, &id, link, sizeof link, true) < 0)
+    if (s_need_linear(c, true) < 0 || s_arg_symbol(c, true, &inst) < 0 ||
+        s_arg_order_ref(c, &id, link, sizeof link, true) < 0)
         return;
     int rq = s_arg_dec(c, "qty", &qty), rp = s_arg_dec(c, "price", &price), rt = s_arg_dec(c, "triggerPrice", &trig);
     if (rq < 0 || rp < 0 || rt < 0)
@@ -1618,16 +1660,24 @@ static void s_order_amend(by_ctx_t *c)
     if (s_arg_copy(c, "triggerBy", by, sizeof by) < 0)
         return;
     const sim_order_t *o = sim_engine_order(c->st->engine, SIM_VENUE_BYBIT, c->account, id, id ? NULL : link);
-    if (!o || o->inst != inst)
-        { s_fail(c, 110001, "order not exists or too late to cancel"); return; }
-    if (rtp > 0 || rsl > 0) {
-        if ((rtp > 0 && !decimal_eq(tp, o->take_profit)) || (rsl > 0 && !decimal_eq(sl, o->stop_loss)))
-            { s_fail(c, 10001, "amending takeProfit/stopLoss is not supported by the simulator"); return; }
+    if (!o || o->inst != inst) {
+        s_fail(c, 110001, "order not exists or too late to cancel");
+        return;
     }
-    if (rq == 0 && rp == 0 && rt == 0 && rtp == 0 && rsl == 0)
-        { s_fail(c, 10001, "The order remains unchanged as the parameters entered match the existing ones."); return; }
-    if (!sim_status_is_open(o->status))
-        { s_fail(c, 110001, "order not exists or too late to cancel"); return; }
+    if (rtp > 0 || rsl > 0) {
+        if ((rtp > 0 && !decimal_eq(tp, o->take_profit)) || (rsl > 0 && !decimal_eq(sl, o->stop_loss))) {
+            s_fail(c, 10001, "amending takeProfit/stopLoss is not supported by the simulator");
+            return;
+        }
+    }
+    if (rq == 0 && rp == 0 && rt == 0 && rtp == 0 && rsl == 0) {
+        s_fail(c, 10001, "The order remains unchanged as the parameters entered match the existing ones.");
+        return;
+    }
+    if (!sim_status_is_open(o->status)) {
+        s_fail(c, 110001, "order not exists or too late to cancel");
+        return;
+    }
     const sim_order_t *out = NULL;
     sim_result_t r = sim_engine_amend(c->st->engine, SIM_VENUE_BYBIT, c->account, inst, o->id, NULL, qty, price, trig,
                                       c->now, &out);
@@ -1637,7 +1687,8 @@ static void s_order_amend(by_ctx_t *c)
         rq2.inst = inst;
         rq2.side = o->side;
         rq2.type = o->type;
-        { s_fail_engine(c, r, &rq2); return; }
+        s_fail_engine(c, r, &rq2);
+        return;
     }
     s_write_ack(c, o);
 }
@@ -1690,8 +1741,10 @@ static void s_order_cancel_all(by_ctx_t *c)
     int filter = s_arg_filter(c, -1);
     if (rf < 0 || filter == -2 || s_arg_bool(c, "stopOrderType", &stop_all) < 0)
         return;
-    if (!inst && rf == 0)
-        { s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or baseCoin or settleCoin"); return; }
+    if (!inst && rf == 0) {
+        s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or baseCoin or settleCoin");
+        return;
+    }
     by_ids_t *g = mem_calloc(1, sizeof *g);
     g->base = base;
     sim_engine_open_orders(c->st->engine, SIM_VENUE_BYBIT, c->account, inst, filter, s_collect_cb, g);
@@ -1702,7 +1755,9 @@ static void s_order_cancel_all(by_ctx_t *c)
     jw_array_begin(&w);
     for (size_t i = 0; i < g->n; i++) {
         const sim_order_t *o = NULL;
-        if (sim_engine_cancel(c->st->engine, SIM_VENUE_BYBIT, c->account, NULL, g->ids[i], NULL, c->now, &o) != SIM_OK || !o)
+        sim_result_t r =
+            sim_engine_cancel(c->st->engine, SIM_VENUE_BYBIT, c->account, NULL, g->ids[i], NULL, c->now, &o);
+        if (r != SIM_OK || !o)
             continue;
         char id[37], lb[40];
         s_fmt_id(o->id, BY_ID_SALT_ORDER, id);
@@ -1816,10 +1871,14 @@ static void s_order_list(by_ctx_t *c, bool history)
     char status[24];
     if (history && s_arg_copy(c, "orderStatus", status, sizeof status) < 0)
         return;
-    if (!inst && rf == 0 && rr == 0)
-        { s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin"); return; }
-    if (limit < 1 || limit > 50 || open_only < 0 || open_only > 2)
-        { s_fail(c, 10001, "params error: limit or openOnly invalid"); return; }
+    if (!inst && rf == 0 && rr == 0) {
+        s_fail(c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin");
+        return;
+    }
+    if (limit < 1 || limit > 50 || open_only < 0 || open_only > 2) {
+        s_fail(c, 10001, "params error: limit or openOnly invalid");
+        return;
+    }
     by_gather_t *g = mem_calloc(1, sizeof *g);
     g->base = base;
     if (rr > 0) {
@@ -1950,10 +2009,14 @@ static void s_execution_list(by_ctx_t *c)
     if (rf < 0 || rr < 0 || re < 0 || s_arg_int(c, "limit", &limit) < 0 || s_arg_cursor(c, &cursor) < 0 ||
         s_arg_int(c, "startTime", &start) < 0 || s_arg_int(c, "endTime", &end) < 0)
         return;
-    if (limit < 1 || limit > 100)
-        { s_fail(c, 10001, "params error: limit invalid"); return; }
-    if (start && end && (end < start || end - start > 7 * 86400000LL))
-        { s_fail(c, 10001, "params error: startTime and endTime must be within 7 days"); return; }
+    if (limit < 1 || limit > 100) {
+        s_fail(c, 10001, "params error: limit invalid");
+        return;
+    }
+    if (start && end && (end < start || end - start > 7 * 86400000LL)) {
+        s_fail(c, 10001, "params error: startTime and endTime must be within 7 days");
+        return;
+    }
     by_fills_t *g = mem_calloc(1, sizeof *g);
     g->c = c;
     g->base = base;
@@ -2118,7 +2181,8 @@ static int s_authenticate(by_ctx_t *c)
     const char *sign = sim_req_header(c->req, "X-BAPI-SIGN");
     const char *recv = sim_req_header(c->req, "X-BAPI-RECV-WINDOW");
     if (!key || !*key || !ts || !*ts || !sign || !*sign) {
-        s_fail_http(c, 401, 10003, "empty value: apiTimestamp[%s] apiKey[%s] apiSignature[%s]: openapi sign params error!",
+        s_fail_http(c, 401, 10003,
+                    "empty value: apiTimestamp[%s] apiKey[%s] apiSignature[%s]: openapi sign params error!",
                     ts && *ts ? "set" : "", key && *key ? "set" : "", sign && *sign ? "set" : "");
         return -1;
     }
@@ -2151,7 +2215,8 @@ static int s_authenticate(by_ctx_t *c)
     if (recv)
         buf_puts(&msg, recv);
     bool is_get = strcmp(c->req->method, "GET") == 0;
-    int app = is_get ? buf_append(&msg, c->req->query, c->req->query_len) : buf_append(&msg, c->req->body, c->req->body_len);
+    int app = is_get ? buf_append(&msg, c->req->query, c->req->query_len)
+                     : buf_append(&msg, c->req->body, c->req->body_len);
     char want[CRYPTO_HEX_SHA256_LEN], got[CRYPTO_HEX_SHA256_LEN];
     int hm = app == 0 ? crypto_hmac_sha256_hex(a->secret, msg.data ? msg.data : "", msg.len, want) : -1;
     buf_release(&msg);

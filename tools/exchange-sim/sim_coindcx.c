@@ -482,7 +482,8 @@ static void s_write_order(cd_ctx_t *c, jw_t *w, const sim_order_t *o, bool as_pl
     s_kv_str(w, "stage", "default");
     s_kv_null(w, "group_id");
     s_kv_null(w, "liquidation_fee");
-    s_kv_str(w, "position_margin_type", sim_engine_isolated(c->st->engine, o->inst, c->account) ? "isolated" : "crossed");
+    bool isolated = sim_engine_isolated(c->st->engine, o->inst, c->account);
+    s_kv_str(w, "position_margin_type", isolated ? "isolated" : "crossed");
     s_kv_null(w, "display_message");
     s_kv_null(w, "group_status");
     s_kv_null(w, "metatags");
@@ -842,7 +843,8 @@ static void s_orders_list(cd_ctx_t *c)
 {
     char status[256], side[8];
     int64_t page, size;
-    if (s_need_str(c, c->body, "status", status, sizeof status) < 0 || s_need_str(c, c->body, "side", side, sizeof side) < 0 ||
+    if (s_need_str(c, c->body, "status", status, sizeof status) < 0 ||
+        s_need_str(c, c->body, "side", side, sizeof side) < 0 ||
         s_paging(c, c->body, true, &page, &size) < 0 || s_margin_currency(c, c->body) < 0)
         return;
     cd_gather_t *g = mem_calloc(1, sizeof *g);
@@ -1279,7 +1281,8 @@ static void s_trades(cd_ctx_t *c)
 {
     char pair[32], from[16], to[16], oid[64];
     int64_t page, size;
-    if (s_need_str(c, c->body, "pair", pair, sizeof pair) < 0 || s_need_str(c, c->body, "from_date", from, sizeof from) < 0 ||
+    if (s_need_str(c, c->body, "pair", pair, sizeof pair) < 0 ||
+        s_need_str(c, c->body, "from_date", from, sizeof from) < 0 ||
         s_need_str(c, c->body, "to_date", to, sizeof to) < 0 || s_paging(c, c->body, true, &page, &size) < 0 ||
         s_margin_currency(c, c->body) < 0)
         return;
