@@ -327,7 +327,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_recorder: cannot start PostgreSQL in %s/pg\n", b.scratch);
         return 1;
     }
-    log_init("bench", LOG_WARN);
+    log_init("bench", LOG_LEVEL_WARN);
     printf("bench_recorder: N=%ld fills per round, %d rounds, %ld cores, load average at start: ", b.n, rounds,
            sysconf(_SC_NPROCESSORS_ONLN));
     fflush(stdout);

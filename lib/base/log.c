@@ -11,7 +11,7 @@
 
 /* Set once by log_init before any other thread or actor starts; read-only afterwards. */
 static char s_service[32] = "xroute";
-static log_level_t s_level = LOG_INFO;
+static log_level_t s_level = LOG_LEVEL_INFO;
 
 static const char *const s_level_names[] = {"debug", "info", "warn", "error", "off"};
 
@@ -26,7 +26,7 @@ int log_level_parse(const char *text, log_level_t *out)
 {
     if (!text)
         return -1;
-    for (int i = 0; i <= LOG_OFF; i++) {
+    for (int i = 0; i <= LOG_LEVEL_OFF; i++) {
         if (strcasecmp(text, s_level_names[i]) == 0) {
             *out = (log_level_t) i;
             return 0;
@@ -37,14 +37,14 @@ int log_level_parse(const char *text, log_level_t *out)
 
 bool log_enabled(log_level_t level)
 {
-    return level >= s_level && level < LOG_OFF;
+    return level >= s_level && level < LOG_LEVEL_OFF;
 }
 
 void log_write(log_level_t level, const char *fmt, ...)
 {
     char line[4096];
     char ts[32];
-    if (level < LOG_DEBUG || level >= LOG_OFF)
+    if (level < LOG_LEVEL_DEBUG || level >= LOG_LEVEL_OFF)
         return;
     clock_format_iso(clock_wall_ms(), ts, sizeof ts);
     int n = snprintf(line, sizeof line, "%s level=%s svc=%s pid=%d ", ts, s_level_names[level], s_service,

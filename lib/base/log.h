@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The names carry LEVEL because czmq includes <syslog.h>, whose LOG_DEBUG and LOG_INFO macros would
+ * otherwise silently replace these values in any file that includes czmq. */
 typedef enum {
-    LOG_DEBUG = 0,  /* detail for developers */
-    LOG_INFO,       /* normal operation: starts, stops, orders */
-    LOG_WARN,       /* something failed and was handled */
-    LOG_ERROR,      /* something failed and was not handled */
-    LOG_OFF         /* nothing is logged */
+    LOG_LEVEL_DEBUG = 0,  /* detail for developers */
+    LOG_LEVEL_INFO,       /* normal operation: starts, stops, orders */
+    LOG_LEVEL_WARN,       /* something failed and was handled */
+    LOG_LEVEL_ERROR,      /* something failed and was not handled */
+    LOG_LEVEL_OFF         /* nothing is logged */
 } log_level_t;
 
 /* Sets the service name (copied, at most 31 chars) and the minimum level. Call once from main. */
@@ -33,9 +35,9 @@ void log_write(log_level_t level, const char *fmt, ...) __attribute__((format(pr
 /* Describes a secret without revealing it: "<redacted len=32>". Writes into out; returns out. */
 const char *log_redact(const char *secret, char *out, size_t cap);
 
-#define log_debug(...) do { if (log_enabled(LOG_DEBUG)) log_write(LOG_DEBUG, __VA_ARGS__); } while (0)
-#define log_info(...)  do { if (log_enabled(LOG_INFO)) log_write(LOG_INFO, __VA_ARGS__); } while (0)
-#define log_warn(...)  do { if (log_enabled(LOG_WARN)) log_write(LOG_WARN, __VA_ARGS__); } while (0)
-#define log_error(...) do { if (log_enabled(LOG_ERROR)) log_write(LOG_ERROR, __VA_ARGS__); } while (0)
+#define log_debug(...) do { if (log_enabled(LOG_LEVEL_DEBUG)) log_write(LOG_LEVEL_DEBUG, __VA_ARGS__); } while (0)
+#define log_info(...)  do { if (log_enabled(LOG_LEVEL_INFO)) log_write(LOG_LEVEL_INFO, __VA_ARGS__); } while (0)
+#define log_warn(...)  do { if (log_enabled(LOG_LEVEL_WARN)) log_write(LOG_LEVEL_WARN, __VA_ARGS__); } while (0)
+#define log_error(...) do { if (log_enabled(LOG_LEVEL_ERROR)) log_write(LOG_LEVEL_ERROR, __VA_ARGS__); } while (0)
 
 #endif

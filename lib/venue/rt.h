@@ -24,10 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* czmq includes <syslog.h>, whose LOG_DEBUG / LOG_INFO macros would hide the levels of base/log.h (and make
+/* czmq includes <syslog.h>, whose LOG_LEVEL_DEBUG / LOG_LEVEL_INFO macros would hide the levels of base/log.h (and make
  * it fail to compile when included afterwards). Files of the runtime include base/log.h after this header. */
-#undef LOG_DEBUG
-#undef LOG_INFO
+#undef LOG_LEVEL_DEBUG
+#undef LOG_LEVEL_INFO
 
 #define RT_HTTP_FDS_MAX 64       /* HTTP sockets polled at once */
 #define RT_INTENTS_MAX 4096      /* unresolved order sends */

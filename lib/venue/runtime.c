@@ -679,7 +679,7 @@ int venue_main(int argc, char **argv, const venue_ops_t *ops)
         fprintf(stderr, "%s: %s\n", name, err.msg);
         return 2;
     }
-    log_level_t level = LOG_INFO;
+    log_level_t level = LOG_LEVEL_INFO;
     if (log_level_parse(config_get_str(cfg, "XR_LOG_LEVEL", "info"), &level) < 0) {
         fprintf(stderr, "%s: XR_LOG_LEVEL: unknown level\n", name);
         config_destroy(&cfg);

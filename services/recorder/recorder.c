@@ -20,10 +20,10 @@
 #include <assert.h>
 #include <inttypes.h>
 
-/* czmq pulls in <syslog.h>, whose LOG_INFO and LOG_DEBUG macros (6, 7) shadow lib/base's log levels and
+/* czmq pulls in <syslog.h>, whose LOG_LEVEL_INFO and LOG_LEVEL_DEBUG macros (6, 7) shadow lib/base's log levels and
  * silently switch log_info/log_debug off in this file. Until base/log.h avoids the clash, drop syslog's. */
-#undef LOG_INFO
-#undef LOG_DEBUG
+#undef LOG_LEVEL_INFO
+#undef LOG_LEVEL_DEBUG
 #include <stdio.h>
 #include <string.h>
 

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* one scratch directory per fuzzing process, removed at exit: the harness's only state */
     if (!s_dir[0]) {
-        log_init("fuzz_journal", LOG_OFF);
+        log_init("fuzz_journal", LOG_LEVEL_OFF);
         /* tmpfs when there is one: the journal fsyncs a lot, which would otherwise set the pace */
         snprintf(s_dir, sizeof s_dir, "/dev/shm/fuzz-journal-XXXXXX");
         if (!mkdtemp(s_dir)) {

@@ -41,7 +41,7 @@ static unsigned s_writes; /* write requests since the last reset */
 
 static void s_setup(void)
 {
-    log_init("fuzz", LOG_OFF);
+    log_init("fuzz", LOG_LEVEL_OFF);
     sim_engine_config_t cfg;
     sim_engine_config_default(&cfg);
     cfg.tick_ms = 0;

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
         printf("xroute %s\n", XR_VERSION);
         return EXIT_OK;
     }
-    log_init("xroute", LOG_WARN);
+    log_init("xroute", LOG_LEVEL_WARN);
     cli_args_t a;
     err_t err = {0};
     if (cli_args_parse(argc, argv, getenv("XROUTE_GATEWAY"), getenv("XROUTE_EVENTS"), &a, &err) != 0) {

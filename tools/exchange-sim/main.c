@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     o.server.bind = "127.0.0.1";
     o.server.port_base = 9100;
     o.server.log_keep = 256;
-    o.level = LOG_INFO;
+    o.level = LOG_LEVEL_INFO;
     if (s_parse_args(argc, argv, &o) != 0)
         return 2;
     log_init("exchange-sim", o.level);

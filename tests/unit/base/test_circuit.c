@@ -134,7 +134,7 @@ START_TEST(test_transitions_logged)
     ck_assert_int_ge(fd, 0);
     int saved = dup(STDERR_FILENO);
     dup2(fd, STDERR_FILENO);
-    log_init("test", LOG_INFO);
+    log_init("test", LOG_LEVEL_INFO);
     circuit_t *c = s_new(&s_cfg);
     s_open_it(c, 0);
     circuit_allow(c, 1000);
