@@ -23,83 +23,107 @@ static uint64_t s_be(const unsigned char *p, size_t n)
     return v;
 }
 
+/* What a msgpack type byte announces. */
+typedef struct {
+    uint64_t n;        /* payload bytes to skip, or entries of a container (before reading lenbytes) */
+    int container;     /* 0 scalar, 1 array, 2 map */
+    size_t lenbytes;   /* bytes of a big-endian length that follows the type byte */
+    bool ext;          /* an ext type: one type byte follows the length */
+} s_head_t;
+
+/* Classifies type byte b. Returns 0, or -1 for the reserved byte 0xc1. */
+static int s_classify(unsigned b, s_head_t *h)
+{
+    memset(h, 0, sizeof *h);
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+        return 0; /* fixints, nil, bools */
+    if (b <= 0xbf) {  /* fixmap, fixarray, fixstr */
+        h->container = b <= 0x8f ? 2 : b <= 0x9f ? 1 : 0;
+        h->n = b <= 0x9f ? (b & 0x0f) : (b & 0x1f);
+        return 0;
+    }
+    switch (b) {
+    case 0xc4: case 0xd9: h->lenbytes = 1; return 0;   /* bin8, str8 */
+    case 0xc5: case 0xda: h->lenbytes = 2; return 0;   /* bin16, str16 */
+    case 0xc6: case 0xdb: h->lenbytes = 4; return 0;   /* bin32, str32 */
+    case 0xc7: h->lenbytes = 1, h->ext = true; return 0;
+    case 0xc8: h->lenbytes = 2, h->ext = true; return 0;
+    case 0xc9: h->lenbytes = 4, h->ext = true; return 0;
+    case 0xca: h->n = 4; return 0;                     /* float32 */
+    case 0xcb: h->n = 8; return 0;                     /* float64 */
+    case 0xcc: case 0xd0: h->n = 1; return 0;
+    case 0xcd: case 0xd1: h->n = 2; return 0;
+    case 0xce: case 0xd2: h->n = 4; return 0;
+    case 0xcf: case 0xd3: h->n = 8; return 0;
+    case 0xd4: h->n = 2; return 0;                     /* fixext1: type byte + 1 */
+    case 0xd5: h->n = 3; return 0;
+    case 0xd6: h->n = 5; return 0;
+    case 0xd7: h->n = 9; return 0;
+    case 0xd8: h->n = 17; return 0;
+    case 0xdc: h->container = 1, h->lenbytes = 2; return 0;
+    case 0xdd: h->container = 1, h->lenbytes = 4; return 0;
+    case 0xde: h->container = 2, h->lenbytes = 2; return 0;
+    case 0xdf: h->container = 2, h->lenbytes = 4; return 0;
+    default: return -1;                                /* 0xc1: never used */
+    }
+}
+
+static int s_truncated(err_t *err)
+{
+    return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
+}
+
+static int s_scan(const unsigned char **pp, const unsigned char *end, int depth, err_t *err);
+
+/* Scans the entries of a container of n entries (maps: 2n objects). */
+static int s_scan_container(const unsigned char **pp, const unsigned char *end, const s_head_t *h, int depth,
+                            err_t *err)
+{
+    if (depth > PROTO_DEPTH_MAX)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: nesting deeper than %d", PROTO_DEPTH_MAX);
+    if (h->container == 2 && h->n > PROTO_MAP_MAX)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: map of %llu entries exceeds %d",
+                       (unsigned long long) h->n, PROTO_MAP_MAX);
+    if (h->container == 1 && h->n > PROTO_ARRAY_MAX)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: array of %llu items exceeds %d",
+                       (unsigned long long) h->n, PROTO_ARRAY_MAX);
+    uint64_t items = h->container == 2 ? 2 * h->n : h->n;
+    if ((uint64_t) (end - *pp) < items) /* every item takes at least one byte */
+        return s_truncated(err);
+    for (uint64_t i = 0; i < items; i++) {
+        if (s_scan(pp, end, depth + 1, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Scans one object at *pp; advances *pp past it. depth is the level a container here would have. */
 static int s_scan(const unsigned char **pp, const unsigned char *end, int depth, err_t *err)
 {
     const unsigned char *p = *pp;
     if (p >= end)
-        return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
+        return s_truncated(err);
     unsigned b = *p++;
-    uint64_t n = 0;       /* payload bytes to skip, or container count */
-    int container = 0;    /* 1 array, 2 map */
-    size_t lenbytes = 0;  /* bytes of the length field */
-    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-        n = 0;
-    } else if (b >= 0x80 && b <= 0x8f) {
-        container = 2, n = b & 0x0f;
-    } else if (b >= 0x90 && b <= 0x9f) {
-        container = 1, n = b & 0x0f;
-    } else if (b >= 0xa0 && b <= 0xbf) {
-        n = b & 0x1f;
-    } else {
-        switch (b) {
-        case 0xc4: case 0xd9: lenbytes = 1; break;          /* bin8, str8 */
-        case 0xc5: case 0xda: lenbytes = 2; break;          /* bin16, str16 */
-        case 0xc6: case 0xdb: lenbytes = 4; break;          /* bin32, str32 */
-        case 0xc7: lenbytes = 1; break;                     /* ext8 */
-        case 0xc8: lenbytes = 2; break;                     /* ext16 */
-        case 0xc9: lenbytes = 4; break;                     /* ext32 */
-        case 0xca: n = 4; break;                            /* float32 */
-        case 0xcb: n = 8; break;                            /* float64 */
-        case 0xcc: case 0xd0: n = 1; break;
-        case 0xcd: case 0xd1: n = 2; break;
-        case 0xce: case 0xd2: n = 4; break;
-        case 0xcf: case 0xd3: n = 8; break;
-        case 0xd4: n = 2; break;                            /* fixext1: type + 1 */
-        case 0xd5: n = 3; break;
-        case 0xd6: n = 5; break;
-        case 0xd7: n = 9; break;
-        case 0xd8: n = 17; break;
-        case 0xdc: container = 1, lenbytes = 2; break;
-        case 0xdd: container = 1, lenbytes = 4; break;
-        case 0xde: container = 2, lenbytes = 2; break;
-        case 0xdf: container = 2, lenbytes = 4; break;
-        default: return err_set(err, XR_INVALID_REQUEST, "envelope: invalid msgpack byte 0x%02x", b);
-        }
+    s_head_t h;
+    if (s_classify(b, &h) != 0)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: invalid msgpack byte 0x%02x", b);
+    if (h.lenbytes) {
+        if ((size_t) (end - p) < h.lenbytes)
+            return s_truncated(err);
+        h.n = s_be(p, h.lenbytes);
+        p += h.lenbytes;
     }
-    if (lenbytes) {
-        if ((size_t) (end - p) < lenbytes)
-            return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
-        n = s_be(p, lenbytes);
-        p += lenbytes;
+    if (h.container) {
+        *pp = p;
+        return s_scan_container(pp, end, &h, depth, err);
     }
-    if (!container) {
-        if (n > PROTO_RAW_MAX)
-            return err_set(err, XR_INVALID_REQUEST, "envelope: string or binary of %llu bytes exceeds %u",
-                           (unsigned long long) n, PROTO_RAW_MAX);
-        if (b == 0xc7 || b == 0xc8 || b == 0xc9)
-            n += 1; /* ext type byte */
-        if ((uint64_t) (end - p) < n)
-            return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
-        *pp = p + n;
-        return 0;
-    }
-    if (depth > PROTO_DEPTH_MAX)
-        return err_set(err, XR_INVALID_REQUEST, "envelope: nesting deeper than %d", PROTO_DEPTH_MAX);
-    if (container == 2 && n > PROTO_MAP_MAX)
-        return err_set(err, XR_INVALID_REQUEST, "envelope: map of %llu entries exceeds %d",
-                       (unsigned long long) n, PROTO_MAP_MAX);
-    if (container == 1 && n > PROTO_ARRAY_MAX)
-        return err_set(err, XR_INVALID_REQUEST, "envelope: array of %llu items exceeds %d",
-                       (unsigned long long) n, PROTO_ARRAY_MAX);
-    uint64_t items = container == 2 ? 2 * n : n;
-    if ((uint64_t) (end - p) < items) /* every item takes at least one byte */
-        return err_set(err, XR_INVALID_REQUEST, "envelope: truncated msgpack");
-    for (uint64_t i = 0; i < items; i++) {
-        if (s_scan(&p, end, depth + 1, err) != 0)
-            return -1;
-    }
-    *pp = p;
+    if (h.n > PROTO_RAW_MAX)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: string or binary of %llu bytes exceeds %u",
+                       (unsigned long long) h.n, PROTO_RAW_MAX);
+    uint64_t skip = h.n + (h.ext ? 1 : 0);
+    if ((uint64_t) (end - p) < skip)
+        return s_truncated(err);
+    *pp = p + skip;
     return 0;
 }
 

@@ -15,9 +15,9 @@ typedef struct {
     zsock_t *sock;      /* socket, or NULL for an fd item */
     int fd;             /* fd when sock is NULL */
     short events;       /* ZMQ_POLLIN / ZMQ_POLLOUT */
-    bus_sock_fn *sock_fn;
-    bus_fd_fn *fd_fn;
-    void *arg;
+    bus_sock_fn *sock_fn; /* handler of a socket item */
+    bus_fd_fn *fd_fn;   /* handler of an fd item */
+    void *arg;          /* handler argument */
     bool removed;       /* removed during the current round */
 } s_item_t;
 
@@ -25,8 +25,8 @@ typedef struct {
     int id;             /* > 0 while active, 0 when the slot is free */
     int64_t due_ns;     /* next firing, monotonic */
     int64_t interval_ms; /* 0 = one-shot */
-    bus_timer_fn *fn;
-    void *arg;
+    bus_timer_fn *fn;   /* handler */
+    void *arg;          /* handler argument */
 } s_timer_t;
 
 struct _bus_loop_t {
