@@ -51,6 +51,11 @@ typedef struct {
     bool answered;                          /* TIMEOUT already sent; the late reply only updates state */
 } pending_t;
 
+typedef struct {
+    bus_msg_t *msg;   /* envelope for the router */
+    char gid[24];     /* its pending entry */
+} outgoing_t;
+
 struct _gateway_t {
     gateway_config_t cfg;       /* configuration (strings point into the copies below) */
     char risk_path[1024];       /* risk limits file */
@@ -65,7 +70,7 @@ struct _gateway_t {
     idem_store_t *idem;         /* client order ids seen */
     zhashx_t *pending;          /* gid -> pending_t */
     zhashx_t *open_orders;      /* "account|venue|order_id" -> marker, for the open-order limit */
-    zlistx_t *outbox;           /* bus_msg_t waiting for the group commit */
+    zlistx_t *outbox;           /* outgoing_t waiting for the group commit */
     proto_msg_t *reader;        /* envelope reader */
     buf_t out;                  /* envelope being built */
     uint64_t next_gid;          /* counter behind gid */
@@ -264,8 +269,10 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
         return;
     }
     zhashx_insert(self->pending, p->gid, p);
-    bus_msg_t *out = bus_msg_new();
-    bus_msg_set_envelope(out, self->out.data, self->out.len);
+    outgoing_t *out = mem_calloc(1, sizeof *out);
+    out->msg = bus_msg_new();
+    bus_msg_set_envelope(out->msg, self->out.data, self->out.len);
+    snprintf(out->gid, sizeof out->gid, "%s", p->gid);
     zlistx_add_end(self->outbox, out);
 }
 
@@ -278,25 +285,22 @@ static void s_flush_outbox(gateway_t *self)
     bool durable = !self->cfg.idem_sync || idem_store_flush(self->idem, &err) == 0;
     if (!durable)
         log_error("idempotency journal sync failed, %zu requests refused: %s", zlistx_size(self->outbox), err.msg);
-    for (bus_msg_t *m = zlistx_first(self->outbox); m; m = zlistx_next(self->outbox)) {
-        proto_header_t hdr;
-        bus_msg_t *msg = m;
-        if (durable && bus_msg_send(&msg, self->router, &err) == 0) {
+    outgoing_t *o;
+    while ((o = zlistx_detach(self->outbox, NULL))) {
+        if (durable && bus_msg_send(&o->msg, self->router, &err) == 0) {
             self->stats.forwarded++;
-            continue;
-        }
-        /* not sent: answer the client now instead of letting the request time out */
-        if (msg && bus_msg_parse(msg, self->reader, &hdr, NULL) == 0) {
-            pending_t *p = zhashx_lookup(self->pending, hdr.id);
+        } else {
+            /* not sent: answer the client now instead of letting the request time out */
+            pending_t *p = zhashx_lookup(self->pending, o->gid);
             if (p) {
                 s_error(self, p->reply_route, p->orig_id, durable ? XR_VENUE_UNAVAILABLE : XR_INTERNAL,
                         p->client_order_id, "%s", durable ? "router unreachable" : "idempotency journal failed");
                 zhashx_delete(self->pending, p->gid);
             }
         }
-        bus_msg_destroy(&msg);
+        bus_msg_destroy(&o->msg);
+        mem_free(o);
     }
-    zlistx_purge(self->outbox);
 }
 
 static int s_on_clients(bus_loop_t *loop, zsock_t *sock, void *arg)
@@ -519,10 +523,13 @@ void gateway_config_default(gateway_config_t *cfg)
     cfg->max_request_bytes = 1 << 20;
 }
 
-static void s_msg_free(void **item)
+static void s_outgoing_free(void **item)
 {
-    bus_msg_t *m = *item;
-    bus_msg_destroy(&m);
+    outgoing_t *o = *item;
+    if (o) {
+        bus_msg_destroy(&o->msg);
+        mem_free(o);
+    }
     *item = NULL;
 }
 
@@ -571,7 +578,7 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
     zhashx_set_destructor(self->pending, s_pending_free);
     self->open_orders = zhashx_new();
     self->outbox = zlistx_new();
-    zlistx_set_destructor(self->outbox, s_msg_free);
+    zlistx_set_destructor(self->outbox, s_outgoing_free);
     self->risk_state = risk_state_new();
     self->risk = risk_load(cfg->risk_path, err);
     if (!self->risk)
