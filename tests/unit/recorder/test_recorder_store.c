@@ -319,6 +319,7 @@ START_TEST(batch_survives_server_restart)
     s_fill(&f, "r1", "1", "2");
     ck_assert_int_eq(recorder_store_add_fill(st, "w", 1, &f, &err), 0);
     ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    proto_fill_free(&f);
     s_fill(&f, "r2", "1", "2");
     ck_assert_int_eq(recorder_store_add_fill(st, "w", 2, &f, &err), 0);
     proto_fill_free(&f);
