@@ -46,7 +46,7 @@ def free_base(lo=19200, hi=19296):
 
 
 class Sim:
-    def __init__(self):
+    def __init__(self, extra_args=()):
         binary = os.path.join(os.environ.get("XR_BIN", "build/bin"), "xroute-exchange-sim")
         self.base = free_base()
         self.port = self.base + 3
@@ -55,7 +55,8 @@ class Sim:
             os.makedirs(parent, exist_ok=True)
         self.scratch = tempfile.mkdtemp(prefix="simx-cdx-", dir=parent)
         self.log = open(os.path.join(self.scratch, "sim.log"), "w+")
-        self.proc = subprocess.Popen([binary, "--port-base", str(self.base), "--account", KEY + ":" + SECRET],
+        self.proc = subprocess.Popen([binary, "--port-base", str(self.base), "--account", KEY + ":" + SECRET]
+                                     + list(extra_args),
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=self.scratch)
         deadline = time.time() + 5
         while True:
@@ -124,17 +125,21 @@ class Client:
 
 
 class Checks:
-    def __init__(self):
-        self.passed, self.failed = 0, []
+    def __init__(self, suite="simx-coindcx"):
+        self.suite, self.passed, self.failed = suite, 0, []
 
     def run(self, name, fn):
         try:
             fn()
             self.passed += 1
-            print("PASS simx-coindcx: " + name, flush=True)
+            print("PASS %s: %s" % (self.suite, name), flush=True)
         except Exception:  # a failed check is reported, the others still run
             self.failed.append(name)
-            print("FAIL simx-coindcx: " + name + "\n" + traceback.format_exc(), flush=True)
+            print("FAIL %s: %s\n%s" % (self.suite, name, traceback.format_exc()), flush=True)
+
+    def finish(self):
+        print("%s: %d passed, %d failed" % (self.suite, self.passed, len(self.failed)))
+        return 1 if self.failed else 0
 
 
 def expect_error(result, status, message_prefix):
@@ -373,8 +378,7 @@ def main():
         sim.stop()
         if t.failed:
             print("--- simulator output ---\n" + sim.output())
-    print("simx-coindcx: %d passed, %d failed" % (t.passed, len(t.failed)))
-    return 1 if t.failed else 0
+    return t.finish()
 
 
 if __name__ == "__main__":
