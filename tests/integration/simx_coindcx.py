@@ -175,7 +175,10 @@ def main():
             eth = body["prices"]["B-ETH_USDT"]
             assert code == 200 and eth["mkt"] == "ETHUSDT" and eth["ls"] > 0 and eth["mp"] > 0, eth
             state["last"] = eth["ls"]
-        t.run("current prices", prices)
+            code, book = c.public("/market_data/v3/orderbook/B-ETH_USDT-futures/50")
+            bids, asks = [Decimal(p) for p in book["bids"]], [Decimal(p) for p in book["asks"]]
+            assert code == 200 and bids and asks and max(bids) < min(asks), book
+        t.run("current prices and order book", prices)
 
         def candles():
             now = int(time.time())

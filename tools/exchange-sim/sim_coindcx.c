@@ -1528,6 +1528,61 @@ static void s_current_prices(cd_ctx_t *c)
     s_end(c, &w);
 }
 
+/* GET /market_data/v3/orderbook/<pair>-futures/<10|20|50>: the engine's book is one level a side (best bid =
+ * LTP, best ask = LTP + tick, size shown as the ticker's), so every depth returns that level. */
+#define CD_BOOK_PREFIX "/market_data/v3/orderbook/"
+
+static bool s_is_book_path(const sim_http_req_t *req)
+{
+    size_t n = sizeof CD_BOOK_PREFIX - 1;
+    return req->path_len > n && memcmp(req->path, CD_BOOK_PREFIX, n) == 0;
+}
+
+static void s_orderbook(cd_ctx_t *c)
+{
+    const char *rest = c->req->path + sizeof CD_BOOK_PREFIX - 1;
+    const char *slash = strrchr(rest, '/');
+    static const char suffix[] = "-futures";
+    size_t sl = sizeof suffix - 1;
+    char pair[32];
+    size_t plen = slash ? (size_t)(slash - rest) : 0;
+    bool depth_ok = slash && (strcmp(slash + 1, "10") == 0 || strcmp(slash + 1, "20") == 0 ||
+                              strcmp(slash + 1, "50") == 0);
+    if (!depth_ok || plen <= sl || plen - sl >= sizeof pair || memcmp(rest + plen - sl, suffix, sl) != 0) {
+        s_err(c, 404, "Not Found");
+        return;
+    }
+    memcpy(pair, rest, plen - sl);
+    pair[plen - sl] = '\0';
+    const sim_instrument_t *in = s_pair(c, pair);
+    if (!in) {
+        s_err(c, 404, "Not Found");
+        return;
+    }
+    sim_ticker_t t;
+    sim_engine_ticker(c->st->engine, in, &t);
+    char price[DECIMAL_STR_MAX];
+    jw_t w;
+    s_begin(c, &w);
+    jw_object_begin(&w);
+    jw_key(&w, "ts");
+    jw_int64(&w, c->now);
+    jw_key(&w, "vs");
+    jw_int64(&w, ++c->st->version);
+    jw_key(&w, "asks");
+    jw_object_begin(&w);
+    decimal_format(t.ask, price, sizeof price);
+    s_kv_dec_string(&w, price, t.ask_qty);
+    jw_object_end(&w);
+    jw_key(&w, "bids");
+    jw_object_begin(&w);
+    decimal_format(t.bid, price, sizeof price);
+    s_kv_dec_string(&w, price, t.bid_qty);
+    jw_object_end(&w);
+    jw_object_end(&w);
+    s_end(c, &w);
+}
+
 #define CD_CANDLES_MAX 1500
 
 static bool s_parse_i64(const char *s, int64_t *out)
@@ -1730,6 +1785,10 @@ static void s_handle(void *state, const sim_http_req_t *req, sim_http_resp_t *re
             route = &s_routes[i];
             break;
         }
+    if (!route && s_is_book_path(req) && strcmp(req->method, "GET") == 0) {
+        s_orderbook(&c);
+        return;
+    }
     if (!route) {
         s_err(&c, 404, "Not Found");
         return;

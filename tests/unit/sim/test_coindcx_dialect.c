@@ -262,6 +262,13 @@ START_TEST(test_public)
     json_int64(json_get(json_array_at(d, 0), "time"), &t0, NULL);
     json_int64(json_get(json_array_at(d, 1), "time"), &t1, NULL);
     ck_assert_int_eq(t1 - t0, 60000);
+    fx_send(f, "GET", "/market_data/v3/orderbook/B-ETH_USDT-futures/10", "", 0, "");
+    ck_assert_int_eq(f->resp.status, 200);
+    ck_assert_str_eq(fx_str(json_get(f->reply, "asks"), "3500.01"), fx_str(json_get(f->reply, "bids"), "3500"));
+    fx_send(f, "GET", "/market_data/v3/orderbook/B-ETH_USDT-futures/7", "", 0, "");
+    ck_assert_int_eq(f->resp.status, 404);
+    fx_send(f, "GET", "/market_data/v3/orderbook/-futures/10", "", 0, "");
+    ck_assert_int_eq(f->resp.status, 404);
     fx_destroy(f);
 }
 END_TEST
