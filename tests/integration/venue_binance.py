@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
 ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
-where TEST is one of: operations, faults, kill9, concurrency, replicas. After every scenario the simulator's ledger
+where TEST is one of: operations, faults, kill9, concurrency, replicas, ban. After every scenario the simulator's ledger
 must show each client order id accepted at most once and every fill it made published as event.fill."""
 
 import os
@@ -230,6 +230,28 @@ def t_concurrency(h):
     h.ok("cancel_all", {"symbol": "BTC/USDT"})
 
 
+def t_ban(h):
+    """Past the venue's weight limit: one 429, then nothing more is sent until Retry-After has passed, so the
+    venue never has a reason to ban (418)."""
+    h.admin("POST", "/admin/config", {"rate_limit_per_min": 60})
+    limited = None
+    for i in range(40):
+        m = h.request("get_open_orders", {"symbol": "BTC/USDT"})
+        if m["type"] == "error":
+            limited = m["body"]
+            break
+    check(limited and limited["code"] == "RATE_LIMITED" and limited.get("retry_after_ms", 0) > 0,
+          "rate limited: %s" % limited)
+    for i in range(30):
+        e = h.err("get_open_orders", {"symbol": "BTC/USDT"})
+        check(e["code"] == "RATE_LIMITED", "during the block: %s" % e)
+    statuses = [r.get("status") for r in h.admin("GET", "/admin/requests?venue=binance&limit=256")["requests"]]
+    check(statuses.count(429) == 1 and 418 not in statuses, "statuses seen by the venue: %s" % statuses)
+    hl = h.ok("health", {})["health"][0]
+    check(hl["rate_limit_used"] > 0, "health shows usage: %s" % hl)
+    h.admin("POST", "/admin/config", {"rate_limit_per_min": 2400})
+
+
 def t_replicas(h):
     """Two instances of one account share the state directory: fills are discovered by one of them at a time
     (never published twice), and when that one is killed the other takes over from the saved cursor."""
@@ -257,7 +279,7 @@ def t_replicas(h):
 
 
 TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency,
-         "replicas": t_replicas}
+         "replicas": t_replicas, "ban": t_ban}
 
 
 def main():

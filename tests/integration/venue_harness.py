@@ -30,7 +30,7 @@ class Harness:
     def __init__(self, bin_dir, scratch, port_base, venue="binance", instance=None, extra_env=None):
         self.bin = bin_dir
         self.scratch = scratch
-        self.pb = port_base  # sim admin = pb, binance = pb+1; our sockets pb+10..pb+13
+        self.pb = port_base  # sim admin = pb, binance = pb+1; our sockets pb+4..pb+6
         self.venue = venue
         self.instance = instance or "%s-t1" % venue
         self.extra_env = extra_env or {}
@@ -76,9 +76,9 @@ class Harness:
         e.update({
             "BINANCE_API_KEY": "demo-key", "BINANCE_API_SECRET": "demo-secret",
             "BINANCE_BASE_URL": "http://127.0.0.1:%d" % (self.pb + 1),
-            "XR_ROUTER_BACKEND": "tcp://127.0.0.1:%d" % (self.pb + 10),
-            "XR_EVENTS_ENDPOINTS": "tcp://127.0.0.1:%d" % (self.pb + 11),
-            "XR_RECORDER_CONTROL": "tcp://127.0.0.1:%d" % (self.pb + 12),
+            "XR_ROUTER_BACKEND": "tcp://127.0.0.1:%d" % (self.pb + 4),
+            "XR_EVENTS_ENDPOINTS": "tcp://127.0.0.1:%d" % (self.pb + 5),
+            "XR_RECORDER_CONTROL": "tcp://127.0.0.1:%d" % (self.pb + 6),
             "XR_INSTANCE": instance or self.instance, "XR_STATE_DIR": self.state_dir,
             "XR_HTTP_TIMEOUT_MS": "1500", "XR_FILL_POLL_MS": "100", "XR_ACCEPTANCE_MS": "500",
             "BINANCE_RECV_WINDOW_MS": "2000", "XR_LOG_LEVEL": "info",
@@ -109,14 +109,14 @@ class Harness:
     def bind(self):
         self.router = self.ctx.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
-        self.router.bind("tcp://127.0.0.1:%d" % (self.pb + 10))
+        self.router.bind("tcp://127.0.0.1:%d" % (self.pb + 4))
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
-        self.sub.bind("tcp://127.0.0.1:%d" % (self.pb + 11))
+        self.sub.bind("tcp://127.0.0.1:%d" % (self.pb + 5))
         self.rec = self.ctx.socket(zmq.ROUTER)
         self.rec.setsockopt(zmq.LINGER, 0)
-        self.rec.bind("tcp://127.0.0.1:%d" % (self.pb + 12))
+        self.rec.bind("tcp://127.0.0.1:%d" % (self.pb + 6))
 
     def close(self):
         for inst in list(self.workers):
