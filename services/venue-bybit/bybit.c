@@ -19,7 +19,8 @@
 #define BY_MAX_REPLY (8u << 20) /* instruments-info at limit=1000 is ~1 MB; nothing else comes near */
 #define BY_MAX_DEPTH 16
 #define BY_RECV_WINDOW 5000   /* default X-BAPI-RECV-WINDOW */
-#define BY_ORDER_LIMIT 10     /* create/amend/cancel per UID per second (linear) */
+#define BY_ORDER_LIMIT 10     /* create/amend/cancel/set-leverage per UID per second (linear) */
+#define BY_READ_LIMIT 50      /* each private read endpoint per UID per second (linear) */
 #define BY_PAGES_MAX 100      /* pages one operation reads before giving up */
 #define BY_FILL_RANK_MAX 999  /* fills per millisecond the synthesised cursor can tell apart */
 #define BY_IP_BAN_MS 600000   /* HTTP 403: "stop and wait at least 10 minutes" */
@@ -331,6 +332,7 @@ static void s_param_cursor(venue_req_t *r, const char *cursor)
 static void s_post(venue_call_t *call, const char *path, jw_t *w)
 {
     s_signed(call, VENUE_POST, path);
+    call->req.orders = 1; /* every POST is a write with the 10/s budget */
     snprintf(call->req.content_type, sizeof call->req.content_type, "application/json");
     jw_init(w, &call->req.body);
     jw_object_begin(w);
@@ -1332,11 +1334,14 @@ static int s_instrument(const json_t *o, instrument_t *in, err_t *e)
     return 1;
 }
 
-/* Published limits (venues.md 2.7): 600 requests per 5 s per IP; order endpoints 10 per second per UID. */
+/* Published limits (venues.md 2.7): 600 requests per 5 s per IP, and per UID 50 per second on each read
+ * endpoint and 10 per second on each write endpoint. The runtime has one request budget and one order
+ * budget, so every request counts against 50 per second (within the IP limit and every read endpoint's)
+ * and every write (create, cancel, cancel-all, set-leverage) against 10 per second. */
 static void s_limits(venue_limits_t *l)
 {
-    l->weight_per_window = 600;
-    l->weight_window_ms = 5000;
+    l->weight_per_window = BY_READ_LIMIT;
+    l->weight_window_ms = 1000;
     l->orders_short = BY_ORDER_LIMIT;
     l->orders_short_ms = 1000;
     l->orders_long = BY_ORDER_LIMIT * 60;

@@ -246,8 +246,8 @@ START_TEST(test_instruments_from_instruments_info)
     ck_assert(btc->trading);
     ck_assert(!instruments_find(h.inst, "OLD/USDT")->trading);
     const venue_limits_t *l = &h.call.result.limits;
-    ck_assert_int_eq(l->weight_per_window, 600);
-    ck_assert_int_eq(l->weight_window_ms, 5000);
+    ck_assert_int_eq(l->weight_per_window, 50);
+    ck_assert_int_eq(l->weight_window_ms, 1000);
     ck_assert_int_eq(l->orders_short, 10);
     ck_assert_int_eq(l->orders_short_ms, 1000);
     h_fini(&h);
@@ -545,7 +545,10 @@ START_TEST(test_cancel_order)
     ck_assert_int_eq(h_start(&h, VENUE_OP_CANCEL_ORDER), VENUE_SEND);
     ck_assert_str_eq(h.call.req.path, "/v5/order/cancel");
     ck_assert_str_eq(B(&h), "{\"category\":\"linear\",\"symbol\":\"ETHUSDT\",\"orderLinkId\":\"t-1\"}");
+    ck_assert_int_eq(h.call.req.orders, 1); /* a write: the 10/s budget */
+    ck_assert_int_eq(h.call.req.kind, VENUE_SAFE_RETRY);
     ck_assert_int_eq(h_ok(&h, "cancel.json"), VENUE_SEND);
+    ck_assert_int_eq(h.call.req.orders, 0);
     ck_assert_str_eq(Q(&h), "category=linear&symbol=ETHUSDT&orderId=1321003749386327552");
     ck_assert_int_eq(h_ok(&h, "realtime_cancelled.json"), VENUE_DONE);
     const venue_cancel_t *c = &h.call.result.cancel;
