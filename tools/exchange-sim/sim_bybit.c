@@ -198,6 +198,36 @@ static void s_kv_str(jw_t *w, const char *k, const char *v)
     jw_string(w, v);
 }
 
+static void s_kv_fixed(jw_t *w, const char *k, decimal_t v, uint8_t scale)
+{
+    jw_key(w, k);
+    s_jw_fixed(w, v, scale);
+}
+
+static void s_kv_dec(jw_t *w, const char *k, decimal_t v)
+{
+    jw_key(w, k);
+    s_jw_dec(w, v);
+}
+
+static void s_kv_i64str(jw_t *w, const char *k, int64_t v)
+{
+    jw_key(w, k);
+    s_jw_i64str(w, v);
+}
+
+static void s_kv_int(jw_t *w, const char *k, int64_t v)
+{
+    jw_key(w, k);
+    jw_int64(w, v);
+}
+
+static void s_kv_bool(jw_t *w, const char *k, bool v)
+{
+    jw_key(w, k);
+    jw_bool(w, v);
+}
+
 /* ---------------------------------------------------------------------------------------------------------
  * Replies */
 
@@ -219,8 +249,7 @@ static void s_fail_http(by_ctx_t *c, int http, int code, const char *fmt, ...)
     jw_t w;
     jw_init(&w, &c->resp->body);
     jw_object_begin(&w);
-    jw_key(&w, "retCode");
-    jw_int64(&w, code);
+    s_kv_int(&w, "retCode", code);
     s_kv_str(&w, "retMsg", msg);
     jw_key(&w, "result");
     jw_object_begin(&w);
@@ -228,8 +257,7 @@ static void s_fail_http(by_ctx_t *c, int http, int code, const char *fmt, ...)
     jw_key(&w, "retExtInfo");
     jw_object_begin(&w);
     jw_object_end(&w);
-    jw_key(&w, "time");
-    jw_int64(&w, c->now);
+    s_kv_int(&w, "time", c->now);
     jw_object_end(&w);
 }
 
@@ -242,8 +270,7 @@ static void s_ok_begin(by_ctx_t *c, jw_t *w)
     buf_reset(&c->resp->body);
     jw_init(w, &c->resp->body);
     jw_object_begin(w);
-    jw_key(w, "retCode");
-    jw_int64(w, 0);
+    s_kv_int(w, "retCode", 0);
     s_kv_str(w, "retMsg", "OK");
     jw_key(w, "result");
 }
@@ -253,8 +280,7 @@ static void s_ok_end(by_ctx_t *c, jw_t *w)
     jw_key(w, "retExtInfo");
     jw_object_begin(w);
     jw_object_end(w);
-    jw_key(w, "time");
-    jw_int64(w, c->now);
+    s_kv_int(w, "time", c->now);
     jw_object_end(w);
     if (jw_failed(w))
         s_fail(c, 10016, "Internal server error: reply too large");
@@ -584,8 +610,7 @@ static void s_market_time(by_ctx_t *c)
     jw_t w;
     s_ok_begin(c, &w);
     jw_object_begin(&w);
-    jw_key(&w, "timeSecond");
-    s_jw_i64str(&w, c->now / 1000);
+    s_kv_i64str(&w, "timeSecond", c->now / 1000);
     jw_key(&w, "timeNano");
     char t[32];
     snprintf(t, sizeof t, "%" PRId64 "000000", c->now);
@@ -617,38 +642,26 @@ static void s_write_instrument(jw_t *w, const sim_instrument_t *in)
     jw_object_end(w);
     jw_key(w, "priceFilter");
     jw_object_begin(w);
-    jw_key(w, "minPrice");
-    s_jw_fixed(w, in->min_price, in->price_precision);
-    jw_key(w, "maxPrice");
-    s_jw_fixed(w, in->max_price, in->price_precision);
-    jw_key(w, "tickSize");
-    s_jw_fixed(w, in->tick, in->price_precision);
+    s_kv_fixed(w, "minPrice", in->min_price, in->price_precision);
+    s_kv_fixed(w, "maxPrice", in->max_price, in->price_precision);
+    s_kv_fixed(w, "tickSize", in->tick, in->price_precision);
     jw_object_end(w);
     jw_key(w, "lotSizeFilter");
     jw_object_begin(w);
-    jw_key(w, "maxOrderQty");
-    s_jw_fixed(w, in->max_qty, in->qty_precision);
-    jw_key(w, "minOrderQty");
-    s_jw_fixed(w, in->min_qty, in->qty_precision);
-    jw_key(w, "qtyStep");
-    s_jw_fixed(w, in->step, in->qty_precision);
-    jw_key(w, "postOnlyMaxOrderQty");
-    s_jw_fixed(w, in->max_qty, in->qty_precision);
-    jw_key(w, "maxMktOrderQty");
-    s_jw_fixed(w, in->max_mkt_qty, in->qty_precision);
-    jw_key(w, "minNotionalValue");
-    s_jw_dec(w, in->min_notional);
+    s_kv_fixed(w, "maxOrderQty", in->max_qty, in->qty_precision);
+    s_kv_fixed(w, "minOrderQty", in->min_qty, in->qty_precision);
+    s_kv_fixed(w, "qtyStep", in->step, in->qty_precision);
+    s_kv_fixed(w, "postOnlyMaxOrderQty", in->max_qty, in->qty_precision);
+    s_kv_fixed(w, "maxMktOrderQty", in->max_mkt_qty, in->qty_precision);
+    s_kv_dec(w, "minNotionalValue", in->min_notional);
     jw_object_end(w);
-    jw_key(w, "unifiedMarginTrade");
-    jw_bool(w, true);
-    jw_key(w, "fundingInterval");
-    jw_int64(w, 480);
+    s_kv_bool(w, "unifiedMarginTrade", true);
+    s_kv_int(w, "fundingInterval", 480);
     s_kv_str(w, "settleCoin", in->quote);
     s_kv_str(w, "copyTrading", "both");
     s_kv_str(w, "upperFundingRate", "0.005");
     s_kv_str(w, "lowerFundingRate", "-0.005");
-    jw_key(w, "isPreListing");
-    jw_bool(w, false);
+    s_kv_bool(w, "isPreListing", false);
     jw_key(w, "preListingInfo");
     jw_null(w);
     jw_object_end(w);
@@ -729,43 +742,28 @@ static void s_write_ticker(by_ctx_t *c, jw_t *w, const sim_instrument_t *in)
     uint8_t pp = in->price_precision, qp = in->qty_precision;
     jw_object_begin(w);
     s_kv_str(w, "symbol", in->symbol);
-    jw_key(w, "lastPrice");
-    s_jw_fixed(w, t.last, pp);
-    jw_key(w, "indexPrice");
-    s_jw_fixed(w, t.mark, pp);
-    jw_key(w, "markPrice");
-    s_jw_fixed(w, t.mark, pp);
-    jw_key(w, "prevPrice24h");
-    s_jw_fixed(w, t.open_24h, pp);
-    jw_key(w, "price24hPcnt");
-    s_jw_dec(w, pct);
-    jw_key(w, "highPrice24h");
-    s_jw_fixed(w, d.high, pp);
-    jw_key(w, "lowPrice24h");
-    s_jw_fixed(w, d.low, pp);
-    jw_key(w, "prevPrice1h");
-    s_jw_fixed(w, t.last, pp);
+    s_kv_fixed(w, "lastPrice", t.last, pp);
+    s_kv_fixed(w, "indexPrice", t.mark, pp);
+    s_kv_fixed(w, "markPrice", t.mark, pp);
+    s_kv_fixed(w, "prevPrice24h", t.open_24h, pp);
+    s_kv_dec(w, "price24hPcnt", pct);
+    s_kv_fixed(w, "highPrice24h", d.high, pp);
+    s_kv_fixed(w, "lowPrice24h", d.low, pp);
+    s_kv_fixed(w, "prevPrice1h", t.last, pp);
     s_kv_str(w, "openInterest", "0");
     s_kv_str(w, "openInterestValue", "0");
-    jw_key(w, "turnover24h");
-    s_jw_dec(w, d.turnover);
-    jw_key(w, "volume24h");
-    s_jw_dec(w, d.volume);
+    s_kv_dec(w, "turnover24h", d.turnover);
+    s_kv_dec(w, "volume24h", d.volume);
     s_kv_str(w, "fundingRate", "0.0001");
-    jw_key(w, "nextFundingTime");
-    s_jw_i64str(w, (c->now / 28800000 + 1) * 28800000);
+    s_kv_i64str(w, "nextFundingTime", (c->now / 28800000 + 1) * 28800000);
     s_kv_str(w, "predictedDeliveryPrice", "");
     s_kv_str(w, "basisRate", "");
     s_kv_str(w, "deliveryFeeRate", "");
     s_kv_str(w, "deliveryTime", "0");
-    jw_key(w, "ask1Size");
-    s_jw_fixed(w, t.ask_qty, qp);
-    jw_key(w, "bid1Price");
-    s_jw_fixed(w, t.bid, pp);
-    jw_key(w, "ask1Price");
-    s_jw_fixed(w, t.ask, pp);
-    jw_key(w, "bid1Size");
-    s_jw_fixed(w, t.bid_qty, qp);
+    s_kv_fixed(w, "ask1Size", t.ask_qty, qp);
+    s_kv_fixed(w, "bid1Price", t.bid, pp);
+    s_kv_fixed(w, "ask1Price", t.ask, pp);
+    s_kv_fixed(w, "bid1Size", t.bid_qty, qp);
     s_kv_str(w, "basis", "");
     jw_object_end(w);
 }
@@ -869,12 +867,10 @@ static void s_user_query_api(by_ctx_t *c)
     jw_t w;
     s_ok_begin(c, &w);
     jw_object_begin(&w);
-    jw_key(&w, "id");
-    s_jw_i64str(&w, 1000 + c->account);
+    s_kv_i64str(&w, "id", 1000 + c->account);
     s_kv_str(&w, "note", "xroute-exchange-sim");
     s_kv_str(&w, "apiKey", a ? a->key : "");
-    jw_key(&w, "readOnly");
-    jw_int64(&w, 0);
+    s_kv_int(&w, "readOnly", 0);
     s_kv_str(&w, "secret", "");
     jw_key(&w, "permissions");
     jw_object_begin(&w);
@@ -899,27 +895,19 @@ static void s_user_query_api(by_ctx_t *c)
     jw_array_begin(&w);
     jw_string(&w, "*");
     jw_array_end(&w);
-    jw_key(&w, "type");
-    jw_int64(&w, 1);
-    jw_key(&w, "deadlineDay");
-    jw_int64(&w, -1);
+    s_kv_int(&w, "type", 1);
+    s_kv_int(&w, "deadlineDay", -1);
     s_kv_str(&w, "expiredAt", "");
     s_kv_str(&w, "createdAt", "2026-01-01T00:00:00Z");
-    jw_key(&w, "unified");
-    jw_int64(&w, 0);
-    jw_key(&w, "uta");
-    jw_int64(&w, 1);
-    jw_key(&w, "userID");
-    jw_int64(&w, 100000 + c->account);
-    jw_key(&w, "inviterID");
-    jw_int64(&w, 0);
+    s_kv_int(&w, "unified", 0);
+    s_kv_int(&w, "uta", 1);
+    s_kv_int(&w, "userID", 100000 + c->account);
+    s_kv_int(&w, "inviterID", 0);
     s_kv_str(&w, "vipLevel", "No VIP");
     s_kv_str(&w, "mktMakerLevel", "0");
-    jw_key(&w, "affiliateID");
-    jw_int64(&w, 0);
+    s_kv_int(&w, "affiliateID", 0);
     s_kv_str(&w, "rsaPublicKey", "");
-    jw_key(&w, "isMaster");
-    jw_bool(&w, true);
+    s_kv_bool(&w, "isMaster", true);
     s_kv_str(&w, "parentUid", "0");
     s_kv_str(&w, "kycLevel", "LEVEL_DEFAULT");
     s_kv_str(&w, "kycRegion", "");
@@ -932,18 +920,14 @@ static void s_account_info(by_ctx_t *c)
     jw_t w;
     s_ok_begin(c, &w);
     jw_object_begin(&w);
-    jw_key(&w, "unifiedMarginStatus");
-    jw_int64(&w, 6);
+    s_kv_int(&w, "unifiedMarginStatus", 6);
     s_kv_str(&w, "marginMode", "REGULAR_MARGIN");
-    jw_key(&w, "isMasterTrader");
-    jw_bool(&w, false);
+    s_kv_bool(&w, "isMasterTrader", false);
     s_kv_str(&w, "spotHedgingStatus", "OFF");
     s_kv_str(&w, "updatedTime", "1735689600000");
     s_kv_str(&w, "dcpStatus", "OFF");
-    jw_key(&w, "timeWindow");
-    jw_int64(&w, 10);
-    jw_key(&w, "smpGroup");
-    jw_int64(&w, 0);
+    s_kv_int(&w, "timeWindow", 10);
+    s_kv_int(&w, "smpGroup", 0);
     jw_object_end(&w);
     s_ok_end(c, &w);
 }
@@ -978,21 +962,15 @@ static void s_wallet_balance(by_ctx_t *c)
     jw_key(&w, "list");
     jw_array_begin(&w);
     jw_object_begin(&w);
-    jw_key(&w, "totalEquity");
-    s_jw_dec(&w, equity);
+    s_kv_dec(&w, "totalEquity", equity);
     s_kv_str(&w, "accountIMRate", "0");
-    jw_key(&w, "totalMarginBalance");
-    s_jw_dec(&w, equity);
-    jw_key(&w, "totalInitialMargin");
-    s_jw_dec(&w, im);
+    s_kv_dec(&w, "totalMarginBalance", equity);
+    s_kv_dec(&w, "totalInitialMargin", im);
     s_kv_str(&w, "accountType", "UNIFIED");
-    jw_key(&w, "totalAvailableBalance");
-    s_jw_dec(&w, avail);
+    s_kv_dec(&w, "totalAvailableBalance", avail);
     s_kv_str(&w, "accountMMRate", "0");
-    jw_key(&w, "totalPerpUPL");
-    s_jw_dec(&w, b.unrealized);
-    jw_key(&w, "totalWalletBalance");
-    s_jw_dec(&w, b.wallet);
+    s_kv_dec(&w, "totalPerpUPL", b.unrealized);
+    s_kv_dec(&w, "totalWalletBalance", b.wallet);
     s_kv_str(&w, "accountLTV", "0");
     s_kv_str(&w, "totalMaintenanceMargin", "0");
     jw_key(&w, "coin");
@@ -1003,28 +981,19 @@ static void s_wallet_balance(by_ctx_t *c)
         s_kv_str(&w, "bonus", "0");
         s_kv_str(&w, "accruedInterest", "0");
         s_kv_str(&w, "availableToWithdraw", "");
-        jw_key(&w, "totalOrderIM");
-        s_jw_dec(&w, b.order_margin);
-        jw_key(&w, "equity");
-        s_jw_dec(&w, equity);
+        s_kv_dec(&w, "totalOrderIM", b.order_margin);
+        s_kv_dec(&w, "equity", equity);
         s_kv_str(&w, "totalPositionMM", "0");
-        jw_key(&w, "usdValue");
-        s_jw_dec(&w, equity);
-        jw_key(&w, "unrealisedPnl");
-        s_jw_dec(&w, b.unrealized);
-        jw_key(&w, "collateralSwitch");
-        jw_bool(&w, true);
+        s_kv_dec(&w, "usdValue", equity);
+        s_kv_dec(&w, "unrealisedPnl", b.unrealized);
+        s_kv_bool(&w, "collateralSwitch", true);
         s_kv_str(&w, "spotHedgingQty", "0");
         s_kv_str(&w, "borrowAmount", "0");
-        jw_key(&w, "totalPositionIM");
-        s_jw_dec(&w, b.position_margin);
-        jw_key(&w, "walletBalance");
-        s_jw_dec(&w, b.wallet);
-        jw_key(&w, "cumRealisedPnl");
-        s_jw_dec(&w, b.realized);
+        s_kv_dec(&w, "totalPositionIM", b.position_margin);
+        s_kv_dec(&w, "walletBalance", b.wallet);
+        s_kv_dec(&w, "cumRealisedPnl", b.realized);
         s_kv_str(&w, "locked", "0");
-        jw_key(&w, "marginCollateral");
-        jw_bool(&w, true);
+        s_kv_bool(&w, "marginCollateral", true);
         s_kv_str(&w, "coin", "USDT");
         jw_object_end(&w);
     }
@@ -1104,57 +1073,40 @@ static void s_write_position(by_ctx_t *c, jw_t *w, const sim_position_t *p)
     decimal_t im = sign ? sim_engine_position_margin(c->st->engine, p) : DECIMAL_ZERO;
     char t2[32];
     jw_object_begin(w);
-    jw_key(w, "positionIdx");
-    jw_int64(w, 0);
-    jw_key(w, "riskId");
-    jw_int64(w, 1);
+    s_kv_int(w, "positionIdx", 0);
+    s_kv_int(w, "riskId", 1);
     s_kv_str(w, "riskLimitValue", "2000000");
     s_kv_str(w, "symbol", in->symbol);
     s_kv_str(w, "side", sign > 0 ? "Buy" : sign < 0 ? "Sell" : "");
-    jw_key(w, "size");
-    s_jw_fixed(w, size, in->qty_precision);
-    jw_key(w, "avgPrice");
-    s_jw_dec(w, sign ? p->entry_price : DECIMAL_ZERO);
-    jw_key(w, "positionValue");
-    s_jw_dec(w, value);
-    jw_key(w, "tradeMode");
-    jw_int64(w, sim_engine_isolated(c->st->engine, in, c->account) ? 1 : 0);
+    s_kv_fixed(w, "size", size, in->qty_precision);
+    s_kv_dec(w, "avgPrice", sign ? p->entry_price : DECIMAL_ZERO);
+    s_kv_dec(w, "positionValue", value);
+    s_kv_int(w, "tradeMode", sim_engine_isolated(c->st->engine, in, c->account) ? 1 : 0);
     s_kv_str(w, "positionStatus", "Normal");
-    jw_key(w, "autoAddMargin");
-    jw_int64(w, 0);
-    jw_key(w, "adlRankIndicator");
-    jw_int64(w, sign ? 2 : 0);
+    s_kv_int(w, "autoAddMargin", 0);
+    s_kv_int(w, "adlRankIndicator", sign ? 2 : 0);
     snprintf(t2, sizeof t2, "%d", lev);
     s_kv_str(w, "leverage", t2);
-    jw_key(w, "positionBalance");
-    s_jw_dec(w, im);
-    jw_key(w, "markPrice");
-    s_jw_fixed(w, t.mark, in->price_precision);
+    s_kv_dec(w, "positionBalance", im);
+    s_kv_fixed(w, "markPrice", t.mark, in->price_precision);
     s_kv_str(w, "liqPrice", "");
     s_kv_str(w, "bustPrice", "");
     s_kv_str(w, "positionMM", "0");
-    jw_key(w, "positionIM");
-    s_jw_dec(w, im);
+    s_kv_dec(w, "positionIM", im);
     s_kv_str(w, "tpslMode", "Full");
     s_kv_str(w, "takeProfit", "0");
     s_kv_str(w, "stopLoss", "0");
     s_kv_str(w, "trailingStop", "0");
-    jw_key(w, "unrealisedPnl");
-    s_jw_dec(w, upl);
+    s_kv_dec(w, "unrealisedPnl", upl);
     s_kv_str(w, "curRealisedPnl", "0");
-    jw_key(w, "cumRealisedPnl");
-    s_jw_dec(w, p->realized);
-    jw_key(w, "seq");
-    jw_int64(w, p->update_ms);
-    jw_key(w, "isReduceOnly");
-    jw_bool(w, false);
+    s_kv_dec(w, "cumRealisedPnl", p->realized);
+    s_kv_int(w, "seq", p->update_ms);
+    s_kv_bool(w, "isReduceOnly", false);
     s_kv_str(w, "mmrSysUpdatedTime", "");
     s_kv_str(w, "leverageSysUpdatedTime", "");
     s_kv_str(w, "sessionAvgPrice", "");
-    jw_key(w, "createdTime");
-    s_jw_i64str(w, p->update_ms);
-    jw_key(w, "updatedTime");
-    s_jw_i64str(w, p->update_ms);
+    s_kv_i64str(w, "createdTime", p->update_ms);
+    s_kv_i64str(w, "updatedTime", p->update_ms);
     jw_object_end(w);
 }
 
@@ -1340,14 +1292,11 @@ static void s_write_order(by_ctx_t *c, jw_t *w, const sim_order_t *order)
     s_kv_str(w, "orderLinkId", s_link_id(o, lb, sizeof lb));
     s_kv_str(w, "blockTradeId", "");
     s_kv_str(w, "symbol", in->symbol);
-    jw_key(w, "price");
-    s_jw_fixed(w, o->price, pp);
-    jw_key(w, "qty");
-    s_jw_fixed(w, o->qty, qp);
+    s_kv_fixed(w, "price", o->price, pp);
+    s_kv_fixed(w, "qty", o->qty, qp);
     s_kv_str(w, "side", o->side == SIM_SIDE_BUY ? "Buy" : "Sell");
     s_kv_str(w, "isLeverage", "");
-    jw_key(w, "positionIdx");
-    jw_int64(w, 0);
+    s_kv_int(w, "positionIdx", 0);
     s_kv_str(w, "orderStatus", status);
     s_kv_str(w, "createType", "CreateByUser");
     s_kv_str(w, "cancelType", cancelled ? (x->status == SIM_ST_EXPIRED ? "CancelByIOC" : "CancelByUser") : "UNKNOWN");
@@ -1357,16 +1306,11 @@ static void s_write_order(by_ctx_t *c, jw_t *w, const sim_order_t *order)
         jw_string(w, "");
     else
         s_jw_dec(w, x->avg_price);
-    jw_key(w, "leavesQty");
-    s_jw_fixed(w, leaves, qp);
-    jw_key(w, "leavesValue");
-    s_jw_dec(w, leaves_value);
-    jw_key(w, "cumExecQty");
-    s_jw_fixed(w, x->filled, qp);
-    jw_key(w, "cumExecValue");
-    s_jw_dec(w, x->cum_quote);
-    jw_key(w, "cumExecFee");
-    s_jw_dec(w, x->fee);
+    s_kv_fixed(w, "leavesQty", leaves, qp);
+    s_kv_dec(w, "leavesValue", leaves_value);
+    s_kv_fixed(w, "cumExecQty", x->filled, qp);
+    s_kv_dec(w, "cumExecValue", x->cum_quote);
+    s_kv_dec(w, "cumExecFee", x->fee);
     s_kv_str(w, "timeInForce", s_type_is_market(o->orig_type) ? "IOC" :
                                o->tif == SIM_TIF_IOC ? "IOC" : o->tif == SIM_TIF_FOK ? "FOK" :
                                o->tif == SIM_TIF_GTX ? "PostOnly" : "GTC");
@@ -1374,31 +1318,24 @@ static void s_write_order(by_ctx_t *c, jw_t *w, const sim_order_t *order)
     s_kv_str(w, "stopOrderType", sim_type_is_conditional(o->orig_type) ? "Stop" : "");
     s_kv_str(w, "orderIv", "");
     s_kv_str(w, "marketUnit", "");
-    jw_key(w, "triggerPrice");
-    s_jw_fixed(w, o->trigger_price, pp);
-    jw_key(w, "takeProfit");
-    s_jw_fixed(w, o->take_profit, pp);
-    jw_key(w, "stopLoss");
-    s_jw_fixed(w, o->stop_loss, pp);
+    s_kv_fixed(w, "triggerPrice", o->trigger_price, pp);
+    s_kv_fixed(w, "takeProfit", o->take_profit, pp);
+    s_kv_fixed(w, "stopLoss", o->stop_loss, pp);
     s_kv_str(w, "tpslMode", decimal_is_zero(o->take_profit) && decimal_is_zero(o->stop_loss) ? "" : "Full");
     s_kv_str(w, "ocoTriggerBy", "");
     s_kv_str(w, "tpLimitPrice", "");
     s_kv_str(w, "slLimitPrice", "");
     s_kv_str(w, "tpTriggerBy", decimal_is_zero(o->take_profit) ? "" : "LastPrice");
     s_kv_str(w, "slTriggerBy", decimal_is_zero(o->stop_loss) ? "" : "LastPrice");
-    jw_key(w, "triggerDirection");
-    jw_int64(w, s_trigger_direction(o));
+    s_kv_int(w, "triggerDirection", s_trigger_direction(o));
     s_kv_str(w, "triggerBy", sim_type_is_conditional(o->orig_type) ? "LastPrice" : "");
     s_kv_str(w, "lastPriceOnCreated", "");
     s_kv_str(w, "basePrice", "");
-    jw_key(w, "reduceOnly");
-    jw_bool(w, o->reduce_only);
-    jw_key(w, "closeOnTrigger");
-    jw_bool(w, o->close_position);
+    s_kv_bool(w, "reduceOnly", o->reduce_only);
+    s_kv_bool(w, "closeOnTrigger", o->close_position);
     s_kv_str(w, "placeType", "");
     s_kv_str(w, "smpType", "None");
-    jw_key(w, "smpGroup");
-    jw_int64(w, 0);
+    s_kv_int(w, "smpGroup", 0);
     s_kv_str(w, "smpOrderId", "");
     jw_key(w, "cumFeeDetail");
     jw_object_begin(w);
@@ -1407,10 +1344,8 @@ static void s_write_order(by_ctx_t *c, jw_t *w, const sim_order_t *order)
         s_kv_str(w, "USDT", fee);
     }
     jw_object_end(w);
-    jw_key(w, "createdTime");
-    s_jw_i64str(w, o->created_ms);
-    jw_key(w, "updatedTime");
-    s_jw_i64str(w, x->updated_ms > o->updated_ms ? x->updated_ms : o->updated_ms);
+    s_kv_i64str(w, "createdTime", o->created_ms);
+    s_kv_i64str(w, "updatedTime", x->updated_ms > o->updated_ms ? x->updated_ms : o->updated_ms);
     jw_object_end(w);
 }
 
@@ -1953,44 +1888,30 @@ static void s_write_fill(by_ctx_t *c, jw_t *w, const sim_fill_t *f)
     s_kv_str(w, "orderId", id);
     s_kv_str(w, "orderLinkId", o ? s_link_id(o, lb, sizeof lb) : "");
     s_kv_str(w, "side", f->side == SIM_SIDE_BUY ? "Buy" : "Sell");
-    jw_key(w, "orderPrice");
-    s_jw_fixed(w, o ? o->price : DECIMAL_ZERO, in->price_precision);
-    jw_key(w, "orderQty");
-    s_jw_fixed(w, o ? o->qty : f->qty, in->qty_precision);
-    jw_key(w, "leavesQty");
-    s_jw_fixed(w, leaves, in->qty_precision);
+    s_kv_fixed(w, "orderPrice", o ? o->price : DECIMAL_ZERO, in->price_precision);
+    s_kv_fixed(w, "orderQty", o ? o->qty : f->qty, in->qty_precision);
+    s_kv_fixed(w, "leavesQty", leaves, in->qty_precision);
     s_kv_str(w, "createType", "CreateByUser");
     s_kv_str(w, "orderType", o && s_type_is_market(o->orig_type) ? "Market" : "Limit");
     s_kv_str(w, "stopOrderType", o && sim_type_is_conditional(o->orig_type) ? "Stop" : "");
-    jw_key(w, "execFee");
-    s_jw_dec(w, f->fee);
+    s_kv_dec(w, "execFee", f->fee);
     s_kv_str(w, "execId", eid);
-    jw_key(w, "execPrice");
-    s_jw_fixed(w, f->price, in->price_precision);
-    jw_key(w, "execQty");
-    s_jw_fixed(w, f->qty, in->qty_precision);
+    s_kv_fixed(w, "execPrice", f->price, in->price_precision);
+    s_kv_fixed(w, "execQty", f->qty, in->qty_precision);
     s_kv_str(w, "execType", "Trade");
-    jw_key(w, "execValue");
-    s_jw_dec(w, f->quote_qty);
-    jw_key(w, "execTime");
-    s_jw_i64str(w, f->time_ms);
+    s_kv_dec(w, "execValue", f->quote_qty);
+    s_kv_i64str(w, "execTime", f->time_ms);
     s_kv_str(w, "feeCurrency", "USDT");
-    jw_key(w, "isMaker");
-    jw_bool(w, f->maker);
-    jw_key(w, "feeRate");
-    s_jw_dec(w, f->fee_rate);
+    s_kv_bool(w, "isMaker", f->maker);
+    s_kv_dec(w, "feeRate", f->fee_rate);
     s_kv_str(w, "tradeIv", "");
     s_kv_str(w, "markIv", "");
-    jw_key(w, "markPrice");
-    s_jw_fixed(w, t.mark, in->price_precision);
-    jw_key(w, "indexPrice");
-    s_jw_fixed(w, t.mark, in->price_precision);
+    s_kv_fixed(w, "markPrice", t.mark, in->price_precision);
+    s_kv_fixed(w, "indexPrice", t.mark, in->price_precision);
     s_kv_str(w, "underlyingPrice", "");
     s_kv_str(w, "blockTradeId", "");
-    jw_key(w, "closedSize");
-    s_jw_fixed(w, decimal_is_zero(f->realized) ? DECIMAL_ZERO : f->qty, in->qty_precision);
-    jw_key(w, "seq");
-    jw_int64(w, f->trade_id);
+    s_kv_fixed(w, "closedSize", decimal_is_zero(f->realized) ? DECIMAL_ZERO : f->qty, in->qty_precision);
+    s_kv_int(w, "seq", f->trade_id);
     s_kv_str(w, "extraFees", "");
     jw_object_end(w);
 }
