@@ -306,7 +306,7 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
     proto_request_t req;
     err_t err;
     venue_op_t op;
-    if (!rt->ready) {
+    if (!rt->ready && hdr->type != PROTO_T_HEALTH) {
         s_reply_plain_error(rt, msg, hdr, XR_VENUE_UNAVAILABLE, "worker starting");
         return;
     }
@@ -425,7 +425,7 @@ static void s_on_router(venue_runtime_t *rt)
             if (proto_control_decode(rt->reader, &c, &err) == 0) {
                 if (h.type == PROTO_T_ROUTER_HELLO)
                     s_register(rt, "router hello");
-                else if (c.epoch != rt->router_epoch || !rt->registered)
+                else if ((rt->router_epoch && c.epoch != rt->router_epoch) || !rt->registered)
                     s_register(rt, rt->router_epoch ? "router restarted" : "router seen");
                 rt->router_epoch = c.epoch;
             }

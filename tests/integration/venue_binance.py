@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
 ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
-where TEST is one of: operations, faults, kill9, concurrency, replicas, ban. After every scenario the simulator's ledger
+where TEST is one of: operations, faults, kill9, concurrency, replicas, ban, lifecycle. After every scenario the simulator's ledger
 must show each client order id accepted at most once and every fill it made published as event.fill."""
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
+
+import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from venue_harness import Harness, Fail, check  # noqa: E402
@@ -278,8 +282,32 @@ def t_replicas(h):
     print("replicas: %d fills, owner %s killed, %s took over" % (n, owner, other))
 
 
+def t_lifecycle(h):
+    """Router restart -> the worker registers again; SIGTERM -> clean exit 0; a missing credential stops the
+    worker at start naming the variable; the secret never appears in a log."""
+    h.router.close(0)
+    time.sleep(0.3)
+    h.router = h.ctx.socket(zmq.ROUTER)
+    h.router.setsockopt(zmq.LINGER, 0)
+    h.router.bind("tcp://127.0.0.1:%d" % (h.pb + 4))
+    h.epoch += 1
+    h.wait_register(timeout=10)
+    h.ok("get_ticker", {"symbol": "BTC/USDT"})
+    rc = h.kill_worker(signal.SIGTERM)
+    check(rc == 0, "SIGTERM exit code %s" % rc)
+    env = h.env()
+    del env["BINANCE_API_SECRET"]
+    p = subprocess.run([os.path.join(h.bin, "xroute-venue-binance")], env=env, capture_output=True, text=True,
+                       timeout=10)
+    check(p.returncode == 2 and "BINANCE_API_SECRET" in p.stderr, "missing secret: %d %s" % (p.returncode,
+                                                                                             p.stderr))
+    logs = "".join(open(os.path.join(h.scratch, f)).read() for f in os.listdir(h.scratch) if f.endswith(".log"))
+    check("demo-secret" not in logs and "demo-secret" not in p.stderr, "the secret reached a log")
+    h.start_worker()
+
+
 TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency,
-         "replicas": t_replicas, "ban": t_ban}
+         "replicas": t_replicas, "ban": t_ban, "lifecycle": t_lifecycle}
 
 
 def main():
