@@ -105,7 +105,7 @@ static void s_put_form(s_out_t *o, const char *text, size_t len, const char *con
         const char *eq = memchr(pair, '=', plen);
         if (eq && s_in_list(secret, pair, (size_t)(eq - pair))) {
             s_put(o, pair, (size_t)(eq - pair) + 1);
-            s_put(o, "<redacted>", 10);
+            s_put_raw(o, "<redacted>", 10);
         } else {
             s_put(o, pair, plen);
         }
@@ -142,12 +142,12 @@ void sim_reqlog_add(sim_reqlog_t *self, const sim_http_req_t *req, const sim_dia
     for (size_t i = 0; i < req->header_count; i++) {
         const sim_header_t *h = &req->headers[i];
         s_put(&o, h->name, strlen(h->name));
-        s_put(&o, ": ", 2);
+        s_put_raw(&o, ": ", 2);
         if (s_in_list(sh, h->name, strlen(h->name)))
-            s_put(&o, "<redacted>", 10);
+            s_put_raw(&o, "<redacted>", 10);
         else
             s_put(&o, h->value, strlen(h->value));
-        s_put(&o, "\n", 1);
+        s_put_raw(&o, "\n", 1);
     }
     e->headers = s_finish(&o, headers);
     char *body = o.p;
