@@ -7,23 +7,18 @@
  * percent-encoded and are sent back as they came (pybit does the same); only bytes outside the URL-safe set
  * are encoded. */
 #include "bybit.h"
+#include "bybit_parse.h"
+#include "bybit_wire.h"
 
 #include "base/mem.h"
-#include "crypto/crypto.h"
 #include "json/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BY_MAX_REPLY (8u << 20) /* instruments-info at limit=1000 is ~1 MB; nothing else comes near */
-#define BY_MAX_DEPTH 16
-#define BY_RECV_WINDOW 5000   /* default X-BAPI-RECV-WINDOW */
-#define BY_ORDER_LIMIT 10     /* create/amend/cancel/set-leverage per UID per second (linear) */
-#define BY_READ_LIMIT 50      /* each private read endpoint per UID per second (linear) */
 #define BY_PAGES_MAX 100      /* pages one operation reads before giving up */
 #define BY_FILL_RANK_MAX 999  /* fills per millisecond the synthesised cursor can tell apart */
-#define BY_IP_BAN_MS 600000   /* HTTP 403: "stop and wait at least 10 minutes" */
 
 /* Private state: none needed today; the size is part of the interface. */
 typedef struct {
@@ -42,29 +37,9 @@ static int s_vsym(venue_call_t *call, const char *sym, char out[VENUE_SYMBOL_MAX
     return 0;
 }
 
-static int s_unified(const instruments_t *t, const char *vsym, char out[VENUE_SYMBOL_MAX], err_t *e)
-{
-    const instrument_t *in = instruments_find_venue(t, vsym);
-    if (!in)
-        return err_set(e, XR_UNKNOWN_SYMBOL, "unknown venue symbol %s", vsym);
-    memcpy(out, in->symbol, VENUE_SYMBOL_MAX);
-    return 0;
-}
-
 static const char *s_side_word(venue_side_t s)
 {
     return s == VENUE_SIDE_BUY ? "Buy" : "Sell";
-}
-
-static int s_side_from(const char *w, venue_side_t *out)
-{
-    if (strcmp(w, "Buy") == 0)
-        *out = VENUE_SIDE_BUY;
-    else if (strcmp(w, "Sell") == 0)
-        *out = VENUE_SIDE_SELL;
-    else
-        return -1;
-    return 0;
 }
 
 static const char *s_tif_word(venue_tif_t t)
@@ -79,28 +54,10 @@ static const char *s_tif_word(venue_tif_t t)
     return "GTC";
 }
 
-static venue_tif_t s_tif_from(const char *w)
-{
-    if (strcmp(w, "GTC") == 0)
-        return VENUE_TIF_GTC;
-    if (strcmp(w, "IOC") == 0)
-        return VENUE_TIF_IOC;
-    if (strcmp(w, "FOK") == 0)
-        return VENUE_TIF_FOK;
-    if (strcmp(w, "PostOnly") == 0)
-        return VENUE_TIF_GTX;
-    return VENUE_TIF_NONE;
-}
-
 /* positionIdx: 0 one-way, 1 hedge long, 2 hedge short. */
 static int s_pidx(venue_pside_t ps)
 {
     return ps == VENUE_PSIDE_LONG ? 1 : ps == VENUE_PSIDE_SHORT ? 2 : 0;
-}
-
-static venue_pside_t s_pside_from(int64_t idx)
-{
-    return idx == 1 ? VENUE_PSIDE_LONG : idx == 2 ? VENUE_PSIDE_SHORT : VENUE_PSIDE_BOTH;
 }
 
 static bool s_is_stop(venue_type_t t)
@@ -114,58 +71,6 @@ static int s_trigger_direction(venue_type_t t, venue_side_t side)
 {
     bool rise = s_is_stop(t) ? side == VENUE_SIDE_BUY : side == VENUE_SIDE_SELL;
     return rise ? 1 : 2;
-}
-
-/* The unified type of an order object: orderType, stopOrderType, triggerDirection, side, trigger. */
-static venue_type_t s_type_from(const char *otype, const char *stop, int64_t dir, venue_side_t side,
-                                bool has_trigger)
-{
-    bool limit = strcmp(otype, "Limit") == 0;
-    if (!limit && strcmp(otype, "Market") != 0)
-        return VENUE_TYPE_NONE;
-    if (strcmp(stop, "TrailingStop") == 0)
-        return VENUE_TYPE_TRAILING_STOP_MARKET;
-    if (strcmp(stop, "TakeProfit") == 0 || strcmp(stop, "PartialTakeProfit") == 0)
-        return limit ? VENUE_TYPE_TAKE_PROFIT_LIMIT : VENUE_TYPE_TAKE_PROFIT_MARKET;
-    if (strcmp(stop, "StopLoss") == 0 || strcmp(stop, "PartialStopLoss") == 0)
-        return limit ? VENUE_TYPE_STOP_LIMIT : VENUE_TYPE_STOP_MARKET;
-    bool conditional = has_trigger || (stop[0] && strcmp(stop, "UNKNOWN") != 0);
-    if (!conditional)
-        return limit ? VENUE_TYPE_LIMIT : VENUE_TYPE_MARKET;
-    bool rise = dir == 1;
-    bool stop_like = dir == 0 || (side == VENUE_SIDE_BUY) == rise;
-    if (stop_like)
-        return limit ? VENUE_TYPE_STOP_LIMIT : VENUE_TYPE_STOP_MARKET;
-    return limit ? VENUE_TYPE_TAKE_PROFIT_LIMIT : VENUE_TYPE_TAKE_PROFIT_MARKET;
-}
-
-/* orderStatus (+ cancelType, rejectReason) to the unified status. "Triggered" is transient (handed to the
- * matching engine): NEW. "Deactivated" is a conditional or TP/SL order cancelled before its trigger.
- * Cancellations by time in force or self-trade prevention are EXPIRED, as on Binance. */
-static venue_status_t s_status_from(const char *st, const char *cancel_type, const char *reject)
-{
-    static const struct {
-        const char *word;
-        venue_status_t status;
-    } map[] = {{"New", VENUE_STATUS_NEW},
-               {"PartiallyFilled", VENUE_STATUS_PARTIALLY_FILLED},
-               {"Untriggered", VENUE_STATUS_UNTRIGGERED},
-               {"Triggered", VENUE_STATUS_NEW},
-               {"Filled", VENUE_STATUS_FILLED},
-               {"Cancelled", VENUE_STATUS_CANCELED},
-               {"PartiallyFilledCanceled", VENUE_STATUS_CANCELED},
-               {"Deactivated", VENUE_STATUS_CANCELED},
-               {"Rejected", VENUE_STATUS_REJECTED}};
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcmp(st, map[i].word) != 0)
-            continue;
-        if (map[i].status == VENUE_STATUS_CANCELED &&
-            (strcmp(cancel_type, "CancelByIOC") == 0 || strcmp(cancel_type, "CancelByFOK") == 0 ||
-             strcmp(cancel_type, "CancelBySmp") == 0 || strcmp(reject, "EC_PostOnlyWillTakeLiquidity") == 0))
-            return VENUE_STATUS_EXPIRED;
-        return map[i].status;
-    }
-    return VENUE_STATUS_NONE;
 }
 
 const char *bybit_interval(const char *unified, int64_t *ms)
@@ -206,88 +111,6 @@ static const json_t *s_result(venue_call_t *call, const json_t *root)
     if (json_kind(r) != JSON_OBJECT)
         venue_fail(call, XR_INTERNAL, "reply to %s without a result object", call->req.path);
     return json_kind(r) == JSON_OBJECT ? r : NULL;
-}
-
-/* Optional members: absent, null or "" leave the default (zero / ""). A present member of the wrong kind
- * fails. */
-static bool s_blank(const json_t *v)
-{
-    size_t len = 0;
-    return !v || json_kind(v) == JSON_NULL || (json_string(v, &len) && len == 0);
-}
-
-static int s_opt_dec(const json_t *o, const char *key, decimal_t *out, err_t *e)
-{
-    *out = DECIMAL_ZERO;
-    return s_blank(json_get(o, key)) ? 0 : json_get_decimal(o, key, out, e);
-}
-
-static int s_opt_int(const json_t *o, const char *key, int64_t *out, err_t *e)
-{
-    *out = 0;
-    return s_blank(json_get(o, key)) ? 0 : json_get_int64(o, key, out, e);
-}
-
-static int s_opt_str(const json_t *o, const char *key, char *out, size_t cap, err_t *e)
-{
-    out[0] = '\0';
-    return s_blank(json_get(o, key)) ? 0 : json_get_str(o, key, out, cap, e);
-}
-
-static int s_opt_bool(const json_t *o, const char *key, bool *out, err_t *e)
-{
-    *out = false;
-    return s_blank(json_get(o, key)) ? 0 : json_get_bool(o, key, out, e);
-}
-
-/* Leverage as Bybit writes it ("10", "12.5"): the integer part. */
-static int s_opt_leverage(const json_t *o, const char *key, int *out, err_t *e)
-{
-    decimal_t d;
-    int64_t v = 0;
-    *out = 0;
-    if (s_opt_dec(o, key, &d, e) < 0)
-        return -1;
-    if (decimal_to_int(d, &v) < 0 || v < 0 || v > 1000)
-        return err_set(e, XR_INTERNAL, "field %s: leverage out of range", key);
-    *out = (int) v;
-    return 0;
-}
-
-/* An order object (realtime, history). */
-static int s_order(const json_t *o, const instruments_t *t, venue_order_t *out, err_t *e)
-{
-    char vsym[VENUE_SYMBOL_MAX], side[8], st[32], otype[16], stop[32], tif[16], ctype[48], reject[64];
-    int64_t dir = 0, pidx = 0;
-    memset(out, 0, sizeof *out);
-    if (json_get_str(o, "orderId", out->order_id, sizeof out->order_id, e) < 0 ||
-        s_opt_str(o, "orderLinkId", out->client_order_id, sizeof out->client_order_id, e) < 0 ||
-        json_get_str(o, "symbol", vsym, sizeof vsym, e) < 0 || s_unified(t, vsym, out->symbol, e) < 0 ||
-        json_get_str(o, "side", side, sizeof side, e) < 0 || json_get_str(o, "orderStatus", st, sizeof st, e) < 0 ||
-        json_get_str(o, "orderType", otype, sizeof otype, e) < 0 ||
-        s_opt_str(o, "stopOrderType", stop, sizeof stop, e) < 0 || s_opt_str(o, "timeInForce", tif, sizeof tif, e) < 0 ||
-        s_opt_str(o, "cancelType", ctype, sizeof ctype, e) < 0 ||
-        s_opt_str(o, "rejectReason", reject, sizeof reject, e) < 0 || s_opt_int(o, "triggerDirection", &dir, e) < 0 ||
-        s_opt_int(o, "positionIdx", &pidx, e) < 0 || json_get_decimal(o, "qty", &out->quantity, e) < 0 ||
-        s_opt_dec(o, "cumExecQty", &out->filled_quantity, e) < 0 || s_opt_dec(o, "price", &out->price, e) < 0 ||
-        s_opt_dec(o, "avgPrice", &out->average_price, e) < 0 ||
-        s_opt_dec(o, "triggerPrice", &out->stop_price, e) < 0 || s_opt_bool(o, "reduceOnly", &out->reduce_only, e) < 0 ||
-        s_opt_int(o, "createdTime", &out->created_at, e) < 0 || s_opt_int(o, "updatedTime", &out->updated_at, e) < 0)
-        return -1;
-    if (s_side_from(side, &out->side) < 0)
-        return err_set(e, XR_INTERNAL, "bad side %s", side);
-    if ((out->status = s_status_from(st, ctype, reject)) == VENUE_STATUS_NONE)
-        return err_set(e, XR_INTERNAL, "unknown order status %s", st);
-    out->type = s_type_from(otype, stop, dir, out->side, !decimal_is_zero(out->stop_price));
-    if (out->type == VENUE_TYPE_NONE)
-        return err_set(e, XR_INTERNAL, "unknown order type %s", otype);
-    out->position_side = s_pside_from(pidx);
-    out->time_in_force = venue_type_has_price(out->type) ? s_tif_from(tif) : VENUE_TIF_NONE;
-    if (!venue_type_has_price(out->type))
-        out->price = DECIMAL_ZERO; /* Bybit shows a market order's protection price */
-    if (!out->created_at)
-        out->created_at = out->updated_at;
-    return 0;
 }
 
 /* ---- request builders --------------------------------------------------------------------------------- */
@@ -452,7 +275,7 @@ static int s_first_order(venue_call_t *call, venue_order_t *out)
         venue_fail(call, XR_INTERNAL, "reply to %s without a list", call->req.path);
     else if (res && json_array_len(list) == 0)
         rc = 0;
-    else if (res && s_order(json_array_at(list, 0), call->ctx->instruments, out, &e) < 0)
+    else if (res && bybit_parse_order(json_array_at(list, 0), call->ctx->instruments, out, &e) < 0)
         venue_fail(call, e.code == XR_UNKNOWN_SYMBOL ? XR_UNKNOWN_SYMBOL : XR_INTERNAL, "bad order reply: %s", e.msg);
     else if (res)
         rc = 1;
@@ -470,7 +293,7 @@ static int s_ack_ids(venue_call_t *call, char oid[VENUE_ID_MAX], char clid[VENUE
     err_t e;
     int rc = -1;
     if (res && (json_get_str(res, "orderId", oid, VENUE_ID_MAX, &e) < 0 ||
-                s_opt_str(res, "orderLinkId", clid, VENUE_CLID_MAX, &e) < 0))
+                bybit_opt_str(res, "orderLinkId", clid, VENUE_CLID_MAX, &e) < 0))
         venue_fail(call, XR_INTERNAL, "bad acknowledgement from %s: %s", call->req.path, e.msg);
     else if (res && !oid[0])
         venue_fail(call, XR_INTERNAL, "acknowledgement from %s without an order id", call->req.path);
@@ -767,7 +590,7 @@ static int s_list_page(venue_call_t *call, const char *path, int limit, s_item_f
         rc = venue_fail(call, XR_INTERNAL, "reply to %s without a list", path);
     for (size_t i = 0; rc == VENUE_DONE && i < json_array_len(list); i++)
         rc = fn(call, json_array_at(list, i));
-    if (rc == VENUE_DONE && s_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
+    if (rc == VENUE_DONE && bybit_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad cursor from %s: %s", path, e.msg);
     bool more = cursor[0] && json_array_len(list) > 0;
     json_free(&root);
@@ -792,7 +615,7 @@ static int s_open_item(venue_call_t *call, const json_t *item)
     venue_order_t o;
     err_t e;
     err_clear(&e);
-    if (s_order(item, call->ctx->instruments, &o, &e) < 0)
+    if (bybit_parse_order(item, call->ctx->instruments, &o, &e) < 0)
         return e.code == XR_UNKNOWN_SYMBOL ? VENUE_DONE : venue_fail(call, XR_INTERNAL, "bad open order: %s", e.msg);
     if (venue_status_final(o.status))
         return VENUE_DONE;
@@ -818,41 +641,12 @@ static int s_get_open_orders(void *state, venue_call_t *call)
     return s_list_page(call, BY_OPEN_PATH, BY_OPEN_LIMIT, s_open_item);
 }
 
-static int s_position(const json_t *o, const instruments_t *t, venue_position_t *p, err_t *e)
-{
-    char vsym[VENUE_SYMBOL_MAX], side[8];
-    int64_t pidx = 0;
-    memset(p, 0, sizeof *p);
-    if (json_get_str(o, "symbol", vsym, sizeof vsym, e) < 0 || s_unified(t, vsym, p->symbol, e) < 0 ||
-        s_opt_str(o, "side", side, sizeof side, e) < 0 || json_get_decimal(o, "size", &p->quantity, e) < 0 ||
-        s_opt_dec(o, "avgPrice", &p->entry_price, e) < 0 || s_opt_dec(o, "markPrice", &p->mark_price, e) < 0 ||
-        s_opt_dec(o, "liqPrice", &p->liquidation_price, e) < 0 ||
-        s_opt_dec(o, "unrealisedPnl", &p->unrealized_pnl, e) < 0 ||
-        s_opt_dec(o, "cumRealisedPnl", &p->realized_pnl, e) < 0 || s_opt_leverage(o, "leverage", &p->leverage, e) < 0 ||
-        s_opt_dec(o, "positionIM", &p->margin, e) < 0 || s_opt_dec(o, "takeProfit", &p->take_profit, e) < 0 ||
-        s_opt_dec(o, "stopLoss", &p->stop_loss, e) < 0 || s_opt_int(o, "positionIdx", &pidx, e) < 0)
-        return -1;
-    p->quantity = decimal_abs(p->quantity);
-    p->position_side = s_pside_from(pidx);
-    if (decimal_is_zero(p->quantity) || (strcmp(side, "Buy") != 0 && strcmp(side, "Sell") != 0)) {
-        p->side = VENUE_POS_FLAT;
-        p->size = DECIMAL_ZERO;
-    } else if (strcmp(side, "Buy") == 0) {
-        p->side = VENUE_POS_LONG;
-        p->size = p->quantity;
-    } else {
-        p->side = VENUE_POS_SHORT;
-        p->size = decimal_neg(p->quantity);
-    }
-    return 0;
-}
-
 static int s_position_item(venue_call_t *call, const json_t *item)
 {
     venue_position_t p;
     err_t e;
     err_clear(&e);
-    if (s_position(item, call->ctx->instruments, &p, &e) < 0)
+    if (bybit_parse_position(item, call->ctx->instruments, &p, &e) < 0)
         return e.code == XR_UNKNOWN_SYMBOL ? VENUE_DONE : venue_fail(call, XR_INTERNAL, "bad position: %s", e.msg);
     venue_position_t *slot = venue_result_add_position(&call->result);
     if (!slot)
@@ -910,7 +704,7 @@ static int s_cancel_all(void *state, venue_call_t *call)
         err_t e;
         venue_cancel_t *slot;
         if (json_get_str(it, "orderId", c.order_id, sizeof c.order_id, &e) < 0 ||
-            s_opt_str(it, "orderLinkId", c.client_order_id, sizeof c.client_order_id, &e) < 0)
+            bybit_opt_str(it, "orderLinkId", c.client_order_id, sizeof c.client_order_id, &e) < 0)
             rc = venue_fail(call, XR_INTERNAL, "bad cancel-all entry: %s", e.msg);
         else if (!(slot = venue_result_add_cancel(&call->result)))
             rc = venue_fail(call, XR_INTERNAL, "too many cancels");
@@ -928,25 +722,6 @@ static int s_cancel_all(void *state, venue_call_t *call)
 }
 
 /* ---- balances, leverage ------------------------------------------------------------------------------- */
-
-/* One coin of a UNIFIED wallet: total = walletBalance; what is in use = locked (spot orders) +
- * totalOrderIM + totalPositionIM; available = total - in use (not below zero); locked = total - available. */
-static int s_balance(const json_t *o, venue_balance_t *b, err_t *e)
-{
-    decimal_t locked, order_im, pos_im, used;
-    memset(b, 0, sizeof *b);
-    if (json_get_str(o, "coin", b->asset, sizeof b->asset, e) < 0 ||
-        json_get_decimal(o, "walletBalance", &b->total, e) < 0 || s_opt_dec(o, "locked", &locked, e) < 0 ||
-        s_opt_dec(o, "totalOrderIM", &order_im, e) < 0 || s_opt_dec(o, "totalPositionIM", &pos_im, e) < 0 ||
-        decimal_add(locked, order_im, &used, e) < 0 || decimal_add(used, pos_im, &used, e) < 0 ||
-        decimal_sub(b->total, used, &b->available, e) < 0)
-        return -1;
-    if (decimal_sign(b->available) < 0)
-        b->available = DECIMAL_ZERO;
-    if (decimal_cmp(b->available, b->total) > 0)
-        b->available = decimal_max(b->total, DECIMAL_ZERO);
-    return decimal_sub(b->total, b->available, &b->locked, e);
-}
 
 static int s_get_balances(void *state, venue_call_t *call)
 {
@@ -975,7 +750,7 @@ static int s_get_balances(void *state, venue_call_t *call)
             venue_balance_t b;
             err_t e;
             venue_balance_t *slot;
-            if (s_balance(json_array_at(coins, i), &b, &e) < 0)
+            if (bybit_parse_balance(json_array_at(coins, i), &b, &e) < 0)
                 rc = venue_fail(call, XR_INTERNAL, "bad balance: %s", e.msg);
             else if (call->in.asset[0] && strcmp(call->in.asset, b.asset) != 0)
                 continue;
@@ -1077,8 +852,8 @@ static int s_get_ticker(void *state, venue_call_t *call)
     else if (!it)
         rc = venue_fail(call, XR_UNKNOWN_SYMBOL, "no ticker for %s", call->in.symbol);
     else if (json_get_str(it, "symbol", sym, sizeof sym, &e) < 0 || json_get_decimal(it, "lastPrice", &t->last, &e) < 0 ||
-             s_opt_dec(it, "markPrice", &t->mark, &e) < 0 || s_opt_dec(it, "bid1Price", &t->bid, &e) < 0 ||
-             s_opt_dec(it, "ask1Price", &t->ask, &e) < 0 || s_opt_int(root, "time", &t->time, &e) < 0)
+             bybit_opt_dec(it, "markPrice", &t->mark, &e) < 0 || bybit_opt_dec(it, "bid1Price", &t->bid, &e) < 0 ||
+             bybit_opt_dec(it, "ask1Price", &t->ask, &e) < 0 || bybit_opt_int(root, "time", &t->time, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad ticker reply: %s", e.msg);
     else if (strcmp(sym, vsym) != 0)
         rc = venue_fail(call, XR_INTERNAL, "ticker for %s, asked %s", sym, vsym);
@@ -1086,44 +861,6 @@ static int s_get_ticker(void *state, venue_call_t *call)
     if (rc == VENUE_DONE)
         memcpy(t->symbol, call->in.symbol, VENUE_SYMBOL_MAX);
     return rc;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t s_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* Start (ms) of the month after the one holding t (ms, UTC). */
-static int64_t s_next_month_ms(int64_t t)
-{
-    int64_t z = (t >= 0 ? t : t - 86399999) / 86400000 + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp + (mp < 10 ? 3 : -9), y = yoe + era * 400 + (m <= 2);
-    return s_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400000;
-}
-
-static int s_kline(const json_t *a, int64_t len_ms, venue_kline_t *k, err_t *e)
-{
-    if (json_kind(a) != JSON_ARRAY || json_array_len(a) < 6)
-        return err_set(e, XR_INTERNAL, "kline is not an array of 6+");
-    if (json_int64(json_array_at(a, 0), &k->open_time, e) < 0 || json_decimal(json_array_at(a, 1), &k->open, e) < 0 ||
-        json_decimal(json_array_at(a, 2), &k->high, e) < 0 || json_decimal(json_array_at(a, 3), &k->low, e) < 0 ||
-        json_decimal(json_array_at(a, 4), &k->close, e) < 0 || json_decimal(json_array_at(a, 5), &k->volume, e) < 0)
-        return -1;
-    if (k->open_time < 0 || k->open_time > 32503680000000) /* year 3000 */
-        return err_set(e, XR_INTERNAL, "kline start time out of range");
-    k->close_time = (len_ms ? k->open_time + len_ms : s_next_month_ms(k->open_time)) - 1;
-    return 0;
 }
 
 /* get_klines: Bybit lists newest first; the result is oldest first. */
@@ -1168,7 +905,7 @@ static int s_get_klines(void *state, venue_call_t *call)
         venue_kline_t k = {0};
         err_t e;
         venue_kline_t *slot;
-        if (s_kline(json_array_at(list, i), len_ms, &k, &e) < 0)
+        if (bybit_parse_kline(json_array_at(list, i), len_ms, &k, &e) < 0)
             rc = venue_fail(call, XR_INTERNAL, "bad kline: %s", e.msg);
         else if (call->result.n_klines && call->result.klines[call->result.n_klines - 1].open_time >= k.open_time)
             rc = venue_fail(call, XR_INTERNAL, "klines not newest first");
@@ -1182,44 +919,6 @@ static int s_get_klines(void *state, venue_call_t *call)
 }
 
 /* ---- fills -------------------------------------------------------------------------------------------- */
-
-/* True for the execTypes that are trades of ours (see bybit.h). */
-static bool s_is_fill(const char *exec_type)
-{
-    return strcmp(exec_type, "Trade") == 0 || strcmp(exec_type, "AdlTrade") == 0 ||
-           strcmp(exec_type, "BustTrade") == 0;
-}
-
-/* One execution. Returns 1 for a fill, 0 for an execution that is not one (funding, settlement...), -1 on
- * a malformed entry. */
-static int s_fill(const json_t *o, const instruments_t *t, venue_fill_t *f, err_t *e)
-{
-    char vsym[VENUE_SYMBOL_MAX], side[8], type[32];
-    bool maker = false;
-    memset(f, 0, sizeof *f);
-    if (json_get_str(o, "execType", type, sizeof type, e) < 0)
-        return -1;
-    if (!s_is_fill(type))
-        return 0;
-    if (json_get_str(o, "execId", f->trade_id, sizeof f->trade_id, e) < 0 ||
-        json_get_str(o, "orderId", f->order_id, sizeof f->order_id, e) < 0 ||
-        s_opt_str(o, "orderLinkId", f->client_order_id, sizeof f->client_order_id, e) < 0 ||
-        json_get_str(o, "symbol", vsym, sizeof vsym, e) < 0 || s_unified(t, vsym, f->symbol, e) < 0 ||
-        json_get_str(o, "side", side, sizeof side, e) < 0 || json_get_decimal(o, "execQty", &f->quantity, e) < 0 ||
-        json_get_decimal(o, "execPrice", &f->price, e) < 0 || s_opt_dec(o, "execFee", &f->fee, e) < 0 ||
-        s_opt_str(o, "feeCurrency", f->fee_asset, sizeof f->fee_asset, e) < 0 ||
-        s_opt_dec(o, "execPnl", &f->realized_pnl, e) < 0 || s_opt_bool(o, "isMaker", &maker, e) < 0 ||
-        json_get_int64(o, "execTime", &f->executed_at, e) < 0)
-        return -1;
-    if (s_side_from(side, &f->side) < 0)
-        return err_set(e, XR_INTERNAL, "bad side %s", side);
-    if (f->executed_at <= 0 || f->executed_at > 32503680000000)
-        return err_set(e, XR_INTERNAL, "execTime out of range");
-    if (!f->fee_asset[0]) /* linear fees are paid in the settle (quote) coin */
-        venue_copy(f->fee_asset, sizeof f->fee_asset, instruments_find_venue(t, vsym)->quote);
-    f->liquidity = maker ? VENUE_LIQ_MAKER : VENUE_LIQ_TAKER;
-    return 1;
-}
 
 #define BY_FILLS_PAGE 100
 
@@ -1281,7 +980,7 @@ static int s_get_fills(void *state, venue_call_t *call)
         rc = venue_fail(call, XR_INTERNAL, "execution list reply without a list");
     for (size_t i = 0; rc == VENUE_DONE && i < json_array_len(list); i++) {
         venue_fill_t f;
-        int k = s_fill(json_array_at(list, i), call->ctx->instruments, &f, &e);
+        int k = bybit_parse_fill(json_array_at(list, i), call->ctx->instruments, &f, &e);
         venue_fill_t *slot;
         if (k < 0)
             rc = venue_fail(call, XR_INTERNAL, "bad execution: %s", e.msg);
@@ -1291,7 +990,7 @@ static int s_get_fills(void *state, venue_call_t *call)
         else if (k > 0)
             *slot = f;
     }
-    if (rc == VENUE_DONE && s_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
+    if (rc == VENUE_DONE && bybit_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad cursor: %s", e.msg);
     bool more = json_array_len(list) > 0 && cursor[0];
     json_free(&root);
@@ -1307,32 +1006,6 @@ static int s_get_fills(void *state, venue_call_t *call)
 }
 
 /* ---- instruments and time ------------------------------------------------------------------------------ */
-
-/* One entry of instruments-info. Returns 1 to add, 0 to skip (dated futures: their base/quote would
- * collide with the perpetual's unified name), -1 when malformed. */
-static int s_instrument(const json_t *o, instrument_t *in, err_t *e)
-{
-    char status[32], ctype[32];
-    memset(in, 0, sizeof *in);
-    if (json_get_str(o, "symbol", in->venue_symbol, sizeof in->venue_symbol, e) < 0 ||
-        s_opt_str(o, "contractType", ctype, sizeof ctype, e) < 0 || s_opt_str(o, "status", status, sizeof status, e) < 0)
-        return -1;
-    if (ctype[0] && strcmp(ctype, "LinearPerpetual") != 0)
-        return 0;
-    if (json_get_str(o, "baseCoin", in->base, sizeof in->base, e) < 0 ||
-        json_get_str(o, "quoteCoin", in->quote, sizeof in->quote, e) < 0)
-        return -1;
-    snprintf(in->symbol, sizeof in->symbol, "%s/%s", in->base, in->quote);
-    in->trading = strcmp(status, "Trading") == 0;
-    const json_t *pf = json_get(o, "priceFilter"), *lf = json_get(o, "lotSizeFilter");
-    if (s_opt_dec(pf, "tickSize", &in->tick, e) < 0 || s_opt_dec(pf, "minPrice", &in->min_price, e) < 0 ||
-        s_opt_dec(pf, "maxPrice", &in->max_price, e) < 0 || s_opt_dec(lf, "qtyStep", &in->step, e) < 0 ||
-        s_opt_dec(lf, "minOrderQty", &in->min_qty, e) < 0 || s_opt_dec(lf, "maxOrderQty", &in->max_qty, e) < 0 ||
-        s_opt_dec(lf, "maxMktOrderQty", &in->market_max_qty, e) < 0 ||
-        s_opt_dec(lf, "minNotionalValue", &in->min_notional, e) < 0)
-        return -1;
-    return 1;
-}
 
 /* Published limits (venues.md 2.7): 600 requests per 5 s per IP, and per UID 50 per second on each read
  * endpoint and 10 per second on each write endpoint. The runtime has one request budget and one order
@@ -1380,14 +1053,14 @@ static int s_load_instruments(void *state, venue_call_t *call)
     for (size_t i = 0; rc == VENUE_DONE && i < json_array_len(list); i++) {
         instrument_t in;
         err_clear(&e);
-        int k = s_instrument(json_array_at(list, i), &in, &e);
+        int k = bybit_parse_instrument(json_array_at(list, i), &in, &e);
         if (k < 0)
             rc = venue_fail(call, XR_INTERNAL, "bad instruments-info entry %zu: %s", i, e.msg);
         else if (k > 0 && instruments_add(call->result.instruments, &in, &e) < 0 &&
                  instruments_count(call->result.instruments) >= INSTRUMENTS_MAX)
             rc = venue_fail(call, XR_INTERNAL, "instruments-info: %s", e.msg);
     }
-    if (rc == VENUE_DONE && s_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
+    if (rc == VENUE_DONE && bybit_opt_str(res, "nextPageCursor", cursor, sizeof cursor, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad cursor: %s", e.msg);
     bool more = json_array_len(list) > 0 && cursor[0];
     json_free(&root);
@@ -1418,7 +1091,7 @@ static int s_time(void *state, venue_call_t *call)
     int64_t ns = 0, ms = 0;
     err_t e;
     int rc = res ? VENUE_DONE : VENUE_FAIL;
-    if (res && (s_opt_int(res, "timeNano", &ns, &e) < 0 || s_opt_int(root, "time", &ms, &e) < 0))
+    if (res && (bybit_opt_int(res, "timeNano", &ns, &e) < 0 || bybit_opt_int(root, "time", &ms, &e) < 0))
         rc = venue_fail(call, XR_INTERNAL, "bad time reply: %s", e.msg);
     json_free(&root);
     if (rc != VENUE_DONE)
@@ -1430,143 +1103,6 @@ static int s_time(void *state, venue_call_t *call)
 }
 
 /* ---- signing, errors, usage --------------------------------------------------------------------------- */
-
-/* X-BAPI-SIGN = hex HMAC-SHA256(secret, timestamp + key + recvWindow + payload), payload = the exact query
- * string of a GET or the exact body of a POST (venues.md 2.3). The request itself is not changed. */
-static int s_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue_req_t *req, err_t *err)
-{
-    (void) state;
-    if (!req->sign)
-        return 0;
-    char ts[24], recv[16], sig[CRYPTO_HEX_SHA256_LEN];
-    snprintf(ts, sizeof ts, "%lld", (long long) now_ms);
-    snprintf(recv, sizeof recv, "%d", creds->recv_window_ms > 0 ? creds->recv_window_ms : BY_RECV_WINDOW);
-    const buf_t *payload = req->method == VENUE_GET ? &req->query : &req->body;
-    buf_t msg;
-    buf_init(&msg, VENUE_REQ_PARAMS_MAX + 512);
-    int rc = buf_puts(&msg, ts) | buf_puts(&msg, creds->api_key) | buf_puts(&msg, recv) |
-             buf_append(&msg, payload->data ? payload->data : "", payload->len);
-    if (rc == 0)
-        rc = crypto_hmac_sha256_hex(creds->api_secret, msg.data ? msg.data : "", msg.len, sig);
-    buf_release(&msg);
-    if (rc != 0)
-        return err_set(err, XR_INTERNAL, "signing failed");
-    venue_req_header(req, "X-BAPI-API-KEY", creds->api_key);
-    venue_req_header(req, "X-BAPI-TIMESTAMP", ts);
-    venue_req_header(req, "X-BAPI-RECV-WINDOW", recv);
-    venue_req_header(req, "X-BAPI-SIGN", sig);
-    if (req->overflow)
-        return err_set(err, XR_INVALID_REQUEST, "request too large");
-    return 0;
-}
-
-xr_code_t bybit_code_map(long code)
-{
-    switch (code) {
-    case 10001: return XR_INVALID_REQUEST;
-    case 10002: return XR_CLOCK_SKEW;
-    case 10003: case 10004: case 10005: case 10010: case 10029: return XR_AUTH;
-    case 10006: case 10018: return XR_RATE_LIMITED;
-    case -1: case 10016: return XR_TIMEOUT;
-    case 110001: case 110008: return XR_ORDER_NOT_FOUND;
-    case 110003: return XR_PRECISION;
-    case 110004: case 110007: case 110012: return XR_INSUFFICIENT_BALANCE;
-    case 110072: return XR_DUPLICATE_ORDER;
-    case 110094: return XR_MIN_NOTIONAL;
-    default: return XR_VENUE_REJECTED;
-    }
-}
-
-static int64_t s_header_int(const venue_resp_t *r, const char *name)
-{
-    char v[32];
-    if (venue_resp_header(r, name, v, sizeof v) < 0)
-        return -1;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    return end != v && *end == '\0' && n >= 0 ? (int64_t) n : -1;
-}
-
-/* How long to wait after a rate-limit refusal: Retry-After (s), else the UID window's reset time against
- * the envelope's server time, else dflt. Bounded to (0, 10 min]. */
-static int64_t s_retry_after(const venue_resp_t *r, int64_t server_ms, int64_t dflt)
-{
-    int64_t s = s_header_int(r, "Retry-After"), reset = s_header_int(r, "X-Bapi-Limit-Reset-Timestamp");
-    int64_t wait = dflt;
-    if (s >= 0)
-        wait = s * 1000;
-    else if (reset > 0 && server_ms > 0 && reset > server_ms)
-        wait = reset - server_ms;
-    return wait < 1 ? 1 : wait > BY_IP_BAN_MS ? BY_IP_BAN_MS : wait;
-}
-
-static void s_map_http(const venue_resp_t *resp, int64_t ret, int64_t server_ms, venue_error_t *out)
-{
-    long st = resp->status;
-    if (st == 403) {
-        out->code = XR_RATE_LIMITED;
-        out->retry_after_ms = BY_IP_BAN_MS;
-        snprintf(out->message, sizeof out->message,
-                 "bybit HTTP 403: IP rate limit breached (or region blocked); sending nothing for 10 min");
-    } else if (st == 429) {
-        out->code = XR_RATE_LIMITED;
-        out->retry_after_ms = s_retry_after(resp, server_ms, 1000);
-        snprintf(out->message, sizeof out->message, "bybit HTTP 429: system-level protection");
-    } else if (st >= 500) {
-        out->code = XR_TIMEOUT;
-        out->unknown_outcome = true;
-        snprintf(out->message, sizeof out->message, "venue error HTTP %ld: outcome unknown", st);
-    } else if (ret != 0) {
-        return; /* the retCode says more */
-    } else {
-        out->code = st == 401 ? XR_AUTH : st == 400 ? XR_INVALID_REQUEST : XR_VENUE_REJECTED;
-        snprintf(out->message, sizeof out->message, "bybit HTTP %ld%s", st,
-                 st == 404 ? ": route not found" : " without an error code");
-    }
-}
-
-/* Success iff HTTP 2xx and retCode 0. A 2xx body that is not an envelope reaches the hook, which refuses it. */
-static int s_map_error(void *state, const venue_resp_t *resp, venue_error_t *out)
-{
-    (void) state;
-    err_t e;
-    int64_t ret = 0, server_ms = 0;
-    bool ok_http = resp->status >= 200 && resp->status < 300;
-    json_t *root = json_parse(resp->body, resp->body_len, BY_MAX_REPLY, BY_MAX_DEPTH, &e);
-    bool has_ret = root && json_get_int64(root, "retCode", &ret, &e) == 0;
-    if (ok_http && (!has_ret || ret == 0)) {
-        json_free(&root);
-        return 0;
-    }
-    memset(out, 0, sizeof *out);
-    if (has_ret) {
-        snprintf(out->venue_code, sizeof out->venue_code, "%lld", (long long) ret);
-        s_opt_str(root, "retMsg", out->venue_message, sizeof out->venue_message, &e);
-        s_opt_int(root, "time", &server_ms, &e);
-    }
-    json_free(&root);
-    if (!ok_http)
-        s_map_http(resp, ret, server_ms, out);
-    if (out->code == XR_OK && ret != 0) {
-        out->code = bybit_code_map((long) ret);
-        out->unknown_outcome = out->code == XR_TIMEOUT;
-        if (out->code == XR_RATE_LIMITED)
-            out->retry_after_ms = s_retry_after(resp, server_ms, ret == 10018 ? BY_IP_BAN_MS : 1000);
-        snprintf(out->message, sizeof out->message, "bybit %lld: %s", (long long) ret, out->venue_message);
-    }
-    return 1;
-}
-
-/* X-Bapi-Limit / X-Bapi-Limit-Status are per endpoint and UID. Only the order endpoints' counters (limit
- * BY_ORDER_LIMIT) match a runtime rule (orders-short); read endpoints have their own, larger budgets that
- * the IP-wide weight rule does not describe, so they are not reported. */
-static void s_observe(void *state, const venue_resp_t *resp, venue_usage_t *usage)
-{
-    (void) state;
-    int64_t limit = s_header_int(resp, "X-Bapi-Limit"), left = s_header_int(resp, "X-Bapi-Limit-Status");
-    if (limit > 0 && limit <= BY_ORDER_LIMIT && left >= 0 && left <= limit)
-        usage->orders_short = limit - left;
-}
 
 const venue_ops_t bybit_ops = {
     .name = "bybit",
@@ -1590,7 +1126,7 @@ const venue_ops_t bybit_ops = {
     .get_fills = s_get_fills,
     .load_instruments = s_load_instruments,
     .time = s_time,
-    .sign = s_sign,
-    .map_error = s_map_error,
-    .observe = s_observe,
+    .sign = bybit_sign,
+    .map_error = bybit_map_error,
+    .observe = bybit_observe,
 };
