@@ -37,6 +37,15 @@
 #define RT_SENT_KEEP 65536       /* client ids remembered (and send records kept) for duplicate detection */
 
 typedef struct rt_call rt_call_t;
+
+/* Where a call is between adapter steps. Every change goes through rt_call.c s_state (logged at debug). */
+typedef enum {
+    RC_BUILT = 0, /* the adapter built a request (or the call just started) */
+    RC_WAITING,   /* held back until wake_at_ms: rate-limit room or a retry backoff */
+    RC_SENT,      /* on the wire: the HTTP client will call back */
+    RC_RESYNC,    /* refused for clock skew: waiting for the clock resync, then sent again */
+    RC_DONE       /* finished (answered or completed); about to be freed */
+} rt_call_state_t;
 typedef void(rt_done_fn)(venue_runtime_t *rt, rt_call_t *c, int rc);
 
 /* One adapter operation in progress. */
@@ -51,8 +60,8 @@ struct rt_call {
     venue_op_t reply_op;        /* the operation the client asked for (op may differ: a repeated id is queried) */
     bool dedupe;                /* a place_order whose client id was sent before: answered by get_order */
     void *arg;                  /* internal calls: completion argument */
-    int64_t wake_at_ms;         /* > 0: (re)send at this monotonic time */
-    bool in_http;               /* a request of this call is on the wire */
+    rt_call_state_t state;      /* see rt_call_state_t */
+    int64_t wake_at_ms;         /* RC_WAITING: (re)send at this monotonic time */
     bool answered;              /* the client already has its reply (PENDING_UNKNOWN) */
     bool journaled;             /* the current CREATES_ORDER request is in the send journal */
     bool saved;                 /* q_len/b_len/n_headers hold the unsigned request's sizes */

@@ -19,6 +19,20 @@
 static void s_after_hook(venue_runtime_t *rt, rt_call_t *c, int rc);
 static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc);
 
+static const char *s_state_name(rt_call_state_t st)
+{
+    static const char *const names[] = {"built", "waiting", "sent", "resync", "done"};
+    return st <= RC_DONE ? names[st] : "?";
+}
+
+/* The one door of the call state machine. */
+static void s_state(rt_call_t *c, rt_call_state_t next, const char *why)
+{
+    log_debug("call venue=%s op=%s step=%d cl_ord_id=%s %s -> %s (%s)", c->rt->venue, venue_op_name(c->call.op),
+              c->call.step, c->call.req.client_order_id, s_state_name(c->state), s_state_name(next), why);
+    c->state = next;
+}
+
 static void s_finish_ok(venue_runtime_t *rt, rt_call_t *c)
 {
     c->dedupe = false;
@@ -125,6 +139,7 @@ static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc)
         return;
     if (c->dedupe)
         c->call.op = c->reply_op;
+    s_state(c, RC_DONE, rc == VENUE_DONE ? "done" : c->call.fail.message);
     if (c->on_done)
         c->on_done(rt, c, rc);
     if (c->route && !c->answered) {
@@ -155,6 +170,7 @@ static void s_fail(venue_runtime_t *rt, rt_call_t *c, xr_code_t code, int64_t re
 static void s_after_hook(venue_runtime_t *rt, rt_call_t *c, int rc)
 {
     if (rc == VENUE_SEND) {
+        s_state(c, RC_BUILT, c->call.req.path);
         c->saved = false;
         c->journaled = false;
         c->retries = 0;
@@ -177,6 +193,7 @@ static void s_unknown(venue_runtime_t *rt, rt_call_t *c, const char *why)
     log_warn("order outcome unknown venue=%s cl_ord_id=%s reason=\"%s\", resolving by query", rt->venue,
              r->client_order_id, why);
     rt_intent_unknown(rt, r->client_order_id, c->sent_wall_ms);
+    s_state(c, RC_DONE, "outcome unknown: PENDING_UNKNOWN");
     if (c->call.result.order.order_id[0]) {
         s_finish(rt, c, VENUE_DONE);
         return;
@@ -211,6 +228,7 @@ static void s_retry(venue_runtime_t *rt, rt_call_t *c, const char *why)
     log_info("retry venue=%s op=%s path=%s attempt=%d in %lld ms: %s", rt->venue, venue_op_name(c->call.op),
              c->call.req.path, c->retries, (long long) d, why);
     c->wake_at_ms = rt_now() + (d > 0 ? d : 1);
+    s_state(c, RC_WAITING, "retry backoff");
 }
 
 /* Rebuilds the unsigned request (a resend after a clock resync is signed again) and signs it. */
@@ -286,6 +304,7 @@ static void s_on_reply(venue_runtime_t *rt, rt_call_t *c, const http_response_t 
     if (is_err && verr.code == XR_CLOCK_SKEW && c->skew_retries == 0) {
         /* Refused before execution: resync the clock, then sign and send the same request once more. */
         c->skew_retries++;
+        s_state(c, RC_RESYNC, "CLOCK_SKEW");
         log_warn("clock skew venue=%s op=%s: resync and resend once", rt->venue, venue_op_name(c->call.op));
         rt_time_sync(rt, c);
         return;
@@ -306,7 +325,7 @@ static void s_on_http(const http_response_t *resp, void *user)
 {
     rt_call_t *c = user;
     venue_runtime_t *rt = c->rt;
-    c->in_http = false;
+    s_state(c, RC_BUILT, http_outcome_name(resp->outcome));
     switch (resp->outcome) {
     case HTTP_OK:
         s_on_reply(rt, c, resp);
@@ -343,6 +362,7 @@ static int s_admit(venue_runtime_t *rt, rt_call_t *c)
     int64_t left = c->deadline_ms ? c->deadline_ms - clock_wall_ms() : RT_MAX_QUEUE_WAIT_MS;
     if (wait >= 0 && wait <= RT_MAX_QUEUE_WAIT_MS && wait < left) {
         c->wake_at_ms = now + (wait > 0 ? wait : 1);
+        s_state(c, RC_WAITING, "rate limit");
         return 1;
     }
     s_fail(rt, c, XR_RATE_LIMITED, wait > 0 ? wait : 1000, "%s", "rate limit budget exhausted; not sent");
@@ -405,7 +425,7 @@ void rt_call_send(venue_runtime_t *rt, rt_call_t *c)
         s_fail(rt, c, XR_INTERNAL, 0, "cannot send: %s", n >= (int) sizeof url ? "URL too long" : err.msg);
         return;
     }
-    c->in_http = true;
+    s_state(c, RC_SENT, r->path);
     c->sent_wall_ms = clock_wall_ms();
     log_debug("send venue=%s op=%s %s %s cl_ord_id=%s", rt->venue, venue_op_name(c->call.op),
               venue_method_name(r->method), r->path, r->client_order_id);
@@ -417,7 +437,7 @@ void rt_call_tick(venue_runtime_t *rt, int64_t now_ms)
     for (bool again = true; again;) {
         again = false;
         for (rt_call_t *c = rt->calls; c; c = c->next)
-            if (c->wake_at_ms && now_ms >= c->wake_at_ms && !c->in_http) {
+            if (c->state == RC_WAITING && now_ms >= c->wake_at_ms) {
                 rt_call_send(rt, c);
                 again = true;
                 break;
