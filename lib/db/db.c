@@ -42,6 +42,7 @@ struct _db_t {
     bool in_tx;                             /* a db_begin not yet committed or rolled back */
     bool in_copy;                           /* a COPY in progress */
     bool copy_failed;                       /* a put failed during the COPY in progress */
+    bool commit_pending;                    /* db_commit_send done, db_commit_wait not yet */
     db_errkind_t last_error;                /* kind of the last failure */
     db_stmt_t stmts[DB_MAX_STATEMENTS];     /* registered prepared statements */
     int nstmts;                             /* entries used in stmts */
@@ -434,6 +435,7 @@ int db_prepare(db_t *self, const char *name, const char *sql, err_t *err)
  * rolls back (silently continuing in autocommit on a new session would break atomicity). */
 static int s_ready(db_t *self, const char *what, err_t *err)
 {
+    assert(!self->commit_pending); /* only db_commit_wait may follow db_commit_send */
     if (self->in_copy)
         return err_set(err, XR_INTERNAL, "db %s: a COPY is in progress", what);
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
@@ -583,10 +585,10 @@ int db_begin_copy(db_t *self, const char *copy_sql, err_t *err)
     return 0;
 }
 
-int db_commit_with(db_t *self, const char *sql, err_t *err)
+int db_commit_send(db_t *self, const char *sql, err_t *err)
 {
     assert(self && sql);
-    assert(self->in_tx);
+    assert(self->in_tx && !self->commit_pending);
     if (!self->conn) {
         self->in_tx = false;
         return s_fail_down(self, "commit", err);
@@ -594,25 +596,67 @@ int db_commit_with(db_t *self, const char *sql, err_t *err)
     size_t n = strlen(sql) + 16;
     char *text = mem_alloc(n);
     snprintf(text, n, "%s;COMMIT", sql);
-    PGresult *res = PQexec(self->conn, text);
+    int sent = PQsendQuery(self->conn, text);
     mem_free(text);
-    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "COMMIT") == 0;
-    if (!ok) {
-        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
-            self->last_error = DB_ERR_QUERY;
-            PQclear(res);
-            self->in_tx = false;
-            return err_set(err, XR_INTERNAL, "db commit (query): transaction was aborted and rolled back");
-        }
-        s_fail(self, res, "commit", err);
-        PQclear(res);
+    if (!sent) {
+        s_fail(self, NULL, "commit", err);
         db_rollback(self, NULL);
         return -1;
     }
-    PQclear(res);
-    self->in_tx = false;
-    self->last_error = DB_ERR_NONE;
+    self->commit_pending = true;
     return 0;
+}
+
+int db_commit_wait(db_t *self, err_t *err)
+{
+    assert(self && self->commit_pending);
+    self->commit_pending = false;
+    if (!self->conn) {
+        self->in_tx = false;
+        return s_fail_down(self, "commit", err);
+    }
+    /* Several statements: the outcome is the first failure, or else the last result (COMMIT). */
+    PGresult *res, *bad = NULL, *last = NULL;
+    while ((res = PQgetResult(self->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !bad) {
+            bad = res;
+            continue;
+        }
+        PQclear(last);
+        last = res;
+    }
+    bool ok = !bad && last && strcmp(PQcmdStatus(last), "COMMIT") == 0;
+    int rc = 0;
+    if (!ok) {
+        if (!bad && last) {
+            self->last_error = DB_ERR_QUERY;
+            rc = err_set(err, XR_INTERNAL, "db commit (query): transaction was aborted and rolled back");
+            self->in_tx = false;
+        } else {
+            rc = s_fail(self, bad, "commit", err);
+            db_rollback(self, NULL);
+        }
+    } else {
+        self->in_tx = false;
+        self->last_error = DB_ERR_NONE;
+    }
+    PQclear(bad);
+    PQclear(last);
+    return rc;
+}
+
+bool db_commit_pending(const db_t *self)
+{
+    assert(self);
+    return self->commit_pending;
+}
+
+int db_commit_with(db_t *self, const char *sql, err_t *err)
+{
+    if (db_commit_send(self, sql, err) != 0)
+        return -1;
+    return db_commit_wait(self, err);
 }
 
 int db_append_literal(buf_t *out, const char *text)

@@ -119,6 +119,14 @@ int db_rollback(db_t *self, err_t *err);
 int db_begin_copy(db_t *self, const char *copy_sql, err_t *err);
 int db_commit_with(db_t *self, const char *sql, err_t *err);
 
+/* db_commit_with in two halves, so that the caller can work (on another session) while the server commits:
+ * db_commit_send sends sql + COMMIT and returns once it is sent; db_commit_wait blocks for the outcome (same
+ * result and error kinds as db_commit_with). Between the two, the only call allowed on this session is
+ * db_commit_wait (asserted); db_commit_pending tells whether one is outstanding. */
+int db_commit_send(db_t *self, const char *sql, err_t *err);
+int db_commit_wait(db_t *self, err_t *err);
+bool db_commit_pending(const db_t *self);
+
 /* Appends text as an SQL string literal: '...' with single quotes doubled (the session must keep
  * standard_conforming_strings on, PostgreSQL's default). -1 if out would pass its maximum (out unchanged). */
 int db_append_literal(buf_t *out, const char *text);

@@ -25,13 +25,14 @@ static const char *s_usage =
     "  --replay-ms N       re-ask a stalled replay after   XROUTE_RECORDER_REPLAY_MS (300)\n"
     "  --health-log-ms N   health line interval            XROUTE_RECORDER_HEALTH_LOG_MS (10000)\n"
     "  --instance NAME     name in health replies          XROUTE_RECORDER_INSTANCE (recorder)\n"
+    "  --pipeline 0|1      overlap commit and next batch   XROUTE_RECORDER_PIPELINE (1)\n"
     "  --log-level L       debug|info|warn|error           XROUTE_LOG_LEVEL         (info)\n"
     "  --help, --version\n"
     "The DSN and the password are never logged; logs name only host and database.\n";
 
 static const char *s_flags[] = {"--events",   "--control",   "--dsn",           "--password-file",
                                 "--sql-dir",  "--batch",     "--flush-ms",      "--replay-ms",
-                                "--instance", "--log-level", "--health-log-ms"};
+                                "--instance", "--log-level", "--health-log-ms", "--pipeline"};
 
 static const char *s_opt(int argc, char **argv, const char *flag, const char *env, const char *dflt)
 {
@@ -96,6 +97,12 @@ int main(int argc, char **argv)
         s_num(argc, argv, "--health-log-ms", "XROUTE_RECORDER_HEALTH_LOG_MS", 3600000, &cfg.health_log_ms) != 0)
         return 2;
     cfg.batch_max = (size_t) batch;
+    const char *pipeline = s_opt(argc, argv, "--pipeline", "XROUTE_RECORDER_PIPELINE", "1");
+    if (strcmp(pipeline, "0") != 0 && strcmp(pipeline, "1") != 0) {
+        fprintf(stderr, "xroute-recorder: --pipeline: '%s' is not 0 or 1\n", pipeline);
+        return 2;
+    }
+    cfg.pipeline = pipeline[0] == '1';
     const char *level_text = s_opt(argc, argv, "--log-level", "XROUTE_LOG_LEVEL", "info");
     log_level_t level;
     if (log_level_parse(level_text, &level) != 0) {

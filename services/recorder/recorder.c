@@ -85,6 +85,7 @@ void recorder_config_default(recorder_config_t *cfg)
     cfg->replay_timeout_ms = 300;
     cfg->health_log_ms = 10000;
     cfg->max_sources = 1024;
+    cfg->pipeline = true;
 }
 
 /* ---- sources */
@@ -239,8 +240,9 @@ static void s_arm_flush(recorder_t *self, int64_t delay_ms)
     assert(self->flush_timer > 0);
 }
 
-/* Commits the pending batch. On success every source moves committed up and is acked; on failure the batch is
- * kept, event intake pauses while the batch is full, and a retry is scheduled after the backoff. */
+/* Commits what is pending (s_on_committed hears about each committed batch and acks). On failure the batches
+ * are kept, event intake pauses while the batch being built is full, and a retry is scheduled after the
+ * backoff. */
 static void s_flush(recorder_t *self)
 {
     if (self->flush_timer) {
@@ -264,14 +266,20 @@ static void s_flush(recorder_t *self)
     if (self->db_down_logged)
         log_info("commit works again: pending events written");
     self->db_down_logged = false;
-    for (size_t i = 0; i < self->nsources; i++) {
-        rec_source_t *s = &self->sources[i];
-        if (s->batched > s->committed) {
-            s->committed = s->batched;
-            s_ack(self, s);
-        }
-    }
+    if (recorder_store_in_flight(self->store))
+        s_arm_flush(self, self->flush_ms); /* collect the outcome even if no new event comes */
     s_resume_events(self);
+}
+
+/* The store committed a batch: move the source on and ack. */
+static void s_on_committed(const char *source, uint64_t seq, void *ctx)
+{
+    recorder_t *self = ctx;
+    rec_source_t *s = s_source(self, source, false);
+    if (!s || seq <= s->committed)
+        return;
+    s->committed = seq;
+    s_ack(self, s);
 }
 
 static int s_on_flush_timer(bus_loop_t *loop, int timer_id, void *arg)
@@ -315,7 +323,7 @@ static void s_admit(recorder_t *self, const proto_event_t *ev)
     s->progress_at_ms = clock_mono_ms();
     if (s->replay_from && s->seen_max <= s->batched)
         s->replay_from = 0; /* caught up */
-    if (recorder_store_pending(self->store) == 1 && !self->flush_timer)
+    if (!self->flush_timer)
         s_arm_flush(self, self->flush_ms);
 }
 
@@ -575,6 +583,8 @@ recorder_t *recorder_new(const recorder_config_t *cfg, err_t *err)
     self->store = recorder_store_new(&cfg->db, cfg->sql_dir, cfg->batch_max, err);
     if (!self->store)
         goto fail;
+    recorder_store_set_commit_fn(self->store, s_on_committed, self);
+    recorder_store_set_pipeline(self->store, cfg->pipeline);
     bus_sock_opts_t opts;
     bus_sock_opts_default(&opts);
     opts.rcvhwm = REC_SUB_HWM;
@@ -614,7 +624,8 @@ int recorder_run(recorder_t *self)
 {
     assert(self);
     int rc = bus_loop_run(self->loop);
-    s_flush(self);
+    for (int i = 0; i < 3 && recorder_store_pending(self->store) > 0; i++)
+        s_flush(self);
     s_log_health(self);
     return rc;
 }
@@ -676,9 +687,12 @@ void recorder_destroy(recorder_t **self_p)
     recorder_t *self = *self_p;
     if (self->store && self->loaded && recorder_store_pending(self->store) > 0) {
         err_t err;
-        if (recorder_store_commit(self->store, &err) != 0)
-            log_warn("%zu uncommitted events dropped at exit (the workers replay them): %s",
-                     recorder_store_pending(self->store), err.msg);
+        for (int i = 0; i < 3 && recorder_store_pending(self->store) > 0; i++)
+            if (recorder_store_commit(self->store, &err) != 0) {
+                log_warn("%zu uncommitted events dropped at exit (the workers replay them): %s",
+                         recorder_store_pending(self->store), err.msg);
+                break;
+            }
     }
     bus_loop_destroy(&self->loop);
     zsock_destroy(&self->ctl);

@@ -7,7 +7,8 @@
  * asked to replay from the first missing seq (events.replay, asked again after replay_timeout_ms without
  * progress). events.ack {source, seq} goes out only after the commit. events.hello from a worker tells how far
  * it has published: anything beyond what is stored is asked for again, and the worker is acked what is stored.
- * Batches commit at batch_max events or flush_ms after their first event, synchronous_commit on.
+ * Batches commit at batch_max events or flush_ms after their first event, synchronous_commit on; with
+ * pipelining (default) the next batch is loaded on a second session while the previous COMMIT is flushed.
  *
  * PostgreSQL down or restarting: the pending batch is kept (bounded by batch_max) and retried with backoff;
  * while it is full the recorder stops reading events (ZeroMQ queues, then the PUB drops, and the gap is
@@ -44,6 +45,8 @@ typedef struct {
     int64_t replay_timeout_ms;    /* ask for a replay again after this long without progress (default 300) */
     int64_t health_log_ms;        /* health line interval (default 10000) */
     size_t max_sources;           /* distinct event sources tracked (default 1024) */
+    bool pipeline;                /* overlap a batch's COMMIT with loading the next (default true; see
+                                     recorder_store_set_pipeline) */
 } recorder_config_t;
 
 /* Recorder figures (plain values; also what `health` answers and the periodic log shows). */

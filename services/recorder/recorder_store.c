@@ -32,19 +32,31 @@ typedef struct {
     uint64_t max_seq;                /* highest seq of that source in the batch */
 } store_source_t;
 
-struct _recorder_store_t {
-    db_t *db;                        /* the session */
-    char *sql_dir;                   /* migrations directory */
-    bool ready;                      /* migrations applied, statements registered */
-    size_t batch_max;                /* events per batch */
-    store_event_t *events;           /* the batch, in arrival order */
+/* One batch: its events in arrival order and their COPY lines. */
+typedef struct {
+    store_event_t *events;           /* the events, in arrival order */
     size_t nevents;                  /* events in the batch */
     size_t nfills;                   /* of which fills */
     size_t norders;                  /* of which order updates */
     store_source_t *sources;         /* distinct sources of the batch */
     size_t nsources;                 /* entries used */
-    buf_t fills_copy;                /* COPY text for fills_in */
-    buf_t orders_copy;               /* COPY text for orders_in */
+    buf_t fills_copy;                /* COPY lines of the fills */
+    buf_t orders_copy;               /* COPY lines of the order updates */
+    db_t *db;                        /* session whose COMMIT of this batch is outstanding (sent batch only) */
+} store_batch_t;
+
+struct _recorder_store_t {
+    db_t *dbs[2];                    /* two sessions: one commits a batch while the other loads the next */
+    char *sql_dir;                   /* migrations directory */
+    bool ready;                      /* migrations applied, statements registered */
+    bool pipeline;                   /* commit asynchronously (see recorder_store_set_pipeline) */
+    size_t batch_max;                /* events per batch */
+    store_batch_t batches[2];        /* storage of fill and of sent/retry */
+    store_batch_t *fill;             /* the batch being built */
+    store_batch_t *sent;             /* batch whose COMMIT is outstanding, or NULL */
+    store_batch_t *retry;            /* older batch that must be written (synchronously) first, or NULL */
+    recorder_store_commit_fn *on_commit;  /* told about every committed batch, per source */
+    void *on_commit_ctx;             /* its argument */
     recorder_store_stats_t stats;    /* counters */
 };
 
@@ -127,20 +139,45 @@ static const struct {
      " ON CONFLICT ON CONSTRAINT event_rejects_key DO NOTHING"},
 };
 
+static void s_batch_init(store_batch_t *b, size_t batch_max)
+{
+    b->events = mem_calloc(batch_max, sizeof *b->events);
+    b->sources = mem_calloc(batch_max, sizeof *b->sources);
+    buf_init(&b->fills_copy, STORE_COPY_MAX);
+    buf_init(&b->orders_copy, STORE_COPY_MAX);
+}
+
+static void s_batch_clear(store_batch_t *b)
+{
+    b->nevents = b->nfills = b->norders = b->nsources = 0;
+    b->db = NULL;
+    buf_reset(&b->fills_copy);
+    buf_reset(&b->orders_copy);
+}
+
+static void s_batch_release(store_batch_t *b)
+{
+    buf_release(&b->orders_copy);
+    buf_release(&b->fills_copy);
+    mem_free(b->sources);
+    mem_free(b->events);
+}
+
 recorder_store_t *recorder_store_new(const db_config_t *cfg, const char *sql_dir, size_t batch_max, err_t *err)
 {
     assert(cfg && sql_dir && batch_max > 0);
-    db_t *db = db_new(cfg, err);
-    if (!db)
-        return NULL;
     recorder_store_t *self = mem_calloc(1, sizeof *self);
-    self->db = db;
+    for (int i = 0; i < 2; i++) {
+        self->dbs[i] = db_new(cfg, err);
+        if (!self->dbs[i]) {
+            recorder_store_destroy(&self);
+            return NULL;
+        }
+        s_batch_init(&self->batches[i], batch_max);
+    }
     self->sql_dir = mem_strdup(sql_dir);
     self->batch_max = batch_max;
-    self->events = mem_calloc(batch_max, sizeof *self->events);
-    self->sources = mem_calloc(batch_max, sizeof *self->sources);
-    buf_init(&self->fills_copy, STORE_COPY_MAX);
-    buf_init(&self->orders_copy, STORE_COPY_MAX);
+    self->fill = &self->batches[0];
     return self;
 }
 
@@ -149,34 +186,64 @@ void recorder_store_destroy(recorder_store_t **self_p)
     if (!self_p || !*self_p)
         return;
     recorder_store_t *self = *self_p;
-    buf_release(&self->orders_copy);
-    buf_release(&self->fills_copy);
-    mem_free(self->sources);
-    mem_free(self->events);
     mem_free(self->sql_dir);
-    db_destroy(&self->db);
+    for (int i = 1; i >= 0; i--) {
+        if (self->batches[i].events)
+            s_batch_release(&self->batches[i]);
+        db_destroy(&self->dbs[i]);
+    }
     mem_free(self);
     *self_p = NULL;
+}
+
+void recorder_store_set_pipeline(recorder_store_t *self, bool on)
+{
+    assert(self && !self->sent);
+    self->pipeline = on;
+}
+
+void recorder_store_set_commit_fn(recorder_store_t *self, recorder_store_commit_fn *fn, void *ctx)
+{
+    assert(self);
+    self->on_commit = fn;
+    self->on_commit_ctx = ctx;
+}
+
+static int s_setup_session(db_t *db, err_t *err)
+{
+    for (size_t i = 0; i < sizeof s_session_sql / sizeof *s_session_sql; i++)
+        if (db_add_session_sql(db, s_session_sql[i], err) != 0)
+            return -1;
+    for (size_t i = 0; i < sizeof s_statements / sizeof *s_statements; i++)
+        if (db_prepare(db, s_statements[i].name, s_statements[i].sql, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* A session with no COMMIT outstanding (there is always one: at most one batch is sent at a time). */
+static db_t *s_idle_db(recorder_store_t *self)
+{
+    return db_commit_pending(self->dbs[0]) ? self->dbs[1] : self->dbs[0];
 }
 
 int recorder_store_open(recorder_store_t *self, err_t *err)
 {
     assert(self);
-    if (db_ensure(self->db, err) != 0)
+    db_t *db = s_idle_db(self);
+    if (db_ensure(db, err) != 0)
         return -1;
     if (self->ready)
         return 0;
     int applied = 0;
-    if (db_migrate_apply(self->db, self->sql_dir, &applied, err) != 0)
+    if (db_migrate_apply(db, self->sql_dir, &applied, err) != 0)
         return -1;
-    for (size_t i = 0; i < sizeof s_session_sql / sizeof *s_session_sql; i++)
-        if (db_add_session_sql(self->db, s_session_sql[i], err) != 0)
+    /* Statements are registered on both sessions now; the second connects (and prepares) when first used. */
+    if (s_setup_session(self->dbs[0], err) != 0 || s_setup_session(self->dbs[1], err) != 0) {
+        if (db_last_error(self->dbs[0]) != DB_ERR_CONNECTION && db_last_error(self->dbs[1]) != DB_ERR_CONNECTION)
             return -1;
-    for (size_t i = 0; i < sizeof s_statements / sizeof *s_statements; i++)
-        if (db_prepare(self->db, s_statements[i].name, s_statements[i].sql, err) != 0)
-            return -1;
+    }
     self->ready = true;
-    log_info("store open target=\"%s\" migrations_applied=%d", db_target(self->db), applied);
+    log_info("store open target=\"%s\" migrations_applied=%d", db_target(db), applied);
     return 0;
 }
 
@@ -189,7 +256,7 @@ bool recorder_store_ready(const recorder_store_t *self)
 int recorder_store_load_sources(recorder_store_t *self, recorder_store_source_fn *fn, void *ctx, err_t *err)
 {
     assert(self && fn);
-    db_result_t *res = db_query(self->db, false, "SELECT source, last_seq FROM event_sources", 0, NULL, err);
+    db_result_t *res = db_query(s_idle_db(self), false, "SELECT source, last_seq FROM event_sources", 0, NULL, err);
     if (!res)
         return -1;
     for (int i = 0; i < db_result_rows(res); i++) {
@@ -203,19 +270,25 @@ int recorder_store_load_sources(recorder_store_t *self, recorder_store_source_fn
 size_t recorder_store_pending(const recorder_store_t *self)
 {
     assert(self);
-    return self->nevents;
+    return self->fill->nevents + (self->sent ? self->sent->nevents : 0) + (self->retry ? self->retry->nevents : 0);
 }
 
 bool recorder_store_full(const recorder_store_t *self)
 {
     assert(self);
-    return self->nevents >= self->batch_max;
+    return self->fill->nevents >= self->batch_max;
+}
+
+bool recorder_store_in_flight(const recorder_store_t *self)
+{
+    assert(self);
+    return self->sent != NULL;
 }
 
 db_t *recorder_store_db(recorder_store_t *self)
 {
     assert(self);
-    return self->db;
+    return self->dbs[0];
 }
 
 recorder_store_stats_t recorder_store_stats(const recorder_store_t *self)
@@ -227,9 +300,7 @@ recorder_store_stats_t recorder_store_stats(const recorder_store_t *self)
 void recorder_store_clear(recorder_store_t *self)
 {
     assert(self);
-    self->nevents = self->nfills = self->norders = self->nsources = 0;
-    buf_reset(&self->fills_copy);
-    buf_reset(&self->orders_copy);
+    s_batch_clear(self->fill);
 }
 
 /* ---- COPY line building: each helper returns 0 or -1 when the buffer limit is reached. */
@@ -403,44 +474,44 @@ static int s_order_line(buf_t *b, const char *source, uint64_t seq, const proto_
     return rc ? rc : buf_putc(b, '\n');
 }
 
-static void s_note_source(recorder_store_t *self, const char *source, uint64_t seq)
+static void s_note_source(store_batch_t *b, const char *source, uint64_t seq)
 {
-    for (size_t i = 0; i < self->nsources; i++) {
-        if (strcmp(self->sources[i].source, source) == 0) {
-            if (seq > self->sources[i].max_seq)
-                self->sources[i].max_seq = seq;
+    for (size_t i = 0; i < b->nsources; i++) {
+        if (strcmp(b->sources[i].source, source) == 0) {
+            if (seq > b->sources[i].max_seq)
+                b->sources[i].max_seq = seq;
             return;
         }
     }
-    assert(self->nsources < self->batch_max);
-    store_source_t *s = &self->sources[self->nsources++];
+    store_source_t *s = &b->sources[b->nsources++];
     snprintf(s->source, sizeof s->source, "%s", source);
     s->max_seq = seq;
 }
 
-/* Records the event whose line was just appended to b (from mark on); rolls the line back on failure. */
-static int s_add(recorder_store_t *self, buf_t *b, size_t mark, int rc, bool is_fill, const char *source,
+/* Records the event whose line was just appended to lines (from mark on); rolls the line back on failure. */
+static int s_add(recorder_store_t *self, buf_t *lines, size_t mark, int rc, bool is_fill, const char *source,
                  uint64_t seq, const char *summary, err_t *err)
 {
+    store_batch_t *b = self->fill;
     if (rc != 0) {
-        b->len = mark;
-        if (b->data)
-            b->data[mark] = '\0';
+        lines->len = mark;
+        if (lines->data)
+            lines->data[mark] = '\0';
         return err_set(err, XR_INVALID_REQUEST, "event source=%s seq=%" PRIu64 " too large for the batch", source,
                        seq);
     }
-    store_event_t *ev = &self->events[self->nevents++];
+    store_event_t *ev = &b->events[b->nevents++];
     snprintf(ev->source, sizeof ev->source, "%s", source);
     ev->seq = seq;
     ev->is_fill = is_fill;
     ev->off = mark;
-    ev->len = b->len - mark;
+    ev->len = lines->len - mark;
     snprintf(ev->summary, sizeof ev->summary, "%s", summary);
     if (is_fill)
-        self->nfills++;
+        b->nfills++;
     else
-        self->norders++;
-    s_note_source(self, source, seq);
+        b->norders++;
+    s_note_source(b, source, seq);
     return 0;
 }
 
@@ -450,11 +521,12 @@ int recorder_store_add_fill(recorder_store_t *self, const char *source, uint64_t
     assert(self && source && fill);
     if (recorder_store_full(self))
         return err_set(err, XR_INTERNAL, "batch full (%zu events)", self->batch_max);
-    size_t mark = self->fills_copy.len;
-    int rc = s_fill_line(&self->fills_copy, source, seq, fill);
+    buf_t *lines = &self->fill->fills_copy;
+    size_t mark = lines->len;
+    int rc = s_fill_line(lines, source, seq, fill);
     char summary[STORE_SUMMARY_SZ];
     snprintf(summary, sizeof summary, "fill %s %s %s", fill->venue, fill->account, fill->trade_id);
-    return s_add(self, &self->fills_copy, mark, rc, true, source, seq, summary, err);
+    return s_add(self, lines, mark, rc, true, source, seq, summary, err);
 }
 
 int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_t seq, const proto_order_t *order,
@@ -463,216 +535,316 @@ int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_
     assert(self && source && order);
     if (recorder_store_full(self))
         return err_set(err, XR_INTERNAL, "batch full (%zu events)", self->batch_max);
-    size_t mark = self->orders_copy.len;
-    int rc = s_order_line(&self->orders_copy, source, seq, order);
+    buf_t *lines = &self->fill->orders_copy;
+    size_t mark = lines->len;
+    int rc = s_order_line(lines, source, seq, order);
     char summary[STORE_SUMMARY_SZ];
     snprintf(summary, sizeof summary, "order %s %s %s %s", order->venue, order->account, order->order_id,
              proto_status_name(order->status));
-    return s_add(self, &self->orders_copy, mark, rc, false, source, seq, summary, err);
+    return s_add(self, lines, mark, rc, false, source, seq, summary, err);
 }
 
 /* ---- writing */
 
-static int s_copy(recorder_store_t *self, const char *copy_sql, const char *data, size_t len, err_t *err)
+static int s_copy(db_t *db, const char *copy_sql, const char *data, size_t len, err_t *err)
 {
-    if (db_copy_begin(self->db, copy_sql, err) != 0)
+    if (db_copy_begin(db, copy_sql, err) != 0)
         return -1;
-    int rc = db_copy_put(self->db, data, len, err);
-    int64_t rows = 0;
-    if (db_copy_end(self->db, &rows, rc == 0 ? err : NULL) != 0)
+    int rc = db_copy_put(db, data, len, err);
+    if (db_copy_end(db, NULL, rc == 0 ? err : NULL) != 0)
         rc = -1;
     return rc;
 }
 
-static int s_upsert_source(recorder_store_t *self, const char *source, uint64_t seq, err_t *err)
+static int s_upsert_source(db_t *db, const char *source, uint64_t seq, err_t *err)
 {
     char seqtext[24];
     snprintf(seqtext, sizeof seqtext, "%" PRIu64, seq);
     const char *params[2] = {source, seqtext};
-    return db_command(self->db, true, "upsert_source", 2, params, NULL, err);
+    return db_command(db, true, "upsert_source", 2, params, NULL, err);
 }
 
 /* Moves staged rows into the tables; safe selects the statements that tolerate bad venue JSON. */
-static int s_apply_staged(recorder_store_t *self, bool has_fills, bool has_orders, bool safe, int64_t *fills_new,
-                          int64_t *order_events, err_t *err)
+static int s_apply_staged(db_t *db, bool has_fills, bool has_orders, bool safe, int64_t *fills_new, err_t *err)
 {
-    *fills_new = *order_events = 0;
-    if (has_fills && db_command(self->db, true, safe ? "ins_trades_safe" : "ins_trades", 0, NULL, fills_new, err))
+    *fills_new = 0;
+    if (has_fills && db_command(db, true, safe ? "ins_trades_safe" : "ins_trades", 0, NULL, fills_new, err) != 0)
         return -1;
     if (has_orders) {
-        if (db_command(self->db, true, safe ? "ins_order_events_safe" : "ins_order_events", 0, NULL, order_events,
-                       err) != 0)
+        if (db_command(db, true, safe ? "ins_order_events_safe" : "ins_order_events", 0, NULL, NULL, err) != 0)
             return -1;
-        if (db_command(self->db, true, safe ? "upsert_orders_safe" : "upsert_orders", 0, NULL, NULL, err) != 0)
+        if (db_command(db, true, safe ? "upsert_orders_safe" : "upsert_orders", 0, NULL, NULL, err) != 0)
             return -1;
     }
     return 0;
 }
 
-static void s_committed(recorder_store_t *self, size_t events, size_t fills, int64_t fills_new, int64_t oevents)
+static void s_count_commit(recorder_store_t *self, size_t events, size_t fills, int64_t fills_new, size_t orders)
 {
     self->stats.commits++;
     self->stats.events += events;
     self->stats.fills_new += (uint64_t) fills_new;
     self->stats.fills_dup += fills - (size_t) fills_new;
-    self->stats.orders_events += (uint64_t) oevents;
+    self->stats.orders_events += orders;
     self->stats.last_commit_ms = clock_wall_ms();
 }
 
+/* A batch is durable: tell the owner per source, then empty it. */
+static void s_batch_done(recorder_store_t *self, store_batch_t *b)
+{
+    for (size_t i = 0; self->on_commit && i < b->nsources; i++)
+        self->on_commit(b->sources[i].source, b->sources[i].max_seq, self->on_commit_ctx);
+    s_batch_clear(b);
+}
+
+static int s_cmp_source(const void *a, const void *b)
+{
+    return strcmp(((const store_source_t *) a)->source, ((const store_source_t *) b)->source);
+}
+
 /* The SQL that ends a batch's transaction (run with COMMIT in one round trip): order history and upsert from
- * the staging table, then the new last seq of every source of the batch. */
-static int s_finish_sql(recorder_store_t *self, buf_t *sql)
+ * the staging table, then the new last seq of every source of the batch, in source order (two sessions may
+ * commit one after the other: one lock order, no deadlock). */
+static int s_finish_sql(store_batch_t *b, buf_t *sql)
 {
     buf_reset(sql);
+    qsort(b->sources, b->nsources, sizeof *b->sources, s_cmp_source);
     int rc = 0;
-    if (self->norders)
+    if (b->norders)
         rc = buf_puts(sql, S_ORDER_EVENTS_SQL("raw::jsonb") ";" S_ORDERS_SQL("raw::jsonb") ";");
     rc = rc ? rc : buf_puts(sql, "INSERT INTO event_sources AS s (source, last_seq) VALUES ");
-    for (size_t i = 0; rc == 0 && i < self->nsources; i++) {
+    for (size_t i = 0; rc == 0 && i < b->nsources; i++) {
         rc = buf_puts(sql, i ? ",(" : "(");
-        rc = rc ? rc : db_append_literal(sql, self->sources[i].source);
-        rc = rc ? rc : buf_printf(sql, ",%" PRIu64 ")", self->sources[i].max_seq);
+        rc = rc ? rc : db_append_literal(sql, b->sources[i].source);
+        rc = rc ? rc : buf_printf(sql, ",%" PRIu64 ")", b->sources[i].max_seq);
     }
     return rc ? rc : buf_puts(sql, " ON CONFLICT (source) DO UPDATE SET"
                                    " last_seq = greatest(s.last_seq, EXCLUDED.last_seq), updated_at = now()");
 }
 
 /* Sends one staged table's lines: as the transaction's first statement (BEGIN + COPY in one round trip) or not. */
-static int s_copy_lines(recorder_store_t *self, bool first, const char *copy_sql, const buf_t *lines, err_t *err)
+static int s_copy_lines(db_t *db, bool first, const char *copy_sql, const buf_t *lines, err_t *err)
 {
-    int rc = first ? db_begin_copy(self->db, copy_sql, err) : db_copy_begin(self->db, copy_sql, err);
+    int rc = first ? db_begin_copy(db, copy_sql, err) : db_copy_begin(db, copy_sql, err);
     if (rc != 0)
         return -1;
-    rc = db_copy_put(self->db, lines->data, lines->len, err);
-    if (db_copy_end(self->db, NULL, rc == 0 ? err : NULL) != 0)
+    rc = db_copy_put(db, lines->data, lines->len, err);
+    if (db_copy_end(db, NULL, rc == 0 ? err : NULL) != 0)
         rc = -1;
     return rc;
 }
 
-/* The whole batch in one transaction, in as few round trips as possible (fills only: three). direct: fills are
- * COPYed straight into trades (PostgreSQL's fastest path; any duplicate fails the whole COPY); otherwise
- * through fills_in and INSERT ... ON CONFLICT DO NOTHING. */
-static int s_commit_batch(recorder_store_t *self, bool direct, err_t *err)
+/* Opens the batch's transaction on db and loads its rows (fills straight into trades when direct), leaving
+ * only the finishing statements and COMMIT. -1 (transaction rolled back) on any failure. */
+static int s_load_batch(db_t *db, store_batch_t *b, bool direct, int64_t *fills_new, err_t *err)
 {
-    int64_t fills_new = direct ? (int64_t) self->nfills : 0;
-    buf_t sql;
-    buf_init(&sql, 1024 * 1024);
+    *fills_new = direct ? (int64_t) b->nfills : 0;
     bool first = true;
-    if (self->nfills) {
-        if (s_copy_lines(self, true, direct ? s_copy_trades : s_copy_fills_in, &self->fills_copy, err) != 0)
+    if (b->nfills) {
+        if (s_copy_lines(db, true, direct ? s_copy_trades : s_copy_fills_in, &b->fills_copy, err) != 0)
             goto rollback;
         first = false;
     }
-    if (self->norders && s_copy_lines(self, first, s_copy_orders_in, &self->orders_copy, err) != 0)
+    if (b->norders && s_copy_lines(db, first, s_copy_orders_in, &b->orders_copy, err) != 0)
         goto rollback;
-    if (self->nfills && !direct && db_command(self->db, true, "ins_trades", 0, NULL, &fills_new, err) != 0)
+    if (b->nfills && !direct && db_command(db, true, "ins_trades", 0, NULL, fills_new, err) != 0)
         goto rollback;
-    if (s_finish_sql(self, &sql) != 0) {
-        err_set(err, XR_INTERNAL, "batch: commit statement too long");
-        goto rollback;
-    }
-    if (db_commit_with(self->db, sql.data, err) != 0)
-        goto done;
-    s_committed(self, self->nevents, self->nfills, fills_new, (int64_t) self->norders);
-    buf_release(&sql);
     return 0;
 rollback:
-    db_rollback(self->db, NULL);
-done:
-    buf_release(&sql);
+    db_rollback(db, NULL);
     return -1;
 }
 
+/* The whole batch in one transaction, synchronously, in as few round trips as possible (fills only: three). */
+static int s_commit_batch(recorder_store_t *self, db_t *db, store_batch_t *b, bool direct, err_t *err)
+{
+    int64_t fills_new = 0;
+    buf_t sql;
+    buf_init(&sql, 1024 * 1024);
+    int rc = s_load_batch(db, b, direct, &fills_new, err);
+    if (rc == 0 && s_finish_sql(b, &sql) != 0) {
+        db_rollback(db, NULL);
+        rc = err_set(err, XR_INTERNAL, "batch: commit statement too long");
+    }
+    if (rc == 0)
+        rc = db_commit_with(db, sql.data, err);
+    if (rc == 0)
+        s_count_commit(self, b->nevents, b->nfills, fills_new, b->norders);
+    buf_release(&sql);
+    return rc;
+}
+
 /* Records an event PostgreSQL refuses, so that its source can move on. */
-static int s_reject(recorder_store_t *self, const store_event_t *ev, const char *why, err_t *err)
+static int s_reject(recorder_store_t *self, db_t *db, const store_event_t *ev, const char *why, err_t *err)
 {
     char seqtext[24];
     snprintf(seqtext, sizeof seqtext, "%" PRIu64, ev->seq);
     const char *params[5] = {ev->source, seqtext, ev->is_fill ? "event.fill" : "event.order", why, ev->summary};
-    if (db_begin(self->db, err) != 0)
+    if (db_begin(db, err) != 0)
         return -1;
-    if (db_command(self->db, true, "insert_reject", 5, params, NULL, err) != 0 ||
-        s_upsert_source(self, ev->source, ev->seq, err) != 0) {
-        db_rollback(self->db, NULL);
+    if (db_command(db, true, "insert_reject", 5, params, NULL, err) != 0 ||
+        s_upsert_source(db, ev->source, ev->seq, err) != 0) {
+        db_rollback(db, NULL);
         return -1;
     }
-    if (db_commit(self->db, err) != 0)
+    if (db_commit(db, err) != 0)
         return -1;
     log_error("store reject source=%s seq=%" PRIu64 " %s: %s; recorded in event_rejects", ev->source, ev->seq,
               ev->summary, why);
     self->stats.rejects++;
-    s_committed(self, 1, 0, 0, 0);
+    s_count_commit(self, 1, 0, 0, 0);
     return 0;
 }
 
 /* One event in its own transaction; a data error sends it to event_rejects. */
-static int s_commit_one(recorder_store_t *self, const store_event_t *ev, err_t *err)
+static int s_commit_one(recorder_store_t *self, db_t *db, store_batch_t *b, const store_event_t *ev, err_t *err)
 {
-    const buf_t *b = ev->is_fill ? &self->fills_copy : &self->orders_copy;
-    int64_t fills_new = 0, oevents = 0;
+    const buf_t *lines = ev->is_fill ? &b->fills_copy : &b->orders_copy;
+    int64_t fills_new = 0;
     err_t why;
     err_clear(&why);
-    if (db_begin(self->db, &why) != 0)
+    if (db_begin(db, &why) != 0)
         goto failed;
-    if (s_copy(self, ev->is_fill ? s_copy_fills_in : s_copy_orders_in, b->data + ev->off, ev->len, &why) != 0 ||
-        s_apply_staged(self, ev->is_fill, !ev->is_fill, true, &fills_new, &oevents, &why) != 0 ||
-        s_upsert_source(self, ev->source, ev->seq, &why) != 0) {
-        db_rollback(self->db, NULL);
+    if (s_copy(db, ev->is_fill ? s_copy_fills_in : s_copy_orders_in, lines->data + ev->off, ev->len, &why) != 0 ||
+        s_apply_staged(db, ev->is_fill, !ev->is_fill, true, &fills_new, &why) != 0 ||
+        s_upsert_source(db, ev->source, ev->seq, &why) != 0) {
+        db_rollback(db, NULL);
         goto failed;
     }
-    if (db_commit(self->db, &why) != 0)
+    if (db_commit(db, &why) != 0)
         goto failed;
-    s_committed(self, 1, ev->is_fill ? 1 : 0, fills_new, oevents);
+    s_count_commit(self, 1, ev->is_fill ? 1 : 0, fills_new, ev->is_fill ? 0 : 1);
     return 0;
 failed:
-    if (db_last_error(self->db) == DB_ERR_CONNECTION) {
+    if (db_last_error(db) == DB_ERR_CONNECTION) {
         if (err)
             *err = why;
         return -1;
     }
-    return s_reject(self, ev, why.msg, err);
+    return s_reject(self, db, ev, why.msg, err);
+}
+
+/* Writes b synchronously: straight COPY, else through staging (a fill stored before), else event by event
+ * (data PostgreSQL refuses). 0 when every event is committed (b is then done), -1 when the connection failed
+ * (b kept whole: what got committed is written again harmlessly). */
+static int s_commit_sync(recorder_store_t *self, store_batch_t *b, err_t *err)
+{
+    db_t *db = s_idle_db(self);
+    err_t why;
+    err_clear(&why);
+    if (s_commit_batch(self, db, b, b->nfills > 0, &why) == 0)
+        goto done;
+    if (db_last_error(db) != DB_ERR_CONNECTION && b->nfills > 0) {
+        log_debug("store direct copy of %zu fills refused (%s); staging them", b->nfills, why.msg);
+        self->stats.staged_batches++;
+        if (s_commit_batch(self, db, b, false, &why) == 0)
+            goto done;
+    }
+    if (db_last_error(db) == DB_ERR_CONNECTION)
+        goto failed;
+    log_warn("store batch of %zu events refused (%s); writing them one by one", b->nevents, why.msg);
+    self->stats.slow_batches++;
+    for (size_t i = 0; i < b->nevents; i++)
+        if (s_commit_one(self, db, b, &b->events[i], &why) != 0)
+            goto failed;
+done:
+    s_batch_done(self, b);
+    return 0;
+failed:
+    self->stats.failed_commits++;
+    if (err)
+        *err = why;
+    return -1;
+}
+
+/* Waits for the outstanding COMMIT. On success the batch is done; on failure it becomes the retry batch. */
+static int s_wait_sent(recorder_store_t *self, err_t *err)
+{
+    store_batch_t *b = self->sent;
+    self->sent = NULL;
+    if (db_commit_wait(b->db, err) == 0) {
+        s_count_commit(self, b->nevents, b->nfills, (int64_t) b->nfills, b->norders);
+        s_batch_done(self, b);
+        return 0;
+    }
+    b->db = NULL;
+    self->retry = b;
+    return -1;
+}
+
+/* Loads the fill batch on db (straight COPY) and sends its COMMIT without waiting; it becomes the sent batch
+ * and the other buffer becomes the fill batch. -1 if it could not be loaded (nothing left open). */
+static int s_send_fill(recorder_store_t *self, db_t *db, bool loaded, err_t *err)
+{
+    store_batch_t *b = self->fill;
+    int64_t fills_new;
+    buf_t sql;
+    buf_init(&sql, 1024 * 1024);
+    int rc = loaded ? 0 : s_load_batch(db, b, true, &fills_new, err);
+    if (rc == 0 && s_finish_sql(b, &sql) != 0) {
+        db_rollback(db, NULL);
+        rc = err_set(err, XR_INTERNAL, "batch: commit statement too long");
+    }
+    if (rc == 0)
+        rc = db_commit_send(db, sql.data, err);
+    buf_release(&sql);
+    if (rc != 0)
+        return -1;
+    b->db = db;
+    self->sent = b;
+    self->fill = b == &self->batches[0] ? &self->batches[1] : &self->batches[0];
+    assert(self->fill->nevents == 0);
+    return 0;
 }
 
 int recorder_store_commit(recorder_store_t *self, err_t *err)
 {
     assert(self);
-    if (self->nevents == 0)
+    if (recorder_store_pending(self) == 0)
         return 0;
-    if (recorder_store_open(self, err) != 0) {
+    if (!self->sent && recorder_store_open(self, err) != 0) {
         self->stats.failed_commits++;
         return -1;
     }
-    err_t why;
-    err_clear(&why);
-    if (s_commit_batch(self, self->nfills > 0, &why) == 0) {
-        recorder_store_clear(self);
-        return 0;
+    store_batch_t *fill = self->fill;
+    bool loaded = false;
+    db_t *other = NULL;
+    if (self->sent) {
+        /* Load the next batch on the other session while the server commits the sent one. Its COMMIT goes out
+         * only once the sent one is known to be committed, so sources' seqs are committed in order. */
+        other = self->sent->db == self->dbs[0] ? self->dbs[1] : self->dbs[0];
+        int64_t unused;
+        err_t ignore;
+        if (self->pipeline && fill->nevents > 0 && db_ensure(other, &ignore) == 0)
+            loaded = s_load_batch(other, fill, true, &unused, &ignore) == 0;
+        if (s_wait_sent(self, err) != 0) {
+            if (loaded)
+                db_rollback(other, NULL);
+            loaded = false;
+        }
     }
-    if (db_last_error(self->db) != DB_ERR_CONNECTION && self->nfills > 0) {
-        /* Usually a fill stored before (a replay after an unknown commit outcome): skip it via staging. */
-        log_debug("store direct copy of %zu fills refused (%s); staging them", self->nfills, why.msg);
-        self->stats.staged_batches++;
-        if (s_commit_batch(self, false, &why) == 0) {
-            recorder_store_clear(self);
+    if (self->retry) {
+        if (s_commit_sync(self, self->retry, err) != 0)
+            return -1;
+        self->retry = NULL;
+    }
+    if (fill->nevents == 0)
+        return 0;
+    if (self->pipeline) {
+        db_t *db = loaded ? other : s_idle_db(self);
+        err_t why;
+        err_clear(&why);
+        if (s_send_fill(self, db, loaded, &why) == 0)
             return 0;
-        }
-    }
-    if (db_last_error(self->db) == DB_ERR_CONNECTION) {
-        self->stats.failed_commits++;
-        if (err)
-            *err = why;
-        return -1;
-    }
-    log_warn("store batch of %zu events refused (%s); writing them one by one", self->nevents, why.msg);
-    self->stats.slow_batches++;
-    for (size_t i = 0; i < self->nevents; i++) {
-        if (s_commit_one(self, &self->events[i], err) != 0) {
+        if (db_last_error(db) == DB_ERR_CONNECTION) {
             self->stats.failed_commits++;
-            return -1; /* the batch is kept whole: what was committed already is written again harmlessly */
+            if (err)
+                *err = why;
+            return -1;
         }
+        /* Refused for its data (a duplicate, bad JSON): the synchronous path sorts it out. */
     }
-    recorder_store_clear(self);
-    return 0;
+    return s_commit_sync(self, fill, err);
 }
 
 int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
@@ -685,24 +857,25 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
         return 0;
     if (recorder_store_open(self, err) != 0)
         return -1;
+    db_t *db = s_idle_db(self);
     buf_t lines;
     buf_init(&lines, STORE_COPY_MAX);
     int rc = -1;
-    int64_t inserted = 0, unused = 0;
+    int64_t inserted = 0;
     for (size_t i = 0; i < n; i++) {
         if (s_fill_line(&lines, "backstop", 0, &fills[i]) != 0) {
             err_set(err, XR_INVALID_REQUEST, "backstop: %zu fills do not fit one transaction", n);
             goto done;
         }
     }
-    if (db_begin(self->db, err) != 0)
+    if (db_begin(db, err) != 0)
         goto done;
-    if (s_copy(self, s_copy_fills_in, lines.data, lines.len, err) != 0 ||
-        s_apply_staged(self, true, false, true, &inserted, &unused, err) != 0) {
-        db_rollback(self->db, NULL);
+    if (s_copy(db, s_copy_fills_in, lines.data, lines.len, err) != 0 ||
+        s_apply_staged(db, true, false, true, &inserted, err) != 0) {
+        db_rollback(db, NULL);
         goto done;
     }
-    if (db_commit(self->db, err) != 0)
+    if (db_commit(db, err) != 0)
         goto done;
     if (inserted > 0)
         log_warn("backstop stored %lld fills that no event had delivered", (long long) inserted);

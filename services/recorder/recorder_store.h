@@ -40,15 +40,27 @@ typedef struct {
     int64_t last_commit_ms;    /* wall time of the last successful commit; 0 = never */
 } recorder_store_stats_t;
 
-/* Called once per stored source by recorder_store_load_sources. */
+/* Called once per stored source by recorder_store_load_sources, and per source of every batch once it is
+ * committed (last_seq = the highest seq of that source in the batch). */
 typedef void (recorder_store_source_fn)(const char *source, uint64_t last_seq, void *ctx);
+typedef recorder_store_source_fn recorder_store_commit_fn;
 
 /* A store over a new db_t built from cfg (not connected yet) that holds at most batch_max events per batch
  * and applies the migrations of sql_dir on its first successful open. NULL with err on bad config. */
 recorder_store_t *recorder_store_new(const db_config_t *cfg, const char *sql_dir, size_t batch_max, err_t *err);
 
-/* Destroys the store and its session; NULL-safe, nulls *self_p. An uncommitted batch is discarded. */
+/* Destroys the store and its sessions; NULL-safe, nulls *self_p. Uncommitted batches are discarded (a COMMIT
+ * already sent completes or not on the server: writes are idempotent either way). */
 void recorder_store_destroy(recorder_store_t **self_p);
+
+/* Who hears about committed batches (per source, in commit order). Set before the first commit. */
+void recorder_store_set_commit_fn(recorder_store_t *self, recorder_store_commit_fn *fn, void *ctx);
+
+/* Pipelined commits (off by default): recorder_store_commit then sends the batch's COMMIT without waiting for
+ * it, and the next call loads the next batch on a second session while the server is still busy with that
+ * COMMIT (its fsync, mostly), then collects the outcome. A batch's COMMIT is sent only after the previous one
+ * is known to have succeeded, so per source the committed seq only moves forward and nothing is skipped. */
+void recorder_store_set_pipeline(recorder_store_t *self, bool on);
 
 /* Makes the store usable: connects if due (backoff), applies migrations (first time only), sets up staging
  * tables and prepared statements. 0 when ready; -1 with err when the database is down (retry later; see
@@ -68,13 +80,17 @@ int recorder_store_add_fill(recorder_store_t *self, const char *source, uint64_t
 int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_t seq, const proto_order_t *order,
                              err_t *err);
 
-/* Events in the current batch, and whether it is full. */
+/* Events not known to be committed (batch being built, batch whose COMMIT is out, batch to retry); whether the
+ * batch being built is full; whether a COMMIT is outstanding (call recorder_store_commit again to collect). */
 size_t recorder_store_pending(const recorder_store_t *self);
 bool recorder_store_full(const recorder_store_t *self);
+bool recorder_store_in_flight(const recorder_store_t *self);
 
-/* Writes the batch durably (synchronous_commit on). 0: every event is committed (stored, a duplicate, or
- * recorded as rejected) and the batch is empty. -1 with err: the database is down or the connection broke, the
- * outcome may be unknown, and the batch is kept for a later call (writing it again is harmless). Blocks. */
+/* Writes what is pending durably (synchronous_commit on): first collects an outstanding COMMIT, then retries a
+ * batch that failed, then writes the batch being built (without pipelining: waits for it; with: sends its
+ * COMMIT and returns). Every committed batch is reported to the commit fn. 0: all done or in flight. -1 with
+ * err: the database is down or the connection broke; nothing is lost: failed batches are kept for a later call
+ * (writing one again is harmless) and the batch being built keeps growing up to batch_max. Blocks. */
 int recorder_store_commit(recorder_store_t *self, err_t *err);
 
 /* Backstop: writes those of the n fills that trades does not hold yet, in one transaction of its own (the
@@ -83,10 +99,10 @@ int recorder_store_commit(recorder_store_t *self, err_t *err);
 int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
                                   err_t *err);
 
-/* Discards the batch without writing it. */
+/* Discards the batch being built without writing it. */
 void recorder_store_clear(recorder_store_t *self);
 
-/* The session (for health: state, retry time). Borrowed. */
+/* The first session (for health: state, retry time). Borrowed. */
 db_t *recorder_store_db(recorder_store_t *self);
 
 /* Counters. */
