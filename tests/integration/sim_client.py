@@ -9,6 +9,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -24,7 +26,9 @@ class Sim:
         for a in accounts:
             args += ["--account", a]
         args += list(flags)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # stderr goes to a file, never a pipe nobody drains (a chatty or sanitizer-instrumented binary would block)
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 10
         while True:
             try:
@@ -32,8 +36,12 @@ class Sim:
                     break
             except OSError:
                 if self.proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("simulator did not start: %s" % self.proc.stderr.read().decode())
+                    raise RuntimeError("simulator did not start: %s" % self.stderr_text())
                 time.sleep(0.05)
+
+    def stderr_text(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def stop(self):
         if self.proc.poll() is None:
@@ -43,6 +51,8 @@ class Sim:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.returncode != 0:
+            sys.stderr.write("simulator exited %s:\n%s\n" % (self.proc.returncode, self.stderr_text()[-4000:]))
         return self.proc.returncode
 
     def admin(self, method, path, body=None):
