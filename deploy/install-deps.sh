@@ -11,6 +11,7 @@ PKGS=(
   python3 python3-zmq python3-msgpack
   nodejs npm
   curl ca-certificates procps iproute2 psmisc
+  libfaketime
 )
 
 SUDO=""

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
 ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
-where TEST is one of: operations, faults, kill9, concurrency, replicas, ban, lifecycle. After every scenario the simulator's ledger
+where TEST is one of: operations, faults, kill9, concurrency, replicas, ban, lifecycle, clock (exit 77 =
+skipped when libfaketime is missing or the worker is built with sanitizers). After every scenario the simulator's ledger
 must show each client order id accepted at most once and every fill it made published as event.fill."""
 
 import os
@@ -282,6 +283,25 @@ def t_replicas(h):
     print("replicas: %d fills, owner %s killed, %s took over" % (n, owner, other))
 
 
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+def t_clock(h):
+    """The worker's wall clock jumps 10 s ahead (libfaketime): the venue refuses with -1021, the worker resyncs
+    its offset and resends once, and the order is placed exactly once."""
+    h.ok("place_order", limit("ck-1"))
+    with open(h.faketime_file, "w") as f:
+        f.write("+10\n")
+    time.sleep(0.2)
+    o = h.ok("place_order", limit("ck-2"))["order"]
+    check(o["status"] == "NEW", "placed after resync: %s" % o)
+    log = open(os.path.join(h.scratch, "worker.log")).read()
+    check("clock skew venue=binance" in log, "no CLOCK_SKEW seen: the clock did not jump")
+    hl = h.ok("health", {})["health"][0]
+    check(hl["clock_offset_ms"] < -9000, "offset after resync: %s" % hl)
+    h.ok("cancel_all", {"symbol": "BTC/USDT"})
+
+
 def t_lifecycle(h):
     """Router restart -> the worker registers again; SIGTERM -> clean exit 0; a missing credential stops the
     worker at start naming the variable; the secret never appears in a log."""
@@ -307,7 +327,7 @@ def t_lifecycle(h):
 
 
 TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency,
-         "replicas": t_replicas, "ban": t_ban, "lifecycle": t_lifecycle}
+         "replicas": t_replicas, "ban": t_ban, "lifecycle": t_lifecycle, "clock": t_clock}
 
 
 def main():
@@ -315,9 +335,20 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
     extra = {"XR_HTTP_TIMEOUT_MS": "5000", "XR_CAPACITY": "256"} if name == "concurrency" else {}
+    faketime_file = os.path.join(scratch, "faketime")
+    if name == "clock":
+        worker = os.path.join(bin_dir, "xroute-venue-binance")
+        if not os.path.exists(FAKETIME_LIB) or b"__asan_init" in open(worker, "rb").read():
+            print("clock: skipped (needs libfaketime and a build without sanitizers)")
+            return 77
+        with open(faketime_file, "w") as f:
+            f.write("+0\n")
+        extra = {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME_TIMESTAMP_FILE": faketime_file, "FAKETIME_NO_CACHE": "1",
+                 "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
     if name == "replicas":
         extra = {"XR_REPLICAS": "2"}
     h = Harness(bin_dir, scratch, port_base, extra_env=extra)
+    h.faketime_file = faketime_file
     ok = False
     try:
         h.bind()
