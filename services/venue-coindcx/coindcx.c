@@ -1363,6 +1363,8 @@ static int s_trade_cmp(const void *a, const void *b)
  * millisecond (rank in identity order), an increasing cursor. Sorts trades oldest first. */
 static void s_derive_ids(cd_trade_t *tr, size_t n)
 {
+    if (n == 0)
+        return;
     qsort(tr, n, sizeof *tr, s_trade_cmp);
     int64_t rank = 0;
     int occurrence = 0;
