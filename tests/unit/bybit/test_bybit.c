@@ -1004,6 +1004,68 @@ START_TEST(test_malformed_replies)
 }
 END_TEST
 
+/* Cursors go back as they came; bytes outside the URL-safe set are encoded so they cannot break the query. */
+START_TEST(test_cursor_passthrough_and_encoding)
+{
+    h_t h;
+    h_init(&h);
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_POSITIONS), VENUE_SEND);
+    ck_assert_int_eq(h_ok(&h, "{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"list\":[{\"symbol\":\"ETHUSDT\","
+                              "\"side\":\"\",\"size\":\"0\"}],\"nextPageCursor\":\"a b&c=d%3A~\"},\"time\":1}"),
+                     VENUE_SEND);
+    ck_assert_str_eq(Q(&h), "category=linear&symbol=ETHUSDT&limit=200&cursor=a%20b%26c%3Dd%3A~");
+    h_fini(&h);
+}
+END_TEST
+
+/* Hedge mode: closing the short leg buys on positionIdx 2. */
+START_TEST(test_close_position_hedge_short)
+{
+    h_t h;
+    h_init(&h);
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
+    snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "close-2");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_CLOSE_POSITION), VENUE_SEND);
+    ck_assert_int_eq(h_ok(&h, "{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"list\":[{\"symbol\":\"ETHUSDT\","
+                              "\"side\":\"\",\"size\":\"0\",\"positionIdx\":1},{\"symbol\":\"ETHUSDT\",\"side\":"
+                              "\"Sell\",\"size\":\"1.25\",\"positionIdx\":2}],\"nextPageCursor\":\"\"},\"time\":1}"),
+                     VENUE_SEND);
+    ck_assert_str_eq(B(&h), "{\"category\":\"linear\",\"symbol\":\"ETHUSDT\",\"side\":\"Buy\",\"orderType\":\"Market\","
+                            "\"qty\":\"1.25\",\"orderLinkId\":\"close-2\",\"positionIdx\":2,\"reduceOnly\":true}");
+    h_fini(&h);
+}
+END_TEST
+
+/* Money crosses both ways as exact decimal text: 18 significant digits, no float anywhere. */
+START_TEST(test_decimal_exactness)
+{
+    h_t h;
+    h_init(&h);
+    s_order_in(&h, "ETH/USDT", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "12345678.9012345678", "0.000000000000000001", "dx-1");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_ptr_nonnull(strstr(B(&h), "\"qty\":\"12345678.9012345678\",\"price\":\"0.000000000000000001\""));
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
+    ck_assert_int_eq(h_ok(&h, "{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"list\":[{\"symbol\":\"ETHUSDT\","
+                              "\"lastPrice\":\"0.30000000000000004\",\"markPrice\":\"999999999999.999999\","
+                              "\"bid1Price\":\"0.1\",\"ask1Price\":\"0.2\"}]},\"time\":7}"),
+                     VENUE_DONE);
+    ck_dec(h.call.result.ticker.last, "0.30000000000000004");
+    ck_dec(h.call.result.ticker.mark, "999999999999.999999");
+    decimal_t sum;
+    ck_assert_int_eq(decimal_add(h.call.result.ticker.bid, h.call.result.ticker.ask, &sum, NULL), 0);
+    ck_dec(sum, "0.3"); /* 0.1 + 0.2 is 0.3 here */
+    /* more than 18 significant digits is refused, not rounded */
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
+    ck_assert_int_eq(h_ok(&h, "{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"list\":[{\"symbol\":\"ETHUSDT\","
+                              "\"lastPrice\":\"1.0000000000000000001\"}]},\"time\":7}"),
+                     VENUE_FAIL);
+    ck_assert_int_eq(h.call.fail.code, XR_INTERNAL);
+    h_fini(&h);
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("bybit");
@@ -1035,6 +1097,9 @@ static Suite *s_suite(void)
     tcase_add_test(t, test_map_error_envelope_and_http);
     tcase_add_test(t, test_observe_order_limits);
     tcase_add_test(t, test_malformed_replies);
+    tcase_add_test(t, test_cursor_passthrough_and_encoding);
+    tcase_add_test(t, test_close_position_hedge_short);
+    tcase_add_test(t, test_decimal_exactness);
     suite_add_tcase(s, t);
     return s;
 }
