@@ -31,8 +31,11 @@ bash deploy/install-deps.sh
 STEP="build"
 say "$STEP"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" 2>&1 | grep -E ': (error|warning):' || true
-for b in xroute xroute-gateway xroute-router xroute-recorder xroute-exchange-sim; do [ -x "$BIN/$b" ]; done
+if ! cmake --build build -j"$(nproc)" > "$ROOT/build/demo-build.log" 2>&1; then
+  grep -E ': (error|warning):|undefined reference|error:' "$ROOT/build/demo-build.log" | head -20 >&2
+  LOG="$ROOT/build/demo-build.log"
+  false
+fi
 
 STEP="start the local stack"
 say "$STEP (fresh state in $XROUTE_VAR)"
