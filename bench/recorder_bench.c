@@ -322,6 +322,7 @@ int main(int argc, char **argv)
     const char *scratch = getenv("XR_SCRATCH");
     snprintf(b.scratch, sizeof b.scratch, "%s", scratch && *scratch ? scratch : "/tmp/xr-bench-recorder");
     char cmd[1200];
+    s_pg(&b, "stop"); /* a cluster left running by an interrupted run, before wiping its files */
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", b.scratch, b.scratch);
     if (system(cmd) != 0 || s_pg(&b, "start") != 0) {
         fprintf(stderr, "bench_recorder: cannot start PostgreSQL in %s/pg\n", b.scratch);

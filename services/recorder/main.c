@@ -43,9 +43,10 @@ static const char *s_opt(int argc, char **argv, const char *flag, const char *en
     return v && *v ? v : dflt;
 }
 
+/* Every argument must be a known flag followed by its value. */
 static int s_check_args(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         bool ok = false;
         for (size_t k = 0; k < sizeof s_flags / sizeof s_flags[0] && !ok; k++)
             ok = strcmp(argv[i], s_flags[k]) == 0 && i + 1 < argc;
@@ -53,7 +54,6 @@ static int s_check_args(int argc, char **argv)
             fprintf(stderr, "xroute-recorder: unknown or incomplete option '%s' (see --help)\n", argv[i]);
             return -1;
         }
-        i++;
     }
     return 0;
 }

@@ -194,6 +194,8 @@ def health(ctx):
 
 
 def main():
+    if os.path.isdir(PGDIR):  # a cluster left running by an interrupted run: stop it before wiping its files
+        subprocess.run([PG, "stop", PGDIR], capture_output=True)
     shutil.rmtree(SCRATCH, ignore_errors=True)
     os.makedirs(SCRATCH, exist_ok=True)
     dsn = pg("start")

@@ -438,6 +438,31 @@ START_TEST(pipelined_commit_survives_outage)
 }
 END_TEST
 
+/* Backstop: of fills fetched from the venue, only those missing are stored, outside any source's seq. */
+START_TEST(backstop_stores_only_missing_fills)
+{
+    recorder_store_t *st = s_store("t_backstop", 500);
+    err_t err;
+    s_add_fills(st, "a", 1, 2, "b");
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    proto_fill_t venue[3];
+    s_fill(&venue[0], "b1", "1", "2");
+    s_fill(&venue[1], "b2", "1", "2");
+    s_fill(&venue[2], "b9", "1", "2");
+    size_t missing = 99;
+    ck_assert_msg(recorder_store_backstop_fills(st, venue, 3, &missing, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(missing, 1);
+    ck_assert_str_eq(s_value(st, "SELECT source || ' ' || seq FROM trades WHERE trade_id = 'b9'"), "backstop 0");
+    ck_assert_int_eq(recorder_store_backstop_fills(st, venue, 3, &missing, &err), 0);
+    ck_assert_uint_eq(missing, 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM trades"), "3");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "2");
+    for (int i = 0; i < 3; i++)
+        proto_fill_free(&venue[i]);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(s_pgdir, sizeof s_pgdir, "%s/pg", tu_scratch());
@@ -456,6 +481,7 @@ int main(void)
     tcase_add_test(tc, batch_survives_server_restart);
     tcase_add_test(tc, pipelined_commits_in_order);
     tcase_add_test(tc, pipelined_commit_survives_outage);
+    tcase_add_test(tc, backstop_stores_only_missing_fills);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
