@@ -118,6 +118,34 @@ static void s_memo_id(cd_state_t *st, const char *clid, const char *order_id)
         snprintf(m->order_id, sizeof m->order_id, "%s", order_id);
 }
 
+/* Forgets a send the venue refused for sure (so no later order can be taken for it). */
+static void s_memo_forget(cd_state_t *st, const char *clid)
+{
+    cd_memo_t *m = s_memo_by_clid(st, clid);
+    if (m && !m->order_id[0])
+        m->clid[0] = '\0';
+}
+
+/* An order this worker sent whose create reply was lost shows up (in a list, or behind a fill) before the
+ * resolver asks for it: when exactly one send without a venue id matches it, it is that send's. */
+static void s_adopt(cd_state_t *st, venue_order_t *o)
+{
+    cd_memo_t *hit = NULL;
+    size_t have = st->memo_n < CD_MEMO_MAX ? st->memo_n : CD_MEMO_MAX;
+    for (size_t i = 0; i < have; i++) {
+        cd_memo_t *m = &st->memo[i];
+        if (m->order_id[0] || !m->clid[0] || coindcx_match_order(o, 1, &m->sent, NULL, 0) != 0)
+            continue;
+        if (hit)
+            return; /* two sends fit: leave it to the resolver's closest-in-time rule */
+        hit = m;
+    }
+    if (hit) {
+        snprintf(hit->order_id, sizeof hit->order_id, "%s", o->order_id);
+        snprintf(o->client_order_id, sizeof o->client_order_id, "%s", hit->clid);
+    }
+}
+
 /* Our client id of a venue order, "" when this worker did not send it. */
 static void s_clid_of(cd_state_t *st, const char *order_id, char out[VENUE_CLID_MAX])
 {
@@ -328,6 +356,8 @@ static int s_order(const json_t *o, const instruments_t *t, cd_state_t *st, venu
     if (!out->updated_at)
         out->updated_at = out->created_at;
     s_clid_of(st, out->order_id, out->client_order_id);
+    if (!out->client_order_id[0])
+        s_adopt(st, out);
     return 0;
 }
 
@@ -724,8 +754,10 @@ static int s_place_order(void *state, venue_call_t *call)
             return venue_fail_reply(call);
         return s_send_create(call, st, &call->in.order, vsym, (int) call->scratch[3], PO_ORDER);
     case PO_ORDER:
-        if (call->error)
+        if (call->error) {
+            s_memo_forget(st, call->in.order.client_order_id);
             return venue_fail_reply(call);
+        }
         if (s_create_reply(call, st, call->in.order.client_order_id) < 0)
             return VENUE_FAIL;
         if (!s_wants_readback(&call->in.order))

@@ -627,14 +627,61 @@ START_TEST(test_unknown_outcome_resolved_by_matching)
     snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "cl-unknown");
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_FAIL);
     ck_assert_int_eq(h.call.fail.code, XR_INTERNAL);
-    /* ...but with the order's parameters in the input (a repeated place_order), it is matched */
-    h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-repeat");
+    /* ...but with the order as sent in the input (the runtime's resolver after a restart), it is matched,
+     * within the time window of the send */
+    h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-restart");
     snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
-    snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "cl-repeat");
+    snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "cl-restart");
+    h.call.in.start_ms = 1705647360000; /* 18 s before the venue's created_at: too early */
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_SEND);
     ck_assert_ptr_nonnull(strstr(B(&h), "\"side\":\"sell\""));
+    ck_assert_int_eq(h_reply(&h, 200, "orders_sell.json", NULL), VENUE_FAIL);
+    ck_assert_int_eq(h.call.fail.code, XR_ORDER_NOT_FOUND);
+    h.call.in.start_ms = 1705647377500;
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 200, "orders_sell.json", NULL), VENUE_DONE);
     ck_assert_str_eq(h.call.result.order.order_id, "7a7a7a7a-1111-4222-8333-444455556666");
+    ck_assert_str_eq(h.call.result.order.client_order_id, "cl-restart");
+    h_fini(&h);
+}
+END_TEST
+
+/* A fill of an order whose create reply was lost comes before the resolver: the runtime asks get_order by
+ * venue id to learn the client id, and the adapter recognises the send it matches. A refused send is forgotten
+ * so that no later order is taken for it. */
+START_TEST(test_lost_order_adopted_by_id_lookup)
+{
+    h_t h;
+    h_init(&h);
+    h.ctx.now_ms = 1705647377000;
+    h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_MARKET, "0.2962", NULL, NULL, "cl-lost-mkt");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND); /* create: reply lost */
+    h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-refused");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 400, "error_insufficient_funds.json", NULL), VENUE_FAIL);
+    memset(&h.call.in, 0, sizeof h.call.in);
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
+    snprintf(h.call.in.order_id, sizeof h.call.in.order_id, "5e1f7a11-0b5d-4c3e-9d0e-2f1a3b4c5d6e");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "[]", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "orders_sell.json", NULL), VENUE_DONE);
+    ck_assert_str_eq(h.call.result.order.client_order_id, "cl-lost-mkt");
+    /* the stop with the refused send's parameters stays nobody's */
+    snprintf(h.call.in.order_id, sizeof h.call.in.order_id, "7a7a7a7a-1111-4222-8333-444455556666");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "[]", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "orders_sell.json", NULL), VENUE_DONE);
+    ck_assert_str_eq(h.call.result.order.client_order_id, "");
+    /* and the fills of the adopted order carry its client id */
+    memset(&h.call.in, 0, sizeof h.call.in);
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
+    h.call.in.start_ms = 1705647377000;
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_FILLS), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "trades.json", NULL), VENUE_DONE);
+    ck_assert_uint_eq(h.call.result.n_fills, 2);
+    ck_assert_str_eq(h.call.result.fills[0].client_order_id, "cl-lost-mkt");
     h_fini(&h);
 }
 END_TEST
@@ -1000,6 +1047,7 @@ int main(void)
     tcase_add_test(tc, test_order_statuses_and_exact_numbers);
     tcase_add_test(tc, test_match_order);
     tcase_add_test(tc, test_unknown_outcome_resolved_by_matching);
+    tcase_add_test(tc, test_lost_order_adopted_by_id_lookup);
     tcase_add_test(tc, test_cancel_all_for_one_symbol_goes_through_position_id);
     tcase_add_test(tc, test_positions);
     tcase_add_test(tc, test_balances_get_with_signed_body);
