@@ -74,6 +74,7 @@ typedef struct {
     const char *headers;  /* raw header block, "Name: value\r\n" lines; may be NULL */
     const char *(*header_fn)(const void *ctx, const char *name); /* or a lookup (lib/http); may be NULL */
     const void *header_ctx; /* argument of header_fn */
+    const venue_req_t *req; /* the request this answers (path, weight: per-endpoint budgets); may be NULL */
 } venue_resp_t;
 
 /* Finds header name (case-insensitive) through r->header_fn, else in r->headers, and copies its value (trimmed) into out. Returns 0, or

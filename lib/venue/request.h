@@ -42,6 +42,8 @@ typedef struct {
     int orders;                              /* order-count units this request uses (0 or 1) */
     char client_order_id[VENUE_CLID_MAX];    /* kind CREATES_ORDER: the id journaled before sending */
     char symbol[VENUE_SYMBOL_MAX];           /* kind CREATES_ORDER: unified symbol, to resolve an unknown outcome */
+    int64_t delay_ms;                        /* send no earlier than this long after the hook returned (a
+                                                follow-up query to a venue that acknowledges asynchronously) */
     bool overflow;                           /* sticky: a parameter did not fit (the request is refused) */
 } venue_req_t;
 

@@ -179,6 +179,11 @@ static void s_after_hook(venue_runtime_t *rt, rt_call_t *c, int rc)
             s_fail(rt, c, XR_INVALID_REQUEST, 0, "%s", "request parameters too large");
             return;
         }
+        if (c->call.req.delay_ms > 0) {
+            c->wake_at_ms = rt_now() + c->call.req.delay_ms;
+            s_state(c, RC_WAITING, "delay asked by the adapter");
+            return;
+        }
         rt_call_send(rt, c);
         return;
     }
@@ -216,6 +221,14 @@ static void s_unknown(venue_runtime_t *rt, rt_call_t *c, const char *why)
 static void s_retry(venue_runtime_t *rt, rt_call_t *c, const char *why)
 {
     if (c->retries >= RT_SAFE_RETRIES) {
+        if (c->call.result.order.order_id[0] &&
+            (c->call.op == VENUE_OP_PLACE_ORDER || c->call.op == VENUE_OP_CLOSE_POSITION)) {
+            /* A follow-up read failed after the venue acknowledged the order: answer what was acknowledged. */
+            log_warn("follow-up venue=%s op=%s order_id=%s failed (%s): answering the acknowledged order",
+                     rt->venue, venue_op_name(c->call.op), c->call.result.order.order_id, why);
+            s_finish(rt, c, VENUE_DONE);
+            return;
+        }
         s_fail(rt, c, XR_VENUE_UNAVAILABLE, 0, "venue did not answer: %s", why);
         return;
     }
@@ -278,7 +291,7 @@ static void s_usage(venue_runtime_t *rt, const venue_resp_t *vr)
 static void s_on_reply(venue_runtime_t *rt, rt_call_t *c, const http_response_t *resp)
 {
     venue_resp_t vr = {.status = resp->status, .body = resp->body, .body_len = resp->body_len,
-                       .header_fn = s_resp_header, .header_ctx = resp};
+                       .header_fn = s_resp_header, .header_ctx = resp, .req = &c->call.req};
     venue_error_t verr;
     bool creates = c->call.req.kind == VENUE_CREATES_ORDER;
     s_usage(rt, &vr);

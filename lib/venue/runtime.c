@@ -300,6 +300,16 @@ static int s_prepare_order(venue_runtime_t *rt, venue_order_req_t *o, venue_erro
     return -1;
 }
 
+/* True if another live call places an order with c's client id (a double submission racing itself). */
+static bool s_clid_in_progress(const venue_runtime_t *rt, const rt_call_t *c)
+{
+    for (const rt_call_t *o = rt->calls; o; o = o->next)
+        if (o != c && o->reply_op == VENUE_OP_PLACE_ORDER &&
+            strcmp(o->call.in.order.client_order_id, c->call.in.order.client_order_id) == 0)
+            return true;
+    return false;
+}
+
 static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header_t *hdr)
 {
     bus_msg_t *msg = *msg_p;
@@ -349,6 +359,13 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
         return;
     }
     if (op == VENUE_OP_PLACE_ORDER && s_prepare_order(rt, &c->call.in.order, &c->call.fail) < 0) {
+        rt_reply_error(rt, c, &c->call.fail);
+        rt_call_free(rt, c);
+        return;
+    }
+    if (op == VENUE_OP_PLACE_ORDER && s_clid_in_progress(rt, c)) {
+        venue_fail(&c->call, XR_DUPLICATE_ORDER, "an order with client id %s is already in progress",
+                   c->call.in.order.client_order_id);
         rt_reply_error(rt, c, &c->call.fail);
         rt_call_free(rt, c);
         return;
@@ -654,14 +671,17 @@ int venue_runtime_run(venue_runtime_t *rt)
 
 int venue_main(int argc, char **argv, const venue_ops_t *ops)
 {
-    char name[64], usage[1024];
+    char name[64], usage[1024], V[32];
     snprintf(name, sizeof name, "xroute-venue-%s", ops->name);
+    snprintf(V, sizeof V, "%s", ops->name);
+    for (char *p = V; *p; p++)
+        *p = (char) toupper((unsigned char) *p);
     snprintf(usage, sizeof usage,
              "usage: %s [--config FILE] [--help] [--version]\n"
              "the %s venue worker: takes requests from the router, talks to the venue, publishes events.\n"
              "settings come from the environment (or FILE): see lib/venue/runtime.h; credentials are\n"
              "%s_API_KEY and %s_API_SECRET (or _FILE).\n",
-             name, ops->name, ops->name, ops->name);
+             name, ops->name, V, V);
     if (prog_std_flags(argc, argv, name, usage))
         return 0;
     const char *file = NULL;
