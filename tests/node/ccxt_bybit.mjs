@@ -97,6 +97,14 @@ async function main() {
             assertEq(f.price, Number(price), 'price');
             assertEq(f.type, 'limit', 'type');
         });
+        await t.run('editOrder amends the price and keeps the order id', async () => {
+            const price = Number(ex.priceToPrecision(SYMBOL, last * 0.79));
+            const e = await ex.editOrder(ids.limit, SYMBOL, 'limit', 'buy', market.limits.amount.min * 2, price);
+            assertEq(e.id, ids.limit, 'amend ack id');
+            const f = await ex.fetchOrder(ids.limit, SYMBOL, { acknowledged: true });
+            assertEq(f.price, price, 'amended price');
+            assertEq(f.status, 'open', 'still open');
+        });
         await t.run('a duplicate orderLinkId is refused with 110072', async () => {
             const price = ex.priceToPrecision(SYMBOL, last * 0.8);
             await expectError(() => ex.createOrder(SYMBOL, 'limit', 'buy', market.limits.amount.min, Number(price),
@@ -117,6 +125,11 @@ async function main() {
             assertEq(pos[0].contracts, qty, 'size');
             assertEq(pos[0].leverage, 5, 'leverage follows set-leverage');
             assert(pos[0].entryPrice > 0, 'entry price');
+        });
+        await t.run('fetchPositions without a symbol lists open positions (settleCoin)', async () => {
+            const all = await ex.fetchPositions();
+            assertEq(all.length, 1, 'one open position');
+            assertEq(all[0].symbol, SYMBOL, 'its symbol');
         });
         await t.run('a reduce-only market sell halves the position', async () => {
             const qty = market.limits.amount.min * 5;
@@ -162,6 +175,13 @@ async function main() {
             assertEq(f.status, 'canceled', 'canceled');
             assertEq(f.info.orderStatus, 'Cancelled', 'raw Cancelled');
             await expectError(() => ex.cancelOrder(ids.limit, SYMBOL), [ccxt.OrderNotFound, ccxt.InvalidOrder], '1100', 'second cancel');
+        });
+        await t.run('fetchClosedOrders and fetchCanceledOrders read the order history', async () => {
+            const closed = await ex.fetchClosedOrders(SYMBOL);
+            assert(closed.some((o) => o.id === ids.market && o.status === 'closed'), 'filled market order in history');
+            assert(!closed.some((o) => o.id === ids.limit), 'a cancelled order is not closed-filled');
+            const canceled = await ex.fetchCanceledOrders(SYMBOL);
+            assert(canceled.some((o) => o.id === ids.limit && o.status === 'canceled'), 'cancelled order in history');
         });
         await t.run('cancelAllOrders leaves no open order', async () => {
             await ex.cancelAllOrders(SYMBOL);

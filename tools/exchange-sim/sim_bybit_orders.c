@@ -526,6 +526,8 @@ typedef struct {
     bool open_only;                       /* only open orders (as the client sees them) */
     bool closed_only;                     /* only final orders */
     int64_t start_ms, end_ms;             /* createdTime window (0 = none) */
+    by_ctx_t *c;                          /* request (for the client's view of conditionals) */
+    const char *status;                   /* orderStatus filter, or NULL */
 } by_gather_t;
 
 static int s_gather_cb(const sim_order_t *o, void *ctx)
@@ -535,7 +537,10 @@ static int s_gather_cb(const sim_order_t *o, void *ctx)
         return 0;
     if ((g->start_ms && o->created_ms < g->start_ms) || (g->end_ms && o->created_ms > g->end_ms))
         return 0;
-    if (g->closed_only && sim_status_is_open(o->status))
+    by_view_t v = s_view(g->c, o);
+    if (g->closed_only && sim_status_is_open(v.exec->status))
+        return 0;
+    if (g->status && strcmp(g->status, s_status_name(v.exec)) != 0)
         return 0;
     if (g->n == BY_LIST_MAX) { /* keep the newest: drop the oldest */
         memmove(g->list, g->list + 1, (BY_LIST_MAX - 1) * sizeof g->list[0]);
@@ -593,6 +598,16 @@ static int s_arg_cursor(by_ctx_t *c, int64_t *cursor)
     return 1;
 }
 
+static bool s_status_known(const char *s)
+{
+    static const char *const names[] = {"New", "PartiallyFilled", "Untriggered", "Rejected", "PartiallyFilledCanceled",
+                                        "Filled", "Cancelled", "Triggered", "Deactivated"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i], s) == 0)
+            return true;
+    return false;
+}
+
 static void s_order_list(by_ctx_t *c, bool history)
 {
     const sim_instrument_t *inst;
@@ -611,8 +626,13 @@ static void s_order_list(by_ctx_t *c, bool history)
     if (history && (by_arg_int(c, "startTime", &start) < 0 || by_arg_int(c, "endTime", &end) < 0))
         return;
     char status[24];
-    if (history && by_arg_copy(c, "orderStatus", status, sizeof status) < 0)
+    int rs = history ? by_arg_copy(c, "orderStatus", status, sizeof status) : 0;
+    if (rs < 0)
         return;
+    if (rs > 0 && !s_status_known(status)) {
+        by_fail(c, 10001, "params error: orderStatus invalid");
+        return;
+    }
     if (!inst && rf == 0 && rr == 0) {
         by_fail(c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin or baseCoin");
         return;
@@ -623,6 +643,8 @@ static void s_order_list(by_ctx_t *c, bool history)
     }
     by_gather_t *g = mem_calloc(1, sizeof *g);
     g->base = base;
+    g->c = c;
+    g->status = rs > 0 ? status : NULL;
     if (rr > 0) {
         /* by id: whatever its status */
         const sim_order_t *o = sim_engine_order(c->st->engine, SIM_VENUE_BYBIT, c->account, id, id ? NULL : link);
