@@ -6,7 +6,7 @@
 // /v5/asset/coin/query-info, as it does against Bybit when keys are set).
 
 import ccxt from 'ccxt';
-import { startSim, CREDS, Checks, assert, assertEq, expectError, runMain } from './simlib.mjs';
+import { startSim, admin, CREDS, Checks, assert, assertEq, expectError, runMain } from './simlib.mjs';
 
 const SYMBOL = 'ETH/USDT:USDT';
 
@@ -167,6 +167,24 @@ async function main() {
             assert(got.includes(ids.limit), 'limit order open');
             assert(got.includes(ids.stop), 'stop order open');
             assert(!got.includes(ids.market), 'filled order not open');
+        });
+        await t.run('a stop order fires when the price falls through it and keeps its orderId', async () => {
+            const now = (await ex.fetchTicker(SYMBOL)).last;
+            const trigger = Number(ex.priceToPrecision(SYMBOL, now * 0.98));
+            const o = await ex.createOrder(SYMBOL, 'market', 'sell', market.limits.amount.min, undefined,
+                { triggerPrice: trigger, triggerDirection: 'descending', reduceOnly: true, clientOrderId: 'fire-' + uid });
+            const before = await ex.fetchPositions([SYMBOL]);
+            const r = await admin(sim, 'POST', '/admin/price',
+                { venue: 'bybit', symbol: 'ETHUSDT', price: ex.priceToPrecision(SYMBOL, now * 0.97) });
+            assertEq(r.status, 200, 'admin price ' + r.text);
+            const f = await ex.fetchOrder(o.id, SYMBOL, { acknowledged: true });
+            assertEq(f.id, o.id, 'same id after the trigger');
+            assertEq(f.info.orderStatus, 'Filled', 'the triggered order filled');
+            assertEq(f.clientOrderId, 'fire-' + uid, 'client id kept');
+            const after = await ex.fetchPositions([SYMBOL]);
+            assertEq(Number(ex.amountToPrecision(SYMBOL, before[0].contracts - after[0].contracts)),
+                market.limits.amount.min, 'position reduced by the stop');
+            last = (await ex.fetchTicker(SYMBOL)).last;
         });
         await t.run('cancelOrder cancels; a second cancel is 110001', async () => {
             const c = await ex.cancelOrder(ids.limit, SYMBOL);
