@@ -94,12 +94,12 @@ class Client:
         self.ts_shift_ms = 0
         self.last_sent = 0.0
 
-    def raw(self, method, path, body_bytes=b"", headers=None):
+    def raw(self, method, path, body_bytes=b"", headers=None, port=None):
         wait = self.last_sent + self.MIN_INTERVAL_S - time.time()
         if wait > 0:
             time.sleep(wait)
         self.last_sent = time.time()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=5)
         conn.request(method, path, body=body_bytes, headers=headers or {})
         r = conn.getresponse()
         data = r.read()
@@ -288,6 +288,28 @@ def main():
             code, body = c.signed("POST", F + "/positions", {"page": "1", "size": "10", "pairs": "B-ETH_USDT"})
             assert body[0]["leverage"] == 5, body
         t.run("leverage is locked while a position is open", leverage_lock)
+
+        def stop_fires():
+            code, body = c.public("/market_data/v3/current_prices/futures/rt")
+            now = body["prices"]["B-ETH_USDT"]["ls"]
+            trigger = (now * Decimal("0.98")).quantize(state["tick"])
+            code, body = c.signed("POST", F + "/orders/create", {"order": {
+                "side": "sell", "pair": "B-ETH_USDT", "order_type": "stop_market", "stop_price": float(trigger),
+                "total_quantity": 0.01, "leverage": 5}})
+            assert code == 200, body
+            sid = body[0]["id"]
+            status, data = c.raw("POST", "/admin/price", json.dumps({"venue": "coindcx", "symbol": "B-ETH_USDT",
+                                 "price": str((now * Decimal("0.97")).quantize(state["tick"]))}).encode(),
+                                 {"Content-Type": "application/json"}, port=sim.base)
+            assert status == 200, data
+            code, body = c.signed("POST", F + "/orders", {"status": "filled", "side": "sell", "page": "1",
+                                                           "size": "10"})
+            fired = [o for o in body if o["id"] == sid]
+            assert fired and fired[0]["order_type"] == "stop_market" and fired[0]["avg_price"] > 0, body
+            code, body = c.signed("POST", F + "/positions", {"page": "1", "size": "10", "pairs": "B-ETH_USDT"})
+            assert body[0]["active_pos"] == Decimal("0.01"), body
+            state["last"] = (now * Decimal("0.97")).quantize(state["tick"])
+        t.run("a stop order fires when the price falls through it and keeps its id", stop_fires)
 
         def stop_and_cancel_for_position():
             trigger = (state["last"] * Decimal("0.8")).quantize(state["tick"])
