@@ -27,6 +27,7 @@ typedef struct {
     sim_http_resp_t resp;
     json_t *reply;
     int64_t now;
+    char body[4096]; /* request body built by B() */
 } fx_t;
 
 static fx_t *fx_new(void)
@@ -55,7 +56,7 @@ static void fx_destroy(fx_t *f)
     mem_free(f);
 }
 
-/* body_fmt gets the timestamp as its first %lld. sign: 0 none, 1 right, 2 wrong secret. */
+/* Sends one request (body as given); sign: 0 unsigned, 1 signed right, 2 wrong secret. Returns the reply. */
 static const json_t *fx_send(fx_t *f, const char *method, const char *path, const char *query, int sign,
                              const char *body)
 {
@@ -80,12 +81,11 @@ static const json_t *fx_send(fx_t *f, const char *method, const char *path, cons
     return f->reply;
 }
 
-static char s_body[4096];
-
+/* The body text fmt with the current time as its first %lld. */
 static const char *B(fx_t *f, const char *fmt)
 {
-    snprintf(s_body, sizeof s_body, fmt, (long long)f->now);
-    return s_body;
+    snprintf(f->body, sizeof f->body, fmt, (long long)f->now);
+    return f->body;
 }
 
 static const char *fx_str(const json_t *obj, const char *key)
@@ -125,8 +125,8 @@ START_TEST(test_signature_and_errors)
     fx_send(f, "GET", F "/wallets", "", 1, B(f, "{ \"timestamp\" : %lld }"));
     ck_assert_int_eq(f->resp.status, 200);
     f->now += 20000;
-    snprintf(s_body, sizeof s_body, "{\"timestamp\":%lld}", (long long)(f->now - 20000));
-    fx_send(f, "GET", F "/wallets", "", 1, s_body);
+    snprintf(f->body, sizeof f->body, "{\"timestamp\":%lld}", (long long)(f->now - 20000));
+    fx_send(f, "GET", F "/wallets", "", 1, f->body);
     fx_error(f, 400, "Request expired");
     fx_send(f, "POST", F "/orders", "", 1, "{\"timestamp\":");
     fx_error(f, 400, "Invalid request");
