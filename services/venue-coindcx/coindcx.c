@@ -1,11 +1,14 @@
 /* coindcx: the CoinDCX futures adapter (see coindcx.h). Each hook is a small step machine over the
  * venue_call_t of lib/venue/adapter.h: step 0 builds the first request, later steps parse the reply and either
- * finish or build the next request. No I/O happens here.
+ * finish or build the next request. No I/O happens here. Reply objects are read by cdx_reply.c; the orders
+ * this worker sent (client id -> parameters, venue id) are kept by cdx_sent.c.
  *
  * Private bodies are written with a fixed-width placeholder timestamp first ({"timestamp":0000000000000,...});
  * sign overwrites the 13 digits in place and signs the exact bytes, so a resend after a clock resync (the
  * runtime restores the unsigned length, then signs again) gets a fresh timestamp with nothing shifted. */
 #include "coindcx.h"
+#include "cdx_reply.h"
+#include "cdx_sent.h"
 
 #include "base/clock.h"
 #include "base/mem.h"
@@ -13,7 +16,6 @@
 #include "json/json.h"
 
 #include <assert.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,23 +30,13 @@
 #define CD_TS_DIGITS 13 /* epoch ms has 13 digits until the year 2286 */
 #define CD_PAGE 100     /* list page size */
 #define CD_PAGES_MAX 5  /* pages read per side when looking for one order */
-#define CD_MEMO_MAX 4096
 #define CD_ALL_STATUSES "open,partially_filled,untriggered,filled,partially_cancelled,cancelled,rejected"
 #define CD_OPEN_STATUSES "open,partially_filled,untriggered"
-#define CD_TRADE_KEY "coindcx-trade-id" /* HMAC key of derived trade ids: a fixed, public label */
-
-/* One order this worker sent: its client id, what was sent and when, and the venue id once known. */
-typedef struct {
-    char clid[VENUE_CLID_MAX];        /* ours */
-    char order_id[VENUE_ID_MAX];      /* the venue's, "" until the create reply (or a match) names it */
-    coindcx_intent_t sent;            /* parameters and send time */
-} cd_memo_t;
 
 typedef struct {
     bool configured;                      /* margin currency read */
     char margin[8];                       /* "USDT" or "INR" */
-    cd_memo_t memo[CD_MEMO_MAX];          /* ring of sent orders */
-    size_t memo_n;                        /* entries written so far (ring index = n % max) */
+    cdx_sent_t sent;                      /* the orders this worker sent */
     char pairs[INSTRUMENTS_MAX][VENUE_SYMBOL_MAX]; /* active_instruments of the load in progress */
     size_t n_pairs;                       /* in use */
     int64_t load_gen;                     /* generation of the load owning pairs[] */
@@ -77,82 +69,6 @@ static cd_state_t *s_st(void *state, venue_call_t *call)
     return st;
 }
 
-static cd_memo_t *s_memo_by_clid(cd_state_t *st, const char *clid)
-{
-    size_t n = st->memo_n < CD_MEMO_MAX ? st->memo_n : CD_MEMO_MAX;
-    for (size_t i = 0; i < n && clid[0]; i++) {
-        cd_memo_t *m = &st->memo[(st->memo_n - 1 - i) % CD_MEMO_MAX];
-        if (strcmp(m->clid, clid) == 0)
-            return m;
-    }
-    return NULL;
-}
-
-static cd_memo_t *s_memo_by_id(cd_state_t *st, const char *order_id)
-{
-    size_t n = st->memo_n < CD_MEMO_MAX ? st->memo_n : CD_MEMO_MAX;
-    for (size_t i = 0; i < n && order_id[0]; i++) {
-        cd_memo_t *m = &st->memo[(st->memo_n - 1 - i) % CD_MEMO_MAX];
-        if (strcmp(m->order_id, order_id) == 0)
-            return m;
-    }
-    return NULL;
-}
-
-/* Remembers an order about to be sent (a resend of the same client id updates its entry). */
-static void s_memo_sent(cd_state_t *st, const char *clid, const coindcx_intent_t *sent)
-{
-    cd_memo_t *m = s_memo_by_clid(st, clid);
-    if (!m) {
-        m = &st->memo[st->memo_n++ % CD_MEMO_MAX];
-        memset(m, 0, sizeof *m);
-        snprintf(m->clid, sizeof m->clid, "%s", clid);
-    }
-    m->sent = *sent;
-}
-
-static void s_memo_id(cd_state_t *st, const char *clid, const char *order_id)
-{
-    cd_memo_t *m = s_memo_by_clid(st, clid);
-    if (m)
-        snprintf(m->order_id, sizeof m->order_id, "%s", order_id);
-}
-
-/* Forgets a send the venue refused for sure (so no later order can be taken for it). */
-static void s_memo_forget(cd_state_t *st, const char *clid)
-{
-    cd_memo_t *m = s_memo_by_clid(st, clid);
-    if (m && !m->order_id[0])
-        m->clid[0] = '\0';
-}
-
-/* An order this worker sent whose create reply was lost shows up (in a list, or behind a fill) before the
- * resolver asks for it: when exactly one send without a venue id matches it, it is that send's. */
-static void s_adopt(cd_state_t *st, venue_order_t *o)
-{
-    cd_memo_t *hit = NULL;
-    size_t have = st->memo_n < CD_MEMO_MAX ? st->memo_n : CD_MEMO_MAX;
-    for (size_t i = 0; i < have; i++) {
-        cd_memo_t *m = &st->memo[i];
-        if (m->order_id[0] || !m->clid[0] || coindcx_match_order(o, 1, &m->sent, NULL, 0) != 0)
-            continue;
-        if (hit)
-            return; /* two sends fit: leave it to the resolver's closest-in-time rule */
-        hit = m;
-    }
-    if (hit) {
-        snprintf(hit->order_id, sizeof hit->order_id, "%s", o->order_id);
-        snprintf(o->client_order_id, sizeof o->client_order_id, "%s", hit->clid);
-    }
-}
-
-/* Our client id of a venue order, "" when this worker did not send it. */
-static void s_clid_of(cd_state_t *st, const char *order_id, char out[VENUE_CLID_MAX])
-{
-    const cd_memo_t *m = s_memo_by_id(st, order_id);
-    snprintf(out, VENUE_CLID_MAX, "%s", m ? m->clid : "");
-}
-
 /* ---- symbols and words ------------------------------------------------------------------------------------ */
 
 static int s_vsym(venue_call_t *call, const char *sym, char out[VENUE_SYMBOL_MAX])
@@ -164,90 +80,6 @@ static int s_vsym(venue_call_t *call, const char *sym, char out[VENUE_SYMBOL_MAX
     return 0;
 }
 
-static int s_unified(const instruments_t *t, const char *vsym, char out[VENUE_SYMBOL_MAX], err_t *e)
-{
-    const instrument_t *in = instruments_find_venue(t, vsym);
-    if (!in)
-        return err_set(e, XR_UNKNOWN_SYMBOL, "unknown pair %s", vsym);
-    memcpy(out, in->symbol, VENUE_SYMBOL_MAX);
-    return 0;
-}
-
-static const struct {
-    venue_type_t type;
-    const char *word;
-} s_types[] = {
-    {VENUE_TYPE_MARKET, "market_order"},           {VENUE_TYPE_LIMIT, "limit_order"},
-    {VENUE_TYPE_STOP_MARKET, "stop_market"},       {VENUE_TYPE_STOP_LIMIT, "stop_limit"},
-    {VENUE_TYPE_TAKE_PROFIT_MARKET, "take_profit_market"}, {VENUE_TYPE_TAKE_PROFIT_LIMIT, "take_profit_limit"},
-};
-
-static const char *s_type_word(venue_type_t t)
-{
-    for (size_t i = 0; i < sizeof s_types / sizeof s_types[0]; i++)
-        if (s_types[i].type == t)
-            return s_types[i].word;
-    return NULL;
-}
-
-static venue_type_t s_type_from(const char *w)
-{
-    for (size_t i = 0; i < sizeof s_types / sizeof s_types[0]; i++)
-        if (strcasecmp(s_types[i].word, w) == 0)
-            return s_types[i].type;
-    if (strcasecmp(w, "market") == 0)
-        return VENUE_TYPE_MARKET;
-    if (strcasecmp(w, "limit") == 0)
-        return VENUE_TYPE_LIMIT;
-    return VENUE_TYPE_NONE;
-}
-
-static const char *s_tif_word(venue_tif_t t)
-{
-    switch (t) {
-    case VENUE_TIF_NONE:
-    case VENUE_TIF_GTC: return "good_till_cancel";
-    case VENUE_TIF_IOC: return "immediate_or_cancel";
-    case VENUE_TIF_FOK: return "fill_or_kill";
-    case VENUE_TIF_GTX: break;
-    }
-    return NULL;
-}
-
-static venue_tif_t s_tif_from(const char *w)
-{
-    if (strcasecmp(w, "good_till_cancel") == 0)
-        return VENUE_TIF_GTC;
-    if (strcasecmp(w, "immediate_or_cancel") == 0)
-        return VENUE_TIF_IOC;
-    if (strcasecmp(w, "fill_or_kill") == 0)
-        return VENUE_TIF_FOK;
-    return VENUE_TIF_NONE;
-}
-
-/* Lower-case status words (venues.md 3.5); the list description also shows upper case. */
-static venue_status_t s_status_from(const char *w, bool filled_some)
-{
-    if (strcasecmp(w, "initial") == 0 || strcasecmp(w, "init") == 0 || strcasecmp(w, "open") == 0)
-        return filled_some ? VENUE_STATUS_PARTIALLY_FILLED : VENUE_STATUS_NEW;
-    if (strcasecmp(w, "partially_filled") == 0)
-        return VENUE_STATUS_PARTIALLY_FILLED;
-    if (strcasecmp(w, "filled") == 0)
-        return VENUE_STATUS_FILLED;
-    if (strcasecmp(w, "cancelled") == 0 || strcasecmp(w, "canceled") == 0 ||
-        strcasecmp(w, "partially_cancelled") == 0)
-        return VENUE_STATUS_CANCELED;
-    if (strcasecmp(w, "rejected") == 0)
-        return VENUE_STATUS_REJECTED;
-    if (strcasecmp(w, "untriggered") == 0)
-        return VENUE_STATUS_UNTRIGGERED;
-    return VENUE_STATUS_NONE;
-}
-
-static bool s_market_type(venue_type_t t)
-{
-    return t == VENUE_TYPE_MARKET || t == VENUE_TYPE_STOP_MARKET || t == VENUE_TYPE_TAKE_PROFIT_MARKET;
-}
 
 /* ---- reply parsing helpers ------------------------------------------------------------------------------- */
 
@@ -258,139 +90,6 @@ static json_t *s_parse(venue_call_t *call)
     if (!root)
         venue_fail(call, XR_INTERNAL, "bad reply to %s: %s", call->req.path, e.msg);
     return root;
-}
-
-/* Optional decimal (number token or numeric string): absent, null or "" reads as zero. */
-static int s_opt_dec(const json_t *o, const char *key, decimal_t *out, err_t *e)
-{
-    const json_t *v = json_get(o, key);
-    size_t len = 1;
-    *out = DECIMAL_ZERO;
-    if (!v || json_kind(v) == JSON_NULL || (json_string(v, &len) && len == 0))
-        return 0;
-    return json_get_decimal(o, key, out, e);
-}
-
-static int s_opt_str(const json_t *o, const char *key, char *out, size_t cap, err_t *e)
-{
-    const json_t *v = json_get(o, key);
-    out[0] = '\0';
-    if (!v || json_kind(v) == JSON_NULL)
-        return 0;
-    return json_get_str(o, key, out, cap, e);
-}
-
-static int s_opt_int(const json_t *o, const char *key, int64_t *out, err_t *e)
-{
-    const json_t *v = json_get(o, key);
-    *out = 0;
-    if (!v || json_kind(v) == JSON_NULL)
-        return 0;
-    return json_get_int64(o, key, out, e);
-}
-
-/* Leverage as CoinDCX prints it (10, 10.0 or "10"): a whole number 0..1000. */
-static int s_leverage(const json_t *o, const char *key, int *out, err_t *e)
-{
-    decimal_t d;
-    int64_t v = 0;
-    if (s_opt_dec(o, key, &d, e) < 0)
-        return -1;
-    if (!decimal_is_multiple(d, decimal_from_int(1)) || decimal_to_int(d, &v) < 0 || v < 0 || v > 1000)
-        return err_set(e, XR_INTERNAL, "field %s: not a leverage", key);
-    *out = (int) v;
-    return 0;
-}
-
-/* One futures order object (create, list). */
-static int s_order(const json_t *o, const instruments_t *t, cd_state_t *st, venue_order_t *out, err_t *e)
-{
-    char pair[VENUE_SYMBOL_MAX], w[32];
-    decimal_t remaining, cancelled, rest;
-    memset(out, 0, sizeof *out);
-    if (json_kind(o) != JSON_OBJECT)
-        return err_set(e, XR_INTERNAL, "order is not an object");
-    if (json_get_str(o, "id", out->order_id, sizeof out->order_id, e) < 0 ||
-        json_get_str(o, "pair", pair, sizeof pair, e) < 0 || s_unified(t, pair, out->symbol, e) < 0)
-        return -1;
-    if (json_get_str(o, "side", w, sizeof w, e) < 0)
-        return -1;
-    out->side = strcasecmp(w, "buy") == 0 ? VENUE_SIDE_BUY : strcasecmp(w, "sell") == 0 ? VENUE_SIDE_SELL
-                                                                                          : VENUE_SIDE_NONE;
-    if (out->side == VENUE_SIDE_NONE)
-        return err_set(e, XR_INTERNAL, "unknown side %s", w);
-    if (json_get_str(o, "order_type", w, sizeof w, e) < 0)
-        return -1;
-    if ((out->type = s_type_from(w)) == VENUE_TYPE_NONE)
-        return err_set(e, XR_INTERNAL, "unknown order type %s", w);
-    if (json_get_decimal(o, "total_quantity", &out->quantity, e) < 0 ||
-        s_opt_dec(o, "remaining_quantity", &remaining, e) < 0 ||
-        s_opt_dec(o, "cancelled_quantity", &cancelled, e) < 0 || s_opt_dec(o, "price", &out->price, e) < 0 ||
-        s_opt_dec(o, "avg_price", &out->average_price, e) < 0 ||
-        s_opt_dec(o, "stop_price", &out->stop_price, e) < 0 || s_opt_int(o, "created_at", &out->created_at, e) < 0 ||
-        s_opt_int(o, "updated_at", &out->updated_at, e) < 0 || s_opt_str(o, "time_in_force", w, sizeof w, e) < 0)
-        return -1;
-    out->time_in_force = s_tif_from(w);
-    /* No filled field on futures orders: filled = total - remaining - cancelled (venues.md 3.5). */
-    if (decimal_sub(out->quantity, remaining, &rest, e) < 0 ||
-        decimal_sub(rest, cancelled, &out->filled_quantity, e) < 0)
-        return -1;
-    if (decimal_sign(out->filled_quantity) < 0)
-        out->filled_quantity = DECIMAL_ZERO;
-    if (json_get_str(o, "status", w, sizeof w, e) < 0)
-        return -1;
-    if ((out->status = s_status_from(w, decimal_sign(out->filled_quantity) > 0)) == VENUE_STATUS_NONE)
-        return err_set(e, XR_INTERNAL, "unknown order status %s", w);
-    if (venue_type_has_trigger(out->type) && (strcasecmp(w, "initial") == 0 || strcasecmp(w, "init") == 0))
-        out->status = VENUE_STATUS_UNTRIGGERED; /* a conditional order starts waiting for its trigger */
-    if (s_market_type(out->type)) {
-        out->price = DECIMAL_ZERO; /* CoinDCX prints the last price there: not a limit */
-        out->time_in_force = VENUE_TIF_NONE;
-    } else if (out->time_in_force == VENUE_TIF_NONE) {
-        out->time_in_force = VENUE_TIF_GTC;
-    }
-    if (!venue_type_has_trigger(out->type))
-        out->stop_price = DECIMAL_ZERO;
-    if (decimal_is_zero(out->filled_quantity))
-        out->average_price = DECIMAL_ZERO;
-    if (!out->updated_at)
-        out->updated_at = out->created_at;
-    s_clid_of(st, out->order_id, out->client_order_id);
-    if (!out->client_order_id[0])
-        s_adopt(st, out);
-    return 0;
-}
-
-/* One position object. */
-typedef struct {
-    venue_position_t p;          /* unified */
-    char id[VENUE_ID_MAX];       /* position id (fixed per pair) */
-} cd_pos_t;
-
-static int s_position(const json_t *o, const instruments_t *t, cd_pos_t *out, err_t *e)
-{
-    char pair[VENUE_SYMBOL_MAX];
-    venue_position_t *p = &out->p;
-    memset(out, 0, sizeof *out);
-    if (json_kind(o) != JSON_OBJECT)
-        return err_set(e, XR_INTERNAL, "position is not an object");
-    if (json_get_str(o, "id", out->id, sizeof out->id, e) < 0 || json_get_str(o, "pair", pair, sizeof pair, e) < 0 ||
-        s_unified(t, pair, p->symbol, e) < 0 || json_get_decimal(o, "active_pos", &p->size, e) < 0 ||
-        s_opt_dec(o, "avg_price", &p->entry_price, e) < 0 || s_opt_dec(o, "mark_price", &p->mark_price, e) < 0 ||
-        s_opt_dec(o, "liquidation_price", &p->liquidation_price, e) < 0 ||
-        s_opt_dec(o, "locked_margin", &p->margin, e) < 0 || s_opt_dec(o, "take_profit_trigger", &p->take_profit, e) < 0 ||
-        s_opt_dec(o, "stop_loss_trigger", &p->stop_loss, e) < 0 || s_leverage(o, "leverage", &p->leverage, e) < 0)
-        return -1;
-    p->quantity = decimal_abs(p->size);
-    p->side = decimal_sign(p->size) > 0 ? VENUE_POS_LONG : decimal_sign(p->size) < 0 ? VENUE_POS_SHORT : VENUE_POS_FLAT;
-    p->position_side = VENUE_PSIDE_BOTH;
-    /* Not in the reply: unrealized PnL at mark = (mark - entry) * signed size, exactly. */
-    decimal_t diff;
-    if (p->side != VENUE_POS_FLAT && !decimal_is_zero(p->mark_price) &&
-        (decimal_sub(p->mark_price, p->entry_price, &diff, e) < 0 ||
-         decimal_mul(diff, p->size, 8, DECIMAL_ROUND_HALF_EVEN, &p->unrealized_pnl, e) < 0))
-        return -1;
-    return 0;
 }
 
 /* ---- request builders ------------------------------------------------------------------------------------ */
@@ -476,7 +175,7 @@ static int s_send_list(venue_call_t *call, const cd_state_t *st, const char *sta
     return s_end(call, &w, step);
 }
 
-/* POST orders/create: the order object inside "order". Records the send in the memo. */
+/* POST orders/create: the order object inside "order". Records the send (cdx_sent). */
 static int s_send_create(venue_call_t *call, cd_state_t *st, const venue_order_req_t *o, const char *vsym,
                          int leverage, int step)
 {
@@ -491,7 +190,7 @@ static int s_send_create(venue_call_t *call, cd_state_t *st, const venue_order_r
     jw_object_begin(&w);
     s_kv_str(&w, "side", o->side == VENUE_SIDE_BUY ? "buy" : "sell");
     s_kv_str(&w, "pair", vsym);
-    s_kv_str(&w, "order_type", s_type_word(o->type));
+    s_kv_str(&w, "order_type", cdx_type_word(o->type));
     if (venue_type_has_price(o->type))
         s_kv_num(&w, "price", o->price);
     if (venue_type_has_trigger(o->type))
@@ -502,8 +201,8 @@ static int s_send_create(venue_call_t *call, cd_state_t *st, const venue_order_r
         jw_int64(&w, leverage);
     }
     s_kv_str(&w, "notification", "no_notification");
-    if (!s_market_type(o->type))
-        s_kv_str(&w, "time_in_force", s_tif_word(o->time_in_force));
+    if (!cdx_market_type(o->type))
+        s_kv_str(&w, "time_in_force", cdx_tif_word(o->time_in_force));
     s_kv_str(&w, "margin_currency_short_name", st->margin);
     if (!decimal_is_zero(o->take_profit))
         s_kv_num(&w, "take_profit_price", o->take_profit);
@@ -515,7 +214,7 @@ static int s_send_create(venue_call_t *call, cd_state_t *st, const venue_order_r
                              .stop_price = venue_type_has_trigger(o->type) ? o->stop_price : DECIMAL_ZERO,
                              .sent_ms = call->ctx->now_ms};
     memcpy(sent.symbol, o->symbol, VENUE_SYMBOL_MAX);
-    s_memo_sent(st, o->client_order_id, &sent);
+    cdx_sent_record(&st->sent, o->client_order_id, &sent);
     return s_end(call, &w, step);
 }
 
@@ -528,12 +227,12 @@ static int s_create_reply(venue_call_t *call, cd_state_t *st, const char *clid)
     err_t e;
     err_clear(&e);
     const json_t *o = json_kind(root) == JSON_ARRAY ? json_array_at(root, 0) : root;
-    int rc = s_order(o, call->ctx->instruments, st, &call->result.order, &e);
+    int rc = cdx_order_read(o, call->ctx->instruments, &call->result.order, &e);
     json_free(&root);
     if (rc < 0)
         return venue_fail(call, e.code == XR_UNKNOWN_SYMBOL ? XR_UNKNOWN_SYMBOL : XR_INTERNAL,
                           "bad create reply: %s", e.msg);
-    s_memo_id(st, clid, call->result.order.order_id);
+    cdx_sent_set_id(&st->sent, clid, call->result.order.order_id);
     snprintf(call->result.order.client_order_id, VENUE_CLID_MAX, "%s", clid);
     call->result.order.reduce_only = call->in.order.reduce_only;
     return VENUE_DONE;
@@ -552,7 +251,7 @@ static int s_send_list(venue_call_t *call, const cd_state_t *st, const char *sta
 
 /* Reply to the read-back: replaces result.order when the order is in the page; any failure keeps the create
  * reply (the order was placed: the read-back is only a refinement). */
-static int s_readback_reply(venue_call_t *call, cd_state_t *st)
+static int s_readback_reply(venue_call_t *call)
 {
     venue_result_t *r = &call->result;
     if (call->error)
@@ -563,7 +262,7 @@ static int s_readback_reply(venue_call_t *call, cd_state_t *st)
     for (size_t i = 0; i < json_array_len(root); i++) {
         venue_order_t o;
         err_t e;
-        if (s_order(json_array_at(root, i), call->ctx->instruments, st, &o, &e) == 0 &&
+        if (cdx_order_read(json_array_at(root, i), call->ctx->instruments, &o, &e) == 0 &&
             strcmp(o.order_id, r->order.order_id) == 0) {
             o.reduce_only = r->order.reduce_only;
             memcpy(o.client_order_id, r->order.client_order_id, sizeof o.client_order_id);
@@ -577,7 +276,7 @@ static int s_readback_reply(venue_call_t *call, cd_state_t *st)
 
 /* Parses a positions reply; the position of vsym ("" = first) goes to *found (found->id "" when absent).
  * With keep, every position is also appended to result.positions. Returns the number of items, or -1. */
-static long s_positions_reply(venue_call_t *call, const char *symbol, cd_pos_t *found, bool keep)
+static long s_positions_reply(venue_call_t *call, const char *symbol, cdx_position_t *found, bool keep)
 {
     json_t *root = s_parse(call);
     if (!root)
@@ -591,10 +290,10 @@ static long s_positions_reply(venue_call_t *call, const char *symbol, cd_pos_t *
         memset(found, 0, sizeof *found);
     long n = (long) json_array_len(root);
     for (long i = 0; i < n; i++) {
-        cd_pos_t p;
+        cdx_position_t p;
         err_t e;
         err_clear(&e);
-        if (s_position(json_array_at(root, (size_t) i), call->ctx->instruments, &p, &e) < 0) {
+        if (cdx_position_read(json_array_at(root, (size_t) i), call->ctx->instruments, &p, &e) < 0) {
             if (e.code == XR_UNKNOWN_SYMBOL)
                 continue;
             json_free(&root);
@@ -628,7 +327,9 @@ static long s_list_reply(venue_call_t *call, cd_state_t *st, const char *symbol)
         venue_order_t o;
         err_t e;
         err_clear(&e);
-        if (s_order(json_array_at(root, (size_t) i), call->ctx->instruments, st, &o, &e) < 0) {
+        if (cdx_order_read(json_array_at(root, (size_t) i), call->ctx->instruments, &o, &e) == 0)
+            cdx_sent_own(&st->sent, &o);
+        else {
             if (e.code == XR_UNKNOWN_SYMBOL)
                 continue;
             json_free(&root);
@@ -681,7 +382,7 @@ enum { PO_POSITION = 1, PO_LEVERAGE, PO_ORDER, PO_READBACK };
 static int s_po_check(venue_call_t *call)
 {
     const venue_order_req_t *o = &call->in.order;
-    if (!s_type_word(o->type))
+    if (!cdx_type_word(o->type))
         return venue_fail(call, XR_UNSUPPORTED, "CoinDCX futures has no %s orders", venue_type_name(o->type));
     if (o->time_in_force == VENUE_TIF_GTX)
         return venue_fail(call, XR_UNSUPPORTED, "CoinDCX futures does not support post-only (GTX) orders");
@@ -707,7 +408,7 @@ static int s_reduce_check(venue_call_t *call, const venue_order_req_t *o, const 
 
 static int s_po_position(venue_call_t *call, cd_state_t *st, const char *vsym)
 {
-    cd_pos_t pos;
+    cdx_position_t pos;
     if (call->error)
         return venue_fail_reply(call);
     if (s_positions_reply(call, call->in.order.symbol, &pos, false) < 0)
@@ -755,7 +456,7 @@ static int s_place_order(void *state, venue_call_t *call)
         return s_send_create(call, st, &call->in.order, vsym, (int) call->scratch[3], PO_ORDER);
     case PO_ORDER:
         if (call->error) {
-            s_memo_forget(st, call->in.order.client_order_id);
+            cdx_sent_forget(&st->sent, call->in.order.client_order_id);
             return venue_fail_reply(call);
         }
         if (s_create_reply(call, st, call->in.order.client_order_id) < 0)
@@ -764,60 +465,19 @@ static int s_place_order(void *state, venue_call_t *call)
             return VENUE_DONE;
         return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, PO_READBACK);
     case PO_READBACK:
-        return s_readback_reply(call, st);
+        return s_readback_reply(call);
     }
     return venue_fail(call, XR_INTERNAL, "place_order: bad step %d", call->step);
 }
 
 /* ---- get_order: list and match ---------------------------------------------------------------------------- */
 
-long coindcx_match_order(const venue_order_t *orders, size_t n, const coindcx_intent_t *want,
-                         const char *const *claimed, size_t n_claimed)
-{
-    long best = -1;
-    int64_t best_d = 0;
-    for (size_t i = 0; i < n; i++) {
-        const venue_order_t *o = &orders[i];
-        if (strcmp(o->symbol, want->symbol) != 0 || o->side != want->side || o->type != want->type ||
-            !decimal_eq(o->quantity, want->quantity) ||
-            (venue_type_has_price(want->type) && !decimal_eq(o->price, want->price)) ||
-            (venue_type_has_trigger(want->type) && !decimal_eq(o->stop_price, want->stop_price)))
-            continue;
-        if (want->sent_ms && (o->created_at < want->sent_ms - COINDCX_MATCH_BEFORE_MS ||
-                              o->created_at > want->sent_ms + COINDCX_MATCH_AFTER_MS))
-            continue;
-        bool taken = false;
-        for (size_t k = 0; k < n_claimed && !taken; k++)
-            taken = claimed[k] && strcmp(claimed[k], o->order_id) == 0;
-        if (taken)
-            continue;
-        int64_t d = want->sent_ms ? llabs(o->created_at - want->sent_ms) : -o->created_at;
-        if (best < 0 || d < best_d) {
-            best = (long) i;
-            best_d = d;
-        }
-    }
-    return best;
-}
-
 enum { GO_LIST = 1 };
 
-/* Venue ids other memo entries own (so two identical orders sent close together are told apart). */
-static size_t s_claimed(const cd_state_t *st, const char *except_clid, const char **out, size_t cap)
-{
-    size_t n = 0, have = st->memo_n < CD_MEMO_MAX ? st->memo_n : CD_MEMO_MAX;
-    for (size_t i = 0; i < have && n < cap; i++) {
-        const cd_memo_t *m = &st->memo[i];
-        if (m->order_id[0] && strcmp(m->clid, except_clid) != 0)
-            out[n++] = m->order_id;
-    }
-    return n;
-}
-
-/* The intent behind a client id: the memo's, else the runtime's input (a repeated place_order). */
+/* The intent behind a client id: the recorded send's, else the runtime's input (a repeated place_order). */
 static bool s_intent(cd_state_t *st, venue_call_t *call, coindcx_intent_t *out)
 {
-    const cd_memo_t *m = s_memo_by_clid(st, call->in.client_order_id);
+    const cdx_sent_entry_t *m = cdx_sent_by_clid(&st->sent, call->in.client_order_id);
     memset(out, 0, sizeof *out);
     if (m) {
         *out = m->sent;
@@ -848,12 +508,12 @@ static bool s_go_found(venue_call_t *call, cd_state_t *st)
     } else {
         coindcx_intent_t want;
         s_intent(st, call, &want);
-        const char **claimed = mem_calloc(CD_MEMO_MAX, sizeof *claimed);
-        size_t nc = s_claimed(st, call->in.client_order_id, claimed, CD_MEMO_MAX);
+        const char **claimed = mem_calloc(CDX_SENT_MAX, sizeof *claimed);
+        size_t nc = cdx_sent_claimed(&st->sent, call->in.client_order_id, claimed, CDX_SENT_MAX);
         idx = coindcx_match_order(r->orders, r->n_orders, &want, claimed, nc);
         mem_free(claimed);
         if (idx >= 0)
-            s_memo_id(st, call->in.client_order_id, r->orders[idx].order_id);
+            cdx_sent_set_id(&st->sent, call->in.client_order_id, r->orders[idx].order_id);
     }
     if (idx < 0)
         return false;
@@ -871,7 +531,7 @@ static int s_go_begin(venue_call_t *call, cd_state_t *st)
     if (!oid[0] && !call->in.client_order_id[0])
         return venue_fail(call, XR_INVALID_REQUEST, "order_id or client_order_id required");
     if (!oid[0]) {
-        const cd_memo_t *m = s_memo_by_clid(st, call->in.client_order_id);
+        const cdx_sent_entry_t *m = cdx_sent_by_clid(&st->sent, call->in.client_order_id);
         if (m && m->order_id[0])
             oid = m->order_id;
         else if (!s_intent(st, call, &want))
@@ -883,7 +543,7 @@ static int s_go_begin(venue_call_t *call, cd_state_t *st)
             first = want.side;
     }
     if (oid[0]) {
-        const cd_memo_t *m = s_memo_by_id(st, oid);
+        const cdx_sent_entry_t *m = cdx_sent_by_id(&st->sent, oid);
         if (m)
             first = m->sent.side;
     }
@@ -934,7 +594,7 @@ static int s_cancel_order(void *state, venue_call_t *call)
     if (call->step == 0) {
         const char *oid = call->in.order_id;
         if (!oid[0] && call->in.client_order_id[0]) {
-            const cd_memo_t *m = s_memo_by_clid(st, call->in.client_order_id);
+            const cdx_sent_entry_t *m = cdx_sent_by_clid(&st->sent, call->in.client_order_id);
             if (!m || !m->order_id[0])
                 return venue_fail(call, XR_ORDER_NOT_FOUND,
                                   "client id %s: no venue order id known (CoinDCX keeps no client ids)",
@@ -953,7 +613,8 @@ static int s_cancel_order(void *state, venue_call_t *call)
         return venue_fail_reply(call);
     c->ok = true;
     snprintf(c->order_id, sizeof c->order_id, "%s", call->note);
-    s_clid_of(st, call->note, c->client_order_id);
+    const cdx_sent_entry_t *m = cdx_sent_by_id(&st->sent, call->note);
+    snprintf(c->client_order_id, sizeof c->client_order_id, "%s", m ? m->clid : "");
     c->status = VENUE_STATUS_CANCELED;
     return VENUE_DONE;
 }
@@ -1020,7 +681,7 @@ static int s_cancel_all(void *state, venue_call_t *call)
         return venue_fail_reply(call);
     if (call->step == CA_CANCEL)
         return s_ca_done(call);
-    cd_pos_t pos;
+    cdx_position_t pos;
     if (s_positions_reply(call, call->in.symbol, &pos, false) < 0)
         return VENUE_FAIL;
     if (!pos.id[0]) {
@@ -1056,21 +717,6 @@ static int s_get_positions(void *state, venue_call_t *call)
     return VENUE_DONE;
 }
 
-static int s_balance(const json_t *o, venue_balance_t *b, err_t *e)
-{
-    decimal_t locked, order_margin, user_margin, sum;
-    memset(b, 0, sizeof *b);
-    if (json_get_str(o, "currency_short_name", b->asset, sizeof b->asset, e) < 0 ||
-        json_get_decimal(o, "balance", &b->total, e) < 0 || s_opt_dec(o, "locked_balance", &locked, e) < 0 ||
-        s_opt_dec(o, "cross_order_margin", &order_margin, e) < 0 ||
-        s_opt_dec(o, "cross_user_margin", &user_margin, e) < 0 || decimal_add(locked, order_margin, &sum, e) < 0 ||
-        decimal_add(sum, user_margin, &b->locked, e) < 0 || decimal_sub(b->total, b->locked, &b->available, e) < 0)
-        return -1;
-    if (decimal_sign(b->available) < 0)
-        b->available = DECIMAL_ZERO;
-    return 0;
-}
-
 /* Balances: GET wallets, with a signed body all the same. */
 static int s_get_balances(void *state, venue_call_t *call)
 {
@@ -1091,7 +737,7 @@ static int s_get_balances(void *state, venue_call_t *call)
     for (size_t i = 0; rc == VENUE_DONE && i < json_array_len(root); i++) {
         venue_balance_t b;
         err_t e;
-        if (s_balance(json_array_at(root, i), &b, &e) < 0) {
+        if (cdx_balance_read(json_array_at(root, i), &b, &e) < 0) {
             rc = venue_fail(call, XR_INTERNAL, "bad wallet: %s", e.msg);
             break;
         }
@@ -1122,7 +768,7 @@ static int s_set_leverage(void *state, venue_call_t *call)
         call->result.leverage = call->in.leverage;
         return VENUE_DONE;
     }
-    cd_pos_t pos;
+    cdx_position_t pos;
     if (s_positions_reply(call, call->in.symbol, &pos, false) < 0)
         return VENUE_FAIL;
     if (pos.id[0] && pos.p.leverage == call->in.leverage) {
@@ -1157,7 +803,7 @@ static int s_close_position(void *state, venue_call_t *call)
     if (call->step == 0)
         return s_send_positions(call, st, vsym, 1, 1);
     if (call->step == 3)
-        return s_readback_reply(call, st);
+        return s_readback_reply(call);
     if (call->error)
         return venue_fail_reply(call);
     if (call->step == 2) {
@@ -1165,7 +811,7 @@ static int s_close_position(void *state, venue_call_t *call)
             return VENUE_FAIL;
         return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, 3);
     }
-    cd_pos_t pos;
+    cdx_position_t pos;
     if (s_positions_reply(call, call->in.symbol, &pos, false) < 0)
         return VENUE_FAIL;
     if (!pos.id[0] || pos.p.side == VENUE_POS_FLAT)
@@ -1206,8 +852,8 @@ static int s_get_ticker(void *state, venue_call_t *call)
     int rc = VENUE_DONE;
     if (json_kind(p) != JSON_OBJECT)
         rc = venue_fail(call, XR_UNKNOWN_SYMBOL, "no current price for %s", vsym);
-    else if (json_get_decimal(p, "ls", &t->last, &e) < 0 || s_opt_dec(p, "mp", &t->mark, &e) < 0 ||
-             s_opt_int(root, "ts", &t->time, &e) < 0)
+    else if (json_get_decimal(p, "ls", &t->last, &e) < 0 || cdx_opt_decimal(p, "mp", &t->mark, &e) < 0 ||
+             cdx_opt_int64(root, "ts", &t->time, &e) < 0)
         rc = venue_fail(call, XR_INTERNAL, "bad current prices reply: %s", e.msg);
     memcpy(t->symbol, call->in.symbol, VENUE_SYMBOL_MAX);
     json_free(&root);
@@ -1220,16 +866,6 @@ static const struct {
     const char *resolution;
     int64_t ms;
 } s_res[] = {{"1m", "1", 60000}, {"5m", "5", 300000}, {"1h", "60", 3600000}, {"1d", "1D", 86400000}};
-
-static int s_kline(const json_t *o, int64_t ms, venue_kline_t *k, err_t *e)
-{
-    if (json_get_decimal(o, "open", &k->open, e) < 0 || json_get_decimal(o, "high", &k->high, e) < 0 ||
-        json_get_decimal(o, "low", &k->low, e) < 0 || json_get_decimal(o, "close", &k->close, e) < 0 ||
-        json_get_decimal(o, "volume", &k->volume, e) < 0 || json_get_int64(o, "time", &k->open_time, e) < 0)
-        return -1;
-    k->close_time = k->open_time + ms - 1;
-    return 0;
-}
 
 static int s_kline_cmp(const void *a, const void *b)
 {
@@ -1275,7 +911,7 @@ static int s_get_klines(void *state, venue_call_t *call)
         venue_kline_t k = {0};
         err_t e;
         venue_kline_t *slot;
-        if (s_kline(json_array_at(data, i), s_res[ri].ms, &k, &e) < 0)
+        if (cdx_kline_read(json_array_at(data, i), s_res[ri].ms, &k, &e) < 0)
             rc = venue_fail(call, XR_INTERNAL, "bad candle: %s", e.msg);
         else if ((slot = venue_result_add_kline(&call->result)))
             *slot = k;
@@ -1337,85 +973,6 @@ static int s_send_trades(venue_call_t *call, const cd_state_t *st, const char *v
     return s_end(call, &w, 1);
 }
 
-/* The identity of a trade: every field the venue gives, as exact text. */
-static int s_trade_key(const venue_fill_t *f, char *out, size_t cap)
-{
-    char q[DECIMAL_STR_MAX], p[DECIMAL_STR_MAX], fee[DECIMAL_STR_MAX];
-    decimal_format(f->quantity, q, sizeof q);
-    decimal_format(f->price, p, sizeof p);
-    decimal_format(f->fee, fee, sizeof fee);
-    int n = snprintf(out, cap, "%s|%lld|%s|%s|%s|%s|%d", f->order_id, (long long) f->executed_at, p, q, fee,
-                     f->side == VENUE_SIDE_BUY ? "buy" : "sell", f->liquidity == VENUE_LIQ_MAKER);
-    return n > 0 && (size_t) n < cap ? 0 : -1;
-}
-
-static int s_fill(const json_t *o, const instruments_t *t, cd_state_t *st, venue_fill_t *f, err_t *e)
-{
-    char pair[VENUE_SYMBOL_MAX], side[8];
-    bool maker = false;
-    memset(f, 0, sizeof *f);
-    if (json_kind(o) != JSON_OBJECT)
-        return err_set(e, XR_INTERNAL, "trade is not an object");
-    if (json_get_str(o, "pair", pair, sizeof pair, e) < 0 || s_unified(t, pair, f->symbol, e) < 0 ||
-        json_get_str(o, "order_id", f->order_id, sizeof f->order_id, e) < 0 ||
-        json_get_str(o, "side", side, sizeof side, e) < 0 || json_get_decimal(o, "quantity", &f->quantity, e) < 0 ||
-        json_get_decimal(o, "price", &f->price, e) < 0 || s_opt_dec(o, "fee_amount", &f->fee, e) < 0 ||
-        json_get_int64(o, "timestamp", &f->executed_at, e) < 0 || json_get_bool(o, "is_maker", &maker, e) < 0)
-        return -1;
-    f->side = strcasecmp(side, "buy") == 0 ? VENUE_SIDE_BUY : strcasecmp(side, "sell") == 0 ? VENUE_SIDE_SELL
-                                                                                           : VENUE_SIDE_NONE;
-    if (f->side == VENUE_SIDE_NONE)
-        return err_set(e, XR_INTERNAL, "unknown side %s", side);
-    if (f->executed_at <= 0 || f->executed_at >= INT64_MAX / 1000 - 1000)
-        return err_set(e, XR_INTERNAL, "trade timestamp out of range");
-    f->liquidity = maker ? VENUE_LIQ_MAKER : VENUE_LIQ_TAKER;
-    if (s_opt_str(o, "margin_currency_short_name", f->fee_asset, sizeof f->fee_asset, e) < 0)
-        return -1;
-    if (!f->fee_asset[0])
-        snprintf(f->fee_asset, sizeof f->fee_asset, "%s", st->margin);
-    s_clid_of(st, f->order_id, f->client_order_id);
-    return 0;
-}
-
-typedef struct {
-    venue_fill_t f;       /* the fill */
-    char key[256];        /* its identity text */
-} cd_trade_t;
-
-static int s_trade_cmp(const void *a, const void *b)
-{
-    const cd_trade_t *x = a, *y = b;
-    if (x->f.executed_at != y->f.executed_at)
-        return x->f.executed_at < y->f.executed_at ? -1 : 1;
-    return strcmp(x->key, y->key);
-}
-
-/* Derived ids (no trade id is documented): trade_id = "cdx-" + 32 hex digits of a keyed hash of the trade's
- * identity text and its occurrence among identical ones; seq_key = executed_at * 1000 + rank within its
- * millisecond (rank in identity order), an increasing cursor. Sorts trades oldest first. */
-static void s_derive_ids(cd_trade_t *tr, size_t n)
-{
-    if (n == 0)
-        return;
-    qsort(tr, n, sizeof *tr, s_trade_cmp);
-    int64_t rank = 0;
-    int occurrence = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool same_ms = i > 0 && tr[i].f.executed_at == tr[i - 1].f.executed_at;
-        rank = same_ms ? rank + 1 : 0;
-        occurrence = i > 0 && strcmp(tr[i].key, tr[i - 1].key) == 0 ? occurrence + 1 : 0;
-        char text[300];
-        uint8_t mac[CRYPTO_SHA256_LEN];
-        char hex[2 * CRYPTO_SHA256_LEN + 1];
-        int len = snprintf(text, sizeof text, "%s#%d", tr[i].key, occurrence);
-        crypto_hmac_sha256(CD_TRADE_KEY, strlen(CD_TRADE_KEY), text, (size_t) len, mac);
-        crypto_hex(mac, 16, hex);
-        snprintf(tr[i].f.trade_id, sizeof tr[i].f.trade_id, "cdx-%.32s", hex);
-        tr[i].f.seq_key = tr[i].f.executed_at * 1000 + (rank < 999 ? rank : 999);
-    }
-}
-
-/* Parses one page of trades onto result.fills. Returns the page's item count, or -1 after failing. */
 static long s_trades_page(venue_call_t *call, cd_state_t *st, bool *older_seen)
 {
     json_t *root = s_parse(call);
@@ -1433,7 +990,10 @@ static long s_trades_page(venue_call_t *call, cd_state_t *st, bool *older_seen)
         venue_fill_t f;
         err_t e;
         err_clear(&e);
-        if (s_fill(json_array_at(root, (size_t) i), call->ctx->instruments, st, &f, &e) < 0) {
+        if (cdx_fill_read(json_array_at(root, (size_t) i), call->ctx->instruments, st->margin, &f, &e) == 0) {
+            const cdx_sent_entry_t *m = cdx_sent_by_id(&st->sent, f.order_id);
+            snprintf(f.client_order_id, sizeof f.client_order_id, "%s", m ? m->clid : "");
+        } else {
             json_free(&root);
             venue_fail(call, XR_INTERNAL, "bad trade: %s", e.msg);
             return -1;
@@ -1456,14 +1016,14 @@ static long s_trades_page(venue_call_t *call, cd_state_t *st, bool *older_seen)
 static void s_fills_finish(venue_call_t *call)
 {
     venue_result_t *r = &call->result;
-    cd_trade_t *tr = r->n_fills ? mem_calloc(r->n_fills, sizeof *tr) : NULL;
+    cdx_trade_t *tr = r->n_fills ? mem_calloc(r->n_fills, sizeof *tr) : NULL;
     size_t n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         tr[n].f = r->fills[i];
-        if (s_trade_key(&tr[n].f, tr[n].key, sizeof tr[n].key) == 0)
+        if (cdx_trade_key(&tr[n].f, tr[n].key, sizeof tr[n].key) == 0)
             n++;
     }
-    s_derive_ids(tr, n);
+    cdx_trades_derive_ids(tr, n);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         bool want = call->in.from_id > 0 ? tr[i].f.seq_key >= call->in.from_id
@@ -1498,34 +1058,6 @@ static int s_get_fills(void *state, venue_call_t *call)
 }
 
 /* ---- instruments and time ------------------------------------------------------------------------------------ */
-
-static int s_instrument(const json_t *o, instrument_t *in, err_t *e)
-{
-    char status[24], kind[24];
-    memset(in, 0, sizeof *in);
-    if (json_kind(o) != JSON_OBJECT)
-        return err_set(e, XR_INTERNAL, "instrument is not an object");
-    if (json_get_str(o, "pair", in->venue_symbol, sizeof in->venue_symbol, e) < 0 ||
-        s_opt_str(o, "underlying_currency_short_name", in->base, sizeof in->base, e) < 0 ||
-        (!in->base[0] && json_get_str(o, "position_currency_short_name", in->base, sizeof in->base, e) < 0) ||
-        json_get_str(o, "quote_currency_short_name", in->quote, sizeof in->quote, e) < 0 ||
-        s_opt_str(o, "status", status, sizeof status, e) < 0 || s_opt_str(o, "kind", kind, sizeof kind, e) < 0)
-        return -1;
-    if (kind[0] && strcasecmp(kind, "perpetual") != 0)
-        return err_set(e, XR_UNSUPPORTED, "not a perpetual");
-    if (snprintf(in->symbol, sizeof in->symbol, "%s/%s", in->base, in->quote) >= (int) sizeof in->symbol)
-        return err_set(e, XR_INTERNAL, "symbol too long");
-    for (char *p = in->symbol; *p; p++)
-        *p = (char) toupper((unsigned char) *p);
-    in->trading = strcasecmp(status, "active") == 0;
-    return s_opt_dec(o, "price_increment", &in->tick, e) | s_opt_dec(o, "quantity_increment", &in->step, e) |
-                   s_opt_dec(o, "min_quantity", &in->min_qty, e) | s_opt_dec(o, "max_quantity", &in->max_qty, e) |
-                   s_opt_dec(o, "max_market_order_quantity", &in->market_max_qty, e) |
-                   s_opt_dec(o, "min_price", &in->min_price, e) | s_opt_dec(o, "max_price", &in->max_price, e) |
-                   s_opt_dec(o, "min_notional", &in->min_notional, e)
-               ? -1
-               : 0;
-}
 
 enum { LI_LIST = 1, LI_ONE };
 
@@ -1602,32 +1134,13 @@ static int s_load_instruments(void *state, venue_call_t *call)
         instrument_t in;
         err_t e;
         err_clear(&e);
-        if (s_instrument(json_get(root, "instrument"), &in, &e) == 0 &&
+        if (cdx_instrument_read(json_get(root, "instrument"), &in, &e) == 0 &&
             strcmp(in.venue_symbol, st->pairs[call->scratch[0]]) == 0)
             instruments_add(call->result.instruments, &in, &e);
         json_free(&root);
     }
     call->scratch[0]++;
     return s_li_next(call, st);
-}
-
-/* HTTP-date ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms; -1 when malformed. */
-static int64_t s_http_date_ms(const char *s)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    char mon[4];
-    int d, y, hh, mm, ss;
-    if (sscanf(s, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mm, &ss) != 6)
-        return -1;
-    const char *p = strstr(months, mon);
-    if (!p || (p - months) % 3 || y < 1970 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
-        return -1;
-    int m = (int) (p - months) / 3 + 1;
-    int64_t yy = y - (m <= 2);
-    int64_t era = yy / 400, yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-    return ((days * 24 + hh) * 60 + mm) * 60000 + (int64_t) ss * 1000;
 }
 
 /* time: no server-time endpoint is documented. The local (NTP) clock is used, unless the Date header of a
@@ -1644,7 +1157,7 @@ static int s_time(void *state, venue_call_t *call)
     char date[64];
     int64_t local = clock_wall_ms(), venue = -1;
     if (venue_resp_header(call->resp, "Date", date, sizeof date) == 0)
-        venue = s_http_date_ms(date);
+        venue = cdx_http_date_ms(date);
     call->result.server_time = venue > 0 && llabs(venue + 500 - local) > 2000 ? venue + 500 : local;
     return VENUE_DONE;
 }
@@ -1674,45 +1187,6 @@ static int s_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue
     return 0;
 }
 
-static bool s_has(const char *msg, const char *needle)
-{
-    return strcasestr(msg, needle) != NULL;
-}
-
-xr_code_t coindcx_error_code(long status, const char *m)
-{
-    if (status == 429 || s_has(m, "too many requests"))
-        return XR_RATE_LIMITED;
-    if (status >= 500)
-        return XR_TIMEOUT;
-    if (status == 401 || status == 403 || s_has(m, "invalid credentials"))
-        return XR_AUTH;
-    if (s_has(m, "timestamp") && (s_has(m, "expired") || s_has(m, "outside") || s_has(m, "delay")))
-        return XR_CLOCK_SKEW;
-    if (s_has(m, "insufficient"))
-        return XR_INSUFFICIENT_BALANCE;
-    if (s_has(m, "minimum order value"))
-        return XR_MIN_NOTIONAL;
-    if (s_has(m, "divisible by") || s_has(m, "price is out of permissible range") ||
-        (s_has(m, "quantity") && (s_has(m, "should be greater than") || s_has(m, "should be less than"))))
-        return XR_PRECISION;
-    if (s_has(m, "order not found") || s_has(m, "cannot be cancelled"))
-        return XR_ORDER_NOT_FOUND;
-    if (s_has(m, "instrument not found") || s_has(m, "pair does not have a valid value") ||
-        s_has(m, "pairs does not have a valid value"))
-        return XR_UNKNOWN_SYMBOL;
-    if (s_has(m, "leverage cannot be changed") || s_has(m, "not available") || s_has(m, "not supported"))
-        return XR_UNSUPPORTED;
-    if (s_has(m, "leverage must be equal") || s_has(m, "leverage cannot be less") ||
-        s_has(m, "max allowed leverage") || s_has(m, "can't be empty") || s_has(m, "is missing") ||
-        s_has(m, "is invalid") || s_has(m, "does not have a valid value") || s_has(m, "position is not active") ||
-        s_has(m, "position not found") || s_has(m, "invalid request") || s_has(m, "should not be sent"))
-        return XR_INVALID_REQUEST;
-    if (status == 404)
-        return XR_ORDER_NOT_FOUND;
-    return XR_VENUE_REJECTED;
-}
-
 static int64_t s_retry_after_ms(const venue_resp_t *r)
 {
     char v[32];
@@ -1734,9 +1208,9 @@ static int s_map_error(void *state, const venue_resp_t *resp, venue_error_t *out
     json_t *root = json_parse(resp->body, resp->body_len, 64 * 1024, 4, &e);
     int64_t code = 0;
     if (root && json_kind(root) == JSON_OBJECT) {
-        if (s_opt_int(root, "code", &code, &e) < 0)
+        if (cdx_opt_int64(root, "code", &code, &e) < 0)
             code = 0;
-        if (s_opt_str(root, "message", out->venue_message, sizeof out->venue_message, &e) < 0)
+        if (cdx_opt_str(root, "message", out->venue_message, sizeof out->venue_message, &e) < 0)
             out->venue_message[0] = '\0';
     }
     json_free(&root);
