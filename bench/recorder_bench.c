@@ -11,7 +11,7 @@
  *
  * usage: bench_recorder [N [ROUNDS]]   (default 100000 fills, 3 rounds; medians reported). Environment: XR_SOURCE (repo root), XR_BIN (bin dir with
  * xroute-recorder), XR_SCRATCH (work dir; default /tmp/xr-bench-recorder), BENCH_PORT (first of two ports,
- * default 19450). Prints one line per measurement and a summary. */
+ * default 19450), BENCH_PIPELINE (0/1: the recorder's --pipeline, default 1). Prints one line per measurement and a summary. */
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/decimal.h"
@@ -96,7 +96,9 @@ static pid_t s_start_recorder(bench_t *b)
     if (pid == 0) {
         FILE *lf = freopen(log_path, "w", stderr);
         (void) lf;
-        execl(exe, exe, "--events", ev, "--control", ctl, "--dsn", b->dsn, "--sql-dir", sql, (char *) NULL);
+        const char *pipeline = getenv("BENCH_PIPELINE");
+        execl(exe, exe, "--events", ev, "--control", ctl, "--dsn", b->dsn, "--sql-dir", sql, "--pipeline",
+              pipeline && *pipeline ? pipeline : "1", (char *) NULL);
         _exit(127);
     }
     return pid;
