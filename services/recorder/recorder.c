@@ -178,9 +178,7 @@ static void s_skip_truncated(rec_source_t *s)
     if (s->worker_first > s->batched + 1) {
         log_error("source=%s events %" PRIu64 "..%" PRIu64 " are no longer in the worker's journal; skipping them",
                   s->name, s->batched + 1, s->worker_first - 1);
-        s->batched = s->worker_first - 1;
-        if (s->committed > s->batched)
-            s->committed = s->batched;
+        s->batched = s->worker_first - 1; /* committed follows with this source's next committed batch */
     }
 }
 
