@@ -541,52 +541,6 @@ START_TEST(test_order_statuses_and_exact_numbers)
 }
 END_TEST
 
-static venue_order_t O(const char *id, venue_side_t side, venue_type_t t, const char *qty, const char *price,
-                       int64_t created)
-{
-    venue_order_t o = {0};
-    snprintf(o.order_id, sizeof o.order_id, "%s", id);
-    snprintf(o.symbol, sizeof o.symbol, "ETH/USDT");
-    o.side = side;
-    o.type = t;
-    o.quantity = D(qty);
-    o.price = price ? D(price) : DECIMAL_ZERO;
-    o.created_at = created;
-    return o;
-}
-
-START_TEST(test_match_order)
-{
-    venue_order_t list[] = {
-        O("a", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", 1000),          /* too early */
-        O("b", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", 10100),         /* claimed by another id */
-        O("c", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.50", 10400),        /* match, further */
-        O("d", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", 10050),         /* match, closest */
-        O("e", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.011", "2000.5", 10000),        /* quantity differs */
-        O("f", VENUE_SIDE_SELL, VENUE_TYPE_LIMIT, "0.01", "2000.5", 10000),        /* side differs */
-        O("g", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.4", 10000),         /* price differs */
-        O("h", VENUE_SIDE_BUY, VENUE_TYPE_MARKET, "0.01", NULL, 10000),            /* type differs */
-        O("i", VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", 10000 + 16000), /* too late */
-    };
-    coindcx_intent_t want = {.symbol = "ETH/USDT", .side = VENUE_SIDE_BUY, .type = VENUE_TYPE_LIMIT,
-                             .quantity = D("0.01"), .price = D("2000.5"), .sent_ms = 10000};
-    const char *claimed[] = {"b"};
-    ck_assert_int_eq(coindcx_match_order(list, 9, &want, claimed, 1), 3);
-    ck_assert_int_eq(coindcx_match_order(list, 3, &want, claimed, 1), 2);
-    ck_assert_int_eq(coindcx_match_order(list, 3, &want, NULL, 0), 1);
-    ck_assert_int_eq(coindcx_match_order(list, 2, &want, claimed, 1), -1);
-    snprintf(want.symbol, sizeof want.symbol, "BTC/USDT");
-    ck_assert_int_eq(coindcx_match_order(list, 9, &want, NULL, 0), -1);
-    /* market orders match without a price; no send time: the newest unclaimed wins */
-    coindcx_intent_t mk = {.symbol = "ETH/USDT", .side = VENUE_SIDE_BUY, .type = VENUE_TYPE_MARKET,
-                           .quantity = D("0.01")};
-    ck_assert_int_eq(coindcx_match_order(list, 9, &mk, NULL, 0), 7);
-    want = (coindcx_intent_t){.symbol = "ETH/USDT", .side = VENUE_SIDE_BUY, .type = VENUE_TYPE_LIMIT,
-                              .quantity = D("0.01"), .price = D("2000.5")};
-    ck_assert_int_eq(coindcx_match_order(list, 9, &want, claimed, 1), 8);
-}
-END_TEST
-
 /* A create whose reply was lost (timeout, 5xx): the runtime later asks get_order by client id; the adapter
  * lists that side's recent orders and matches the one it sent. */
 START_TEST(test_unknown_outcome_resolved_by_matching)
@@ -929,49 +883,6 @@ END_TEST
 
 /* ---- errors ------------------------------------------------------------------------------------------------ */
 
-START_TEST(test_error_mapping)
-{
-    static const struct {
-        long status;
-        const char *msg;
-        xr_code_t code;
-    } cases[] = {
-        {422, "Order leverage must be equal to position leverage", XR_INVALID_REQUEST},
-        {422, "Quantity for limit variant orders should be less than 1000", XR_PRECISION},
-        {422, "Quantity for market variant orders should be less than 120", XR_PRECISION},
-        {400, "Price is out of permissible range", XR_PRECISION},
-        {400, "Please enter a value lower than 2100.5", XR_VENUE_REJECTED},
-        {400, "Please enter a value higher than 1900", XR_VENUE_REJECTED},
-        {400, "Price should be divisible by 0.01", XR_PRECISION},
-        {422, "Quantity should be greater than 0.001", XR_PRECISION},
-        {400, "Insufficient funds", XR_INSUFFICIENT_BALANCE},
-        {400, "Minimum order value should be 6 USDT", XR_MIN_NOTIONAL},
-        {400, "Pair is in exit only mode", XR_VENUE_REJECTED},
-        {400, "Max position size exceeded", XR_VENUE_REJECTED},
-        {422, "Price can't be empty for limit_order Order", XR_INVALID_REQUEST},
-        {400, "Trigger price should be greater than the current price", XR_VENUE_REJECTED},
-        {500, "Invalid input", XR_TIMEOUT},
-        {400, "Leverage cannot be less than 1x", XR_INVALID_REQUEST},
-        {400, "Max allowed leverage for current position size = 5x", XR_INVALID_REQUEST},
-        {422, "Liquidation will be triggered instantly", XR_VENUE_REJECTED},
-        {401, "Invalid credentials", XR_AUTH},
-        {404, "Order not found", XR_ORDER_NOT_FOUND},
-        {400, "This order cannot be cancelled", XR_ORDER_NOT_FOUND},
-        {429, "Too Many Requests", XR_RATE_LIMITED},
-        {503, "Service Unavailable", XR_TIMEOUT},
-        {400, "Request expired: timestamp is outside the allowed window", XR_CLOCK_SKEW},
-        {400, "pair does not have a valid value", XR_UNKNOWN_SYMBOL},
-        {400, "side does not have a valid value", XR_INVALID_REQUEST},
-        {422, "Leverage cannot be changed while a position is open", XR_UNSUPPORTED},
-        {404, "Instrument not found", XR_UNKNOWN_SYMBOL},
-        {418, "", XR_VENUE_REJECTED},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        ck_assert_msg(coindcx_error_code(cases[i].status, cases[i].msg) == cases[i].code, "%ld %s -> %d",
-                      cases[i].status, cases[i].msg, (int) coindcx_error_code(cases[i].status, cases[i].msg));
-}
-END_TEST
-
 START_TEST(test_map_error_keeps_venue_code_and_message)
 {
     h_t h;
@@ -1045,7 +956,6 @@ int main(void)
     tcase_add_test(tc, test_inr_margin);
     tcase_add_test(tc, test_get_order_by_id_lists_both_sides);
     tcase_add_test(tc, test_order_statuses_and_exact_numbers);
-    tcase_add_test(tc, test_match_order);
     tcase_add_test(tc, test_unknown_outcome_resolved_by_matching);
     tcase_add_test(tc, test_lost_order_adopted_by_id_lookup);
     tcase_add_test(tc, test_cancel_all_for_one_symbol_goes_through_position_id);
@@ -1056,7 +966,6 @@ int main(void)
     tcase_add_test(tc, test_fills_derived_ids);
     tcase_add_test(tc, test_ticker_and_klines);
     tcase_add_test(tc, test_time_from_date_header_only_when_far_off);
-    tcase_add_test(tc, test_error_mapping);
     tcase_add_test(tc, test_map_error_keeps_venue_code_and_message);
     tcase_add_test(tc, test_malformed_replies_fail_cleanly);
     suite_add_tcase(s, tc);
