@@ -447,7 +447,12 @@ static int s_place_order(void *state, venue_call_t *call)
     case 0:
         if (s_po_check(call) < 0)
             return VENUE_FAIL;
-        return s_send_positions(call, st, vsym, 1, PO_POSITION);
+        /* The position is read first only when the order depends on it (a leverage to check or set, a
+         * reduce-only check); otherwise the order goes alone and the venue applies the position's leverage. */
+        if (call->in.order.leverage > 0 || call->in.order.reduce_only)
+            return s_send_positions(call, st, vsym, 1, PO_POSITION);
+        call->scratch[2] = 1;
+        return s_send_create(call, st, &call->in.order, vsym, 0, PO_ORDER);
     case PO_POSITION:
         return s_po_position(call, st, vsym);
     case PO_LEVERAGE:
@@ -455,6 +460,12 @@ static int s_place_order(void *state, venue_call_t *call)
             return venue_fail_reply(call);
         return s_send_create(call, st, &call->in.order, vsym, (int) call->scratch[3], PO_ORDER);
     case PO_ORDER:
+        if (call->error && call->scratch[2] && call->error->code == XR_INVALID_REQUEST &&
+            strcasestr(call->error->venue_message, "leverage")) {
+            /* Refused (not executed) for want of the position's leverage: read it and send again. */
+            call->scratch[2] = 0;
+            return s_send_positions(call, st, vsym, 1, PO_POSITION);
+        }
         if (call->error) {
             cdx_sent_forget(&st->sent, call->in.order.client_order_id);
             return venue_fail_reply(call);

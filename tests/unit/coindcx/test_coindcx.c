@@ -274,12 +274,7 @@ START_TEST(test_place_limit)
     h_t h;
     h_init(&h);
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-lim-1");
-    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_str_eq(h.call.req.path, CD_F "/positions");
-    ck_assert_int_eq(h.call.req.method, VENUE_POST);
-    ck_assert_str_eq(B(&h), POS_ETH);
-    ck_assert_int_eq(h.call.req.kind, VENUE_SAFE_RETRY);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND); /* no leverage asked: the order alone */
     venue_req_t *r = &h.call.req;
     ck_assert_str_eq(r->path, CD_F "/orders/create");
     ck_assert_str_eq(r->content_type, "application/json");
@@ -287,7 +282,7 @@ START_TEST(test_place_limit)
     ck_assert_str_eq(r->client_order_id, "cl-lim-1");
     ck_assert_str_eq(r->symbol, "ETH/USDT");
     ck_assert_str_eq(B(&h), TS0 ",\"order\":{\"side\":\"buy\",\"pair\":\"B-ETH_USDT\",\"order_type\":\"limit_order\","
-                              "\"price\":2000.5,\"total_quantity\":0.01,\"leverage\":10,"
+                              "\"price\":2000.5,\"total_quantity\":0.01,"
                               "\"notification\":\"no_notification\",\"time_in_force\":\"good_till_cancel\","
                               "\"margin_currency_short_name\":\"USDT\"}}");
     h_sign(&h, 1705647376759);
@@ -305,6 +300,17 @@ START_TEST(test_place_limit)
     ck_dec(o->quantity, "0.01");
     ck_dec(o->filled_quantity, "0");
     ck_assert_int_eq(o->created_at, 1705647376759);
+    /* a leverage equal to the position's: read the position, then the order carries it */
+    h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-lim-2");
+    h.call.in.order.leverage = 10;
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_str_eq(h.call.req.path, CD_F "/positions");
+    ck_assert_int_eq(h.call.req.method, VENUE_POST);
+    ck_assert_str_eq(B(&h), POS_ETH);
+    ck_assert_int_eq(h.call.req.kind, VENUE_SAFE_RETRY);
+    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
+    ck_assert_str_eq(h.call.req.path, CD_F "/orders/create");
+    ck_assert_ptr_nonnull(strstr(B(&h), "\"total_quantity\":0.01,\"leverage\":10,\"notification\""));
     h_fini(&h);
 }
 END_TEST
@@ -317,9 +323,8 @@ START_TEST(test_place_market_omits_tif_and_reads_back)
     h.call.in.order.take_profit = D("1800");
     h.call.in.order.stop_loss = D("12345678.12345678");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_str_eq(B(&h), TS0 ",\"order\":{\"side\":\"sell\",\"pair\":\"B-ETH_USDT\",\"order_type\":\"market_order\","
-                              "\"total_quantity\":0.2962,\"leverage\":10,\"notification\":\"no_notification\","
+                              "\"total_quantity\":0.2962,\"notification\":\"no_notification\","
                               "\"margin_currency_short_name\":\"USDT\",\"take_profit_price\":1800,"
                               "\"stop_loss_price\":12345678.12345678}}");
     ck_assert_int_eq(h_reply(&h, 200, "order_create_market.json", NULL), VENUE_SEND);
@@ -346,7 +351,6 @@ START_TEST(test_place_readback_failure_keeps_the_order)
     h_init(&h);
     h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_MARKET, "0.2962", NULL, NULL, "cl-mkt-2");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 200, "order_create_market.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 401, "error_unauthorized.json", NULL), VENUE_DONE);
     ck_assert_str_eq(h.call.result.order.order_id, "5e1f7a11-0b5d-4c3e-9d0e-2f1a3b4c5d6e");
@@ -362,12 +366,12 @@ START_TEST(test_place_every_type_word)
         const char *price, *stop, *want;
     } cases[] = {
         {VENUE_TYPE_STOP_MARKET, NULL, "1900", "\"order_type\":\"stop_market\",\"stop_price\":1900,\"total_quantity\":0.01,"
-                                               "\"leverage\":10,\"notification\":\"no_notification\",\"margin"},
+                                               "\"notification\":\"no_notification\",\"margin"},
         {VENUE_TYPE_STOP_LIMIT, "1890", "1900", "\"order_type\":\"stop_limit\",\"price\":1890,\"stop_price\":1900,"
-                                                 "\"total_quantity\":0.01,\"leverage\":10,\"notification\":"
+                                                 "\"total_quantity\":0.01,\"notification\":"
                                                  "\"no_notification\",\"time_in_force\":\"good_till_cancel\""},
         {VENUE_TYPE_TAKE_PROFIT_MARKET, NULL, "2500", "\"order_type\":\"take_profit_market\",\"stop_price\":2500,"
-                                                       "\"total_quantity\":0.01,\"leverage\":10,\"notification\":"
+                                                       "\"total_quantity\":0.01,\"notification\":"
                                                        "\"no_notification\",\"margin"},
         {VENUE_TYPE_TAKE_PROFIT_LIMIT, "2510", "2500", "\"order_type\":\"take_profit_limit\",\"price\":2510,"
                                                         "\"stop_price\":2500,\"total_quantity\":0.01"},
@@ -377,7 +381,6 @@ START_TEST(test_place_every_type_word)
         h_init(&h);
         h_order(&h, VENUE_SIDE_SELL, cases[i].t, "0.01", cases[i].price, cases[i].stop, "cl-t");
         ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-        ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
         ck_assert_msg(strstr(B(&h), cases[i].want), "type %d body %s", (int) cases[i].t, B(&h));
         h_fini(&h);
     }
@@ -386,7 +389,6 @@ START_TEST(test_place_every_type_word)
     h_init(&h);
     h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-stop");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 200, "order_create_stop.json", NULL), VENUE_DONE);
     ck_assert_int_eq(h.call.result.order.status, VENUE_STATUS_UNTRIGGERED);
     ck_dec(h.call.result.order.stop_price, "1900");
@@ -402,7 +404,6 @@ START_TEST(test_place_every_type_word)
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000", NULL, "cl-ioc");
     h.call.in.order.time_in_force = VENUE_TIF_IOC;
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_ptr_nonnull(strstr(B(&h), "\"time_in_force\":\"immediate_or_cancel\""));
     h_fini(&h);
 }
@@ -437,6 +438,29 @@ START_TEST(test_place_leverage_lock)
 }
 END_TEST
 
+/* Should CoinDCX insist on a leverage in every order (not documented either way), the refusal is definitive
+ * (nothing executed): the position is read and the order sent again with its leverage. */
+START_TEST(test_place_without_leverage_refused_then_resent)
+{
+    h_t h;
+    h_init(&h);
+    h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-nolev");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_ptr_null(strstr(B(&h), "leverage"));
+    ck_assert_int_eq(h_reply(&h, 400, "{\"code\":400,\"message\":\"leverage is missing\",\"status\":\"error\"}",
+                             NULL), VENUE_SEND);
+    ck_assert_str_eq(h.call.req.path, CD_F "/positions");
+    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
+    ck_assert_int_eq(h.call.req.kind, VENUE_CREATES_ORDER);
+    ck_assert_ptr_nonnull(strstr(B(&h), "\"leverage\":10,"));
+    /* a second refusal is final */
+    ck_assert_int_eq(h_reply(&h, 400, "{\"code\":400,\"message\":\"leverage is missing\",\"status\":\"error\"}",
+                             NULL), VENUE_FAIL);
+    ck_assert_int_eq(h.call.fail.code, XR_INVALID_REQUEST);
+    h_fini(&h);
+}
+END_TEST
+
 START_TEST(test_place_reduce_only_checked_against_position)
 {
     h_t h;
@@ -465,9 +489,10 @@ START_TEST(test_inr_margin)
     h_init_margin(&h, "INR");
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-inr");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_ptr_nonnull(strstr(B(&h), "\"margin_currency_short_name\":[\"INR\"]"));
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_ptr_nonnull(strstr(B(&h), "\"margin_currency_short_name\":\"INR\"}}"));
+    memset(&h.call.in, 0, sizeof h.call.in);
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_POSITIONS), VENUE_SEND);
+    ck_assert_ptr_nonnull(strstr(B(&h), "\"margin_currency_short_name\":[\"INR\"]"));
     err_t e;
     void *st = mem_calloc(1, coindcx_ops.state_size);
     ck_assert_int_eq(coindcx_configure(st, "EUR", &e), -1);
@@ -550,7 +575,6 @@ START_TEST(test_unknown_outcome_resolved_by_matching)
     h.ctx.now_ms = 1705647376000; /* signed 759 ms before the venue stamped it */
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-lost-1");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h.call.req.kind, VENUE_CREATES_ORDER); /* the runtime times it out: no reply */
     memset(&h.call.in, 0, sizeof h.call.in);
     snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
@@ -570,7 +594,6 @@ START_TEST(test_unknown_outcome_resolved_by_matching)
     /* a second lost order with identical parameters cannot claim the first one's venue order */
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-lost-2");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     memset(&h.call.in, 0, sizeof h.call.in);
     snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
     snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "cl-lost-2");
@@ -609,11 +632,10 @@ START_TEST(test_lost_order_adopted_by_id_lookup)
     h_init(&h);
     h.ctx.now_ms = 1705647377000;
     h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_MARKET, "0.2962", NULL, NULL, "cl-lost-mkt");
-    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND); /* create: reply lost */
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND); /* create: reply lost */
+    ck_assert_str_eq(h.call.req.path, CD_F "/orders/create");
     h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-refused");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 400, "error_insufficient_funds.json", NULL), VENUE_FAIL);
     memset(&h.call.in, 0, sizeof h.call.in);
     snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
@@ -910,7 +932,6 @@ START_TEST(test_map_error_keeps_venue_code_and_message)
     /* a place_order refused by the venue fails with the venue's words kept */
     h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-funds");
     ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
-    ck_assert_int_eq(h_reply(&h, 200, "positions_flat.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 400, "error_insufficient_funds.json", NULL), VENUE_FAIL);
     ck_assert_int_eq(h.call.fail.code, XR_INSUFFICIENT_BALANCE);
     ck_assert_str_eq(h.call.fail.venue_message, "Insufficient funds");
@@ -952,6 +973,7 @@ int main(void)
     tcase_add_test(tc, test_place_readback_failure_keeps_the_order);
     tcase_add_test(tc, test_place_every_type_word);
     tcase_add_test(tc, test_place_leverage_lock);
+    tcase_add_test(tc, test_place_without_leverage_refused_then_resent);
     tcase_add_test(tc, test_place_reduce_only_checked_against_position);
     tcase_add_test(tc, test_inr_margin);
     tcase_add_test(tc, test_get_order_by_id_lists_both_sides);
