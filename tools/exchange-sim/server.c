@@ -445,7 +445,7 @@ static int s_listener_start(sim_server_t *self, s_listener_t *l, int port, err_t
         MHD_OPTION_URI_LOG_CALLBACK, s_uri_log, l, MHD_OPTION_NOTIFY_COMPLETED, s_completed, l,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!l->daemon)
         return err_set(err, XR_INVALID_REQUEST, "cannot listen on %s:%d (in use?)", self->bind, port);
     const union MHD_DaemonInfo *pi = MHD_get_daemon_info(l->daemon, MHD_DAEMON_INFO_BIND_PORT);
