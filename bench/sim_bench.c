@@ -235,7 +235,7 @@ static pid_t s_start_sim(uint16_t base)
 
 int main(int argc, char **argv)
 {
-    int seconds = argc > 1 ? atoi(argv[1]) : 5; /* NOLINT: bench argument */
+    int seconds = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 5;
     if (seconds <= 0)
         seconds = 5;
     int levels[16] = {1, 64}, n_levels = 2;
