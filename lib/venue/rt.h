@@ -86,8 +86,9 @@ typedef struct {
 
 /* What the runtime knows of one order (for fills' client ids and for order events). */
 typedef struct {
-    venue_order_t o;            /* last known state */
+    venue_order_t o;            /* last known state (status NONE: only the request is known yet) */
     int64_t touched_ms;         /* monotonic ms of the last change */
+    proto_meta_t meta;          /* the place_order's metadata, copied onto its fills */
 } rt_order_t;
 
 /* Fill discovery state of one symbol. */
@@ -195,6 +196,10 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
 /* Records an order's state; publishes event.order when it is new or changed. */
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);
 const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id);
+/* Remembers a place_order's metadata (copied) for the fills of that client order id. */
+void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, const proto_meta_t *meta);
+/* Frees the order table. */
+void rt_orders_free(venue_runtime_t *rt);
 /* Queries one order (by venue id) and records its state. */
 void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order_id);
 /* Periodically lists open orders of symbols with tracked live orders, to see venue-side changes. */

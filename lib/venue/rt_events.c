@@ -96,6 +96,9 @@ int rt_event_fill(venue_runtime_t *rt, const venue_fill_t *f, const char *accoun
     proto_event_t ev;
     proto_event_init(&ev, PROTO_T_EVENT_FILL);
     venue_convert_fill(f, rt->venue, account, &ev.fill);
+    const rt_order_t *o = rt_order_find(rt, f->order_id);
+    if (o && o->meta.count)
+        proto_meta_copy(&ev.fill.metadata, &o->meta);
     int rc = s_emit(rt, &ev);
     if (rc == 0)
         log_info("event.fill venue=%s seq=%llu trade_id=%s order_id=%s cl_ord_id=%s", rt->venue,

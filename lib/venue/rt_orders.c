@@ -23,6 +23,7 @@
 #define RT_SEND_RECORD_MAX 512
 #define RT_RESOLVE_RETRY_MS 2000
 #define RT_ORDER_REFRESH_MS 5000 /* open orders of live symbols are listed this often */
+#define RT_ORDER_STALE_MS 60000  /* a request that never became an order is forgotten after this */
 
 /* "S|clid|symbol|side|type|tif|qty|price|stop|reduce|sent_ms" or "R|clid". */
 static int s_encode(const venue_order_req_t *o, int64_t sent_ms, char *out, size_t cap)
@@ -294,12 +295,47 @@ static rt_order_t *s_order_slot(venue_runtime_t *rt, const venue_order_t *o)
     }
     if (rt->n_orders < RT_ORDERS_MAX)
         return &rt->orders[rt->n_orders++];
-    /* Full: forget the oldest final order. */
+    /* Full: forget the oldest final order, or the oldest request that never became an order. */
     rt_order_t *victim = NULL;
-    for (size_t i = 0; i < rt->n_orders; i++)
-        if (venue_status_final(rt->orders[i].o.status) && (!victim || rt->orders[i].touched_ms < victim->touched_ms))
+    int64_t stale = rt_now() - RT_ORDER_STALE_MS;
+    for (size_t i = 0; i < rt->n_orders; i++) {
+        const rt_order_t *t = &rt->orders[i];
+        bool gone = venue_status_final(t->o.status) || (t->o.status == VENUE_STATUS_NONE && t->touched_ms < stale);
+        if (gone && (!victim || t->touched_ms < victim->touched_ms))
             victim = &rt->orders[i];
+    }
+    if (victim) {
+        proto_meta_free(&victim->meta);
+        memset(victim, 0, sizeof *victim);
+    }
     return victim;
+}
+
+void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, const proto_meta_t *meta)
+{
+    if (!meta->count)
+        return;
+    venue_order_t key = {0};
+    snprintf(key.client_order_id, sizeof key.client_order_id, "%s", clid);
+    snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
+    rt_order_t *t = s_order_slot(rt, &key);
+    if (!t)
+        return;
+    if (!t->o.client_order_id[0]) {
+        t->o = key;
+        t->touched_ms = rt_now();
+    }
+    proto_meta_free(&t->meta);
+    proto_meta_copy(&t->meta, meta);
+}
+
+void rt_orders_free(venue_runtime_t *rt)
+{
+    for (size_t i = 0; rt->orders && i < rt->n_orders; i++)
+        proto_meta_free(&rt->orders[i].meta);
+    mem_free(rt->orders);
+    rt->orders = NULL;
+    rt->n_orders = 0;
 }
 
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account)
@@ -310,6 +346,7 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
     bool changed = !t || t->o.status != o->status || !decimal_eq(t->o.filled_quantity, o->filled_quantity) ||
                    strcmp(t->o.order_id, o->order_id) != 0;
     if (t && changed) {
+        /* A client id learns its venue id here; a REJECTED order without one keeps the slot's. */
         t->o = *o;
         t->touched_ms = rt_now();
     }

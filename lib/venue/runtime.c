@@ -351,18 +351,24 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
     c->deadline_ms = hdr->deadline;
     snprintf(c->account, sizeof c->account, "%s", req.account[0] ? req.account : rt->account);
     int rc = venue_convert_request(&req, &c->call.in, &err);
-    proto_request_free(&req);
+    if (rc == 0 && op == VENUE_OP_PLACE_ORDER && req.order.metadata.count && c->call.in.order.client_order_id[0])
+        rt_order_meta(rt, c->call.in.order.client_order_id, c->call.in.order.symbol, &req.order.metadata);
     if (rc < 0) {
+        proto_request_free(&req);
         venue_fail(&c->call, XR_INVALID_REQUEST, "%s", err.msg);
         rt_reply_error(rt, c, &c->call.fail);
         rt_call_free(rt, c);
         return;
     }
     if (op == VENUE_OP_PLACE_ORDER && s_prepare_order(rt, &c->call.in.order, &c->call.fail) < 0) {
+        proto_request_free(&req);
         rt_reply_error(rt, c, &c->call.fail);
         rt_call_free(rt, c);
         return;
     }
+    if (op == VENUE_OP_PLACE_ORDER && req.order.metadata.count && !req.order.client_order_id[0])
+        rt_order_meta(rt, c->call.in.order.client_order_id, c->call.in.order.symbol, &req.order.metadata);
+    proto_request_free(&req);
     if (op == VENUE_OP_PLACE_ORDER && s_clid_in_progress(rt, c)) {
         venue_fail(&c->call, XR_DUPLICATE_ORDER, "an order with client id %s is already in progress",
                    c->call.in.order.client_order_id);
@@ -623,7 +629,7 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
     instruments_destroy(&rt->instruments);
     clidset_destroy(&rt->sent);
     mem_free(rt->intents);
-    mem_free(rt->orders);
+    rt_orders_free(rt);
     mem_free(rt->state);
     memset(&rt->creds, 0, sizeof rt->creds);
     mem_free(rt);

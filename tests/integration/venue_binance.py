@@ -57,13 +57,13 @@ def t_operations(h):
     h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "op-tif-GTX"})
 
     # Market order: fills, the fill is discovered and published with our client order id.
-    o = h.ok("place_order", market("op-mkt-1"))["order"]
+    o = h.ok("place_order", market("op-mkt-1", metadata={"bot": "grid-7"}))["order"]
     check(o["status"] == "FILLED", "market: %s" % o)
     fills = h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"]["order_id"] == o["order_id"],
                           what="fill of op-mkt-1")
     f = fills[0][2]["fill"]
-    check(f["client_order_id"] == "op-mkt-1" and f["symbol"] == "BTC/USDT" and f["liquidity"] == "TAKER",
-          "fill: %s" % f)
+    check(f["client_order_id"] == "op-mkt-1" and f["symbol"] == "BTC/USDT" and f["liquidity"] == "TAKER" and
+          f.get("metadata") == {"bot": "grid-7"}, "fill: %s" % f)
     pos = h.ok("get_positions", {"symbol": "BTC/USDT"})["positions"]
     check(pos and pos[0]["side"] == "LONG" and pos[0]["quantity"] == "0.002", "positions: %s" % pos)
     bal = h.ok("get_balances", {"asset": "USDT"})["balances"]
