@@ -102,6 +102,16 @@ const void *bus_msg_envelope(const bus_msg_t *self, size_t *len)
     return zmq_msg_data(env);
 }
 
+const char *bus_msg_user_id(const bus_msg_t *self)
+{
+    assert(self);
+    if (!self->has_env)
+        return NULL;
+    /* zmq_msg_gets takes a non-const message but only reads its metadata. */
+    const char *uid = zmq_msg_gets((zmq_msg_t *) &self->env, "User-Id");
+    return uid && *uid ? uid : NULL;
+}
+
 int bus_msg_parse(const bus_msg_t *self, proto_msg_t *reader, proto_header_t *hdr, err_t *err)
 {
     size_t len;

@@ -47,6 +47,11 @@ const void *bus_msg_envelope(const bus_msg_t *self, size_t *len);
  * the message until the body is decoded. 0, or -1 with err (XR_INVALID_REQUEST). */
 int bus_msg_parse(const bus_msg_t *self, proto_msg_t *reader, proto_header_t *hdr, err_t *err);
 
+/* The authenticated peer of a received message: with CURVE, the ZAP user id, which czmq's zauth sets to the
+ * client's public key in Z85 (40 characters). NULL for a message built locally or received without
+ * authentication (plain TCP). Borrowed, valid while the message lives. */
+const char *bus_msg_user_id(const bus_msg_t *self);
+
 /* Receives one message from sock without blocking. Returns the message (caller destroys), or NULL: with
  * err->code XR_OK when nothing was waiting (or the call was interrupted), XR_INVALID_REQUEST when a message
  * arrived but had too many/too long routing frames or an empty envelope (it is consumed and dropped). */

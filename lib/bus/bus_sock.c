@@ -35,6 +35,28 @@ static int s_set_int(void *h, int option, int value, const char *name, err_t *er
     return s_set(h, option, &value, sizeof value, name, err);
 }
 
+/* CURVE options; key texts are checked for length here, their Z85 validity by ZeroMQ. The ZAP domain makes
+ * the server consult the ZAP handler (zauth) for every connection. */
+static int s_curve(void *h, const bus_sock_opts_t *o, err_t *err)
+{
+    if (strlen(o->curve_secret_key) != 40)
+        return err_set(err, XR_INTERNAL, "socket option CURVE_SECRETKEY: not a 40-character Z85 key");
+    if (o->curve_server)
+        return s_set_int(h, ZMQ_CURVE_SERVER, 1, "CURVE_SERVER", err) != 0 ||
+                       s_set(h, ZMQ_ZAP_DOMAIN, "xroute", 6, "ZAP_DOMAIN", err) != 0 ||
+                       s_set(h, ZMQ_CURVE_SECRETKEY, o->curve_secret_key, 40, "CURVE_SECRETKEY", err) != 0
+                   ? -1
+                   : 0;
+    if (!o->curve_public_key || strlen(o->curve_public_key) != 40 || !o->curve_server_key ||
+        strlen(o->curve_server_key) != 40)
+        return err_set(err, XR_INTERNAL, "socket option CURVE: a client needs its public key and the server's");
+    if (s_set(h, ZMQ_CURVE_SERVERKEY, o->curve_server_key, 40, "CURVE_SERVERKEY", err) != 0 ||
+        s_set(h, ZMQ_CURVE_PUBLICKEY, o->curve_public_key, 40, "CURVE_PUBLICKEY", err) != 0 ||
+        s_set(h, ZMQ_CURVE_SECRETKEY, o->curve_secret_key, 40, "CURVE_SECRETKEY", err) != 0)
+        return -1;
+    return 0;
+}
+
 static int s_apply(zsock_t *sock, int type, const bus_sock_opts_t *o, err_t *err)
 {
     void *h = zsock_resolve(sock);
@@ -59,6 +81,8 @@ static int s_apply(zsock_t *sock, int type, const bus_sock_opts_t *o, err_t *err
         if (s_set(h, ZMQ_ROUTING_ID, o->routing_id, n, "ROUTING_ID", err) != 0)
             return -1;
     }
+    if (o->curve_secret_key && s_curve(h, o, err) != 0)
+        return -1;
     if (type == ZMQ_SUB && o->subscribe &&
         s_set(h, ZMQ_SUBSCRIBE, o->subscribe, strlen(o->subscribe), "SUBSCRIBE", err) != 0)
         return -1;

@@ -25,6 +25,14 @@ typedef struct {
     int reconnect_ivl_max_ms;  /* reconnect backoff cap (default 2000) */
     const char *routing_id;    /* ZMQ_ROUTING_ID for DEALER/ROUTER (1..255 bytes), NULL = none; copied */
     const char *subscribe;     /* SUB only: prefix to subscribe to, NULL = nothing yet, "" = everything */
+    /* CURVE (bus_curve.h fills these from settings). NULL secret key = plain TCP. Keys are Z85 text (40
+     * characters), borrowed until bus_sock_new returns. A server socket authenticates every peer through the
+     * process's ZAP handler (bus_curve starts czmq's zauth before filling these); a client must know the
+     * server's public key. */
+    bool curve_server;               /* true: this side is the CURVE server (the bound side in xroute) */
+    const char *curve_public_key;    /* this side's public key (client side only; a server derives nothing) */
+    const char *curve_secret_key;    /* this side's secret key; NULL = no CURVE */
+    const char *curve_server_key;    /* client side: the server's public key */
 } bus_sock_opts_t;
 
 /* Fills o with xroute's defaults. */
