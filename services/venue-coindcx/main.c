@@ -4,15 +4,19 @@
 #include "coindcx/coindcx.h"
 #include "venue/runtime.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
+    bool info = false; /* --help and --version answer whatever the settings */
+    for (int i = 1; i < argc; i++)
+        info = info || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "--version") == 0;
     /* The runtime has no hook for adapter settings yet: refuse a bad value here, before anything starts. */
     const char *m = getenv("COINDCX_MARGIN_CURRENCY");
-    if (m && m[0] && strcmp(m, "USDT") != 0 && strcmp(m, "INR") != 0) {
+    if (!info && m && m[0] && strcmp(m, "USDT") != 0 && strcmp(m, "INR") != 0) {
         fprintf(stderr, "xroute-venue-coindcx: COINDCX_MARGIN_CURRENCY must be USDT or INR\n");
         return 2;
     }
