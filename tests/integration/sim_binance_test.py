@@ -158,6 +158,10 @@ class Endpoints(Base):
         st, h, kl2 = self.bn.public("/fapi/v1/klines",
                                     {"symbol": "ETHUSDT", "interval": "1m", "startTime": str(kl[0][0]), "limit": "3"})
         self.assertEqual(kl2[0][0], kl[0][0])
+        st, h, t24 = self.bn.public("/fapi/v1/ticker/24hr", {"symbol": "BTCUSDT"})
+        self.assertEqual(t24["lastPrice"], "95123.40")
+        self.assertLessEqual(float(t24["lowPrice"]), 95123.4)
+        self.assertGreaterEqual(float(t24["highPrice"]), 95123.4)
         st, h, d = self.bn.public("/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": "5"})
         self.assertEqual(d["bids"][0][0], "95123.40")
 

@@ -278,6 +278,7 @@ static const s_ep_t s_eps[] = {
     {"GET", "/fapi/v2/ticker/price", SEC_NONE, 1, 2, false, "symbol", bn_ticker_price},
     {"GET", "/fapi/v1/ticker/bookTicker", SEC_NONE, 2, 5, false, "symbol", bn_book_ticker},
     {"GET", "/fapi/v1/premiumIndex", SEC_NONE, 1, 10, false, "symbol", bn_premium_index},
+    {"GET", "/fapi/v1/ticker/24hr", SEC_NONE, 1, 40, false, "symbol", bn_ticker_24hr},
     {"GET", "/fapi/v1/depth", SEC_NONE, 5, 0, false, "symbol limit", bn_depth},
     {"GET", "/fapi/v1/klines", SEC_NONE, 0, 0, false, "symbol interval startTime endTime limit", bn_klines},
     {"POST", "/fapi/v1/order", SEC_SIGNED, 0, 0, true, P_ORDER, bn_order_new},

@@ -587,6 +587,57 @@ void bn_book_ticker(s_ctx_t *c)
     s_each_ticker(c, s_book_one);
 }
 
+/* 24-hour statistics from the 1-minute candles of the last 24 hours (the path plus accounts' trades). */
+static void s_stats_one(s_ctx_t *c, const sim_instrument_t *in, const sim_ticker_t *tk)
+{
+    enum { DAY_MIN = 1440 };
+    sim_candle_t *cs = mem_alloc(DAY_MIN * sizeof *cs);
+    int64_t now = c->req->now_ms;
+    size_t n = sim_engine_candles(c->eng, in, 60000, now - 86400000 + 60000, now, DAY_MIN, now, cs, DAY_MIN);
+    decimal_t open = n ? cs[0].open : tk->last, high = tk->last, low = tk->last, vol = DECIMAL_ZERO,
+              qvol = DECIMAL_ZERO;
+    int64_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        high = decimal_max(high, cs[i].high);
+        low = decimal_min(low, cs[i].low);
+        vol = bn_add(vol, cs[i].volume);
+        qvol = bn_add(qvol, cs[i].quote_volume);
+        count += cs[i].trades;
+    }
+    decimal_t change = bn_sub(tk->last, open), pct = DECIMAL_ZERO, wavg = tk->last;
+    if (!decimal_is_zero(open) &&
+        decimal_div(bn_mul8(change, decimal_from_int(100)), open, 3, DECIMAL_ROUND_HALF_UP, &pct, NULL) != 0)
+        pct = DECIMAL_ZERO;
+    if (!decimal_is_zero(vol) && decimal_div(qvol, vol, in->price_precision, DECIMAL_ROUND_HALF_UP, &wavg, NULL) != 0)
+        wavg = tk->last;
+    jw_t *w = &c->w;
+    int pp = in->price_precision;
+    jw_object_begin(w);
+    bn_kstr(w, "symbol", in->symbol);
+    bn_kfix(w, "priceChange", change, pp);
+    bn_kfix(w, "priceChangePercent", pct, 3);
+    bn_kfix(w, "weightedAvgPrice", wavg, pp);
+    bn_kfix(w, "lastPrice", tk->last, pp);
+    bn_kfix(w, "lastQty", in->min_qty, in->qty_precision);
+    bn_kfix(w, "openPrice", open, pp);
+    bn_kfix(w, "highPrice", high, pp);
+    bn_kfix(w, "lowPrice", low, pp);
+    bn_kdec(w, "volume", vol);
+    bn_kdec(w, "quoteVolume", qvol);
+    bn_kint(w, "openTime", n ? cs[0].open_ms : now - 86400000);
+    bn_kint(w, "closeTime", now);
+    bn_kint(w, "firstId", 1);
+    bn_kint(w, "lastId", count);
+    bn_kint(w, "count", count);
+    jw_object_end(w);
+    mem_free(cs);
+}
+
+void bn_ticker_24hr(s_ctx_t *c)
+{
+    s_each_ticker(c, s_stats_one);
+}
+
 void bn_premium_index(s_ctx_t *c)
 {
     s_each_ticker(c, s_premium_one);

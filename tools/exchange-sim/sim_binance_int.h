@@ -158,6 +158,7 @@ void bn_ping(s_ctx_t *c);
 void bn_position_risk_v2(s_ctx_t *c);
 void bn_position_risk_v3(s_ctx_t *c);
 void bn_premium_index(s_ctx_t *c);
+void bn_ticker_24hr(s_ctx_t *c);
 void bn_ticker_price(s_ctx_t *c);
 void bn_time(s_ctx_t *c);
 void bn_user_trades(s_ctx_t *c);
