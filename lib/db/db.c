@@ -43,6 +43,8 @@ struct _db_t {
     bool in_copy;                           /* a COPY in progress */
     bool copy_failed;                       /* a put failed during the COPY in progress */
     bool commit_pending;                    /* db_commit_send done, db_commit_wait not yet */
+    db_wait_fn *wait_fn;                    /* cooperative wait (db_set_wait_fn), or NULL */
+    void *wait_ctx;                         /* its argument */
     db_errkind_t last_error;                /* kind of the last failure */
     db_stmt_t stmts[DB_MAX_STATEMENTS];     /* registered prepared statements */
     int nstmts;                             /* entries used in stmts */
@@ -445,6 +447,19 @@ static int s_ready(db_t *self, const char *what, err_t *err)
     return db_ensure(self, err);
 }
 
+/* Until a result can be read without blocking, lets the wait fn wait (and work). Without one, PQgetResult
+ * simply blocks. */
+static void s_await(db_t *self)
+{
+    if (!self->wait_fn)
+        return;
+    while (self->conn && PQisBusy(self->conn)) {
+        self->wait_fn(PQsocket(self->conn), self->wait_ctx);
+        if (!PQconsumeInput(self->conn))
+            return; /* broken: PQgetResult reports it */
+    }
+}
+
 int db_exec(db_t *self, const char *sql, err_t *err)
 {
     assert(self && sql);
@@ -617,7 +632,10 @@ int db_commit_wait(db_t *self, err_t *err)
     }
     /* Several statements: the outcome is the first failure, or else the last result (COMMIT). */
     PGresult *res, *bad = NULL, *last = NULL;
-    while ((res = PQgetResult(self->conn)) != NULL) {
+    for (;;) {
+        s_await(self);
+        if ((res = PQgetResult(self->conn)) == NULL)
+            break;
         ExecStatusType st = PQresultStatus(res);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !bad) {
             bad = res;
@@ -676,6 +694,13 @@ int db_append_literal(buf_t *out, const char *text)
     return rc;
 }
 
+void db_set_wait_fn(db_t *self, db_wait_fn *fn, void *ctx)
+{
+    assert(self);
+    self->wait_fn = fn;
+    self->wait_ctx = ctx;
+}
+
 bool db_in_transaction(const db_t *self)
 {
     assert(self);
@@ -723,7 +748,10 @@ int db_copy_end(db_t *self, int64_t *rows, err_t *err)
         return -1;
     }
     PGresult *res;
-    while ((res = PQgetResult(self->conn)) != NULL) {
+    for (;;) {
+        s_await(self);
+        if ((res = PQgetResult(self->conn)) == NULL)
+            break;
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
             rc = -1;
             if (self->copy_failed)

@@ -127,6 +127,12 @@ int db_commit_send(db_t *self, const char *sql, err_t *err);
 int db_commit_wait(db_t *self, err_t *err);
 bool db_commit_pending(const db_t *self);
 
+/* Called while db_copy_end or db_commit_wait wait for the server: it should wait (a few ms at most) for fd to
+ * become readable and may do other work meanwhile, as long as it does not use this db_t. Lets a single-threaded
+ * loop keep taking input while PostgreSQL works. NULL (the default): plain blocking waits. */
+typedef void (db_wait_fn)(int fd, void *ctx);
+void db_set_wait_fn(db_t *self, db_wait_fn *fn, void *ctx);
+
 /* Appends text as an SQL string literal: '...' with single quotes doubled (the session must keep
  * standard_conforming_strings on, PostgreSQL's default). -1 if out would pass its maximum (out unchanged). */
 int db_append_literal(buf_t *out, const char *text);

@@ -350,13 +350,12 @@ static void s_on_event_msg(recorder_t *self, bus_msg_t *msg)
     proto_event_free(&ev);
 }
 
-static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Takes waiting events until none is left or the batch being built is full. Never commits. */
+static void s_take_events(recorder_t *self)
 {
-    (void) loop;
-    recorder_t *self = arg;
     while (!recorder_store_full(self->store)) {
         err_t err;
-        bus_msg_t *msg = bus_msg_recv(sock, &err);
+        bus_msg_t *msg = bus_msg_recv(self->sub, &err);
         if (!msg) {
             if (err.code == XR_OK)
                 break;
@@ -367,9 +366,31 @@ static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
         s_on_event_msg(self, msg);
         bus_msg_destroy(&msg);
     }
+}
+
+static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    (void) sock;
+    recorder_t *self = arg;
+    s_take_events(self);
     if (recorder_store_full(self->store))
         s_flush(self);
     return 0;
+}
+
+/* While PostgreSQL loads or commits a batch, keep taking events into the next one (the store never writes the
+ * batch being built), so that decoding overlaps the server's work. */
+static void s_db_wait(int fd, void *ctx)
+{
+    recorder_t *self = ctx;
+    bool intake = self->sub_active && !recorder_store_full(self->store);
+    zmq_pollitem_t items[2] = {{.socket = NULL, .fd = fd, .events = ZMQ_POLLIN, .revents = 0},
+                               {.socket = zsock_resolve(self->sub), .fd = 0, .events = ZMQ_POLLIN, .revents = 0}};
+    if (zmq_poll(items, intake ? 2 : 1, 100) <= 0)
+        return;
+    if (intake && (items[1].revents & ZMQ_POLLIN))
+        s_take_events(self);
 }
 
 /* ---- control */
@@ -583,6 +604,8 @@ recorder_t *recorder_new(const recorder_config_t *cfg, err_t *err)
         goto fail;
     recorder_store_set_commit_fn(self->store, s_on_committed, self);
     recorder_store_set_pipeline(self->store, cfg->pipeline);
+    if (cfg->pipeline)
+        recorder_store_set_wait_fn(self->store, s_db_wait, self);
     bus_sock_opts_t opts;
     bus_sock_opts_default(&opts);
     opts.rcvhwm = REC_SUB_HWM;

@@ -42,8 +42,11 @@ typedef struct {
     size_t nsources;                 /* entries used */
     buf_t fills_copy;                /* COPY lines of the fills */
     buf_t orders_copy;               /* COPY lines of the order updates */
-    db_t *db;                        /* session whose COMMIT of this batch is outstanding (sent batch only) */
+    db_t *db;                        /* session holding this batch's open transaction (loaded or sent), or NULL */
+    bool sent;                       /* its COMMIT is out, outcome not read yet */
 } store_batch_t;
+
+#define STORE_BATCHES 3              /* the batch being built + at most two sealed ones */
 
 struct _recorder_store_t {
     db_t *dbs[2];                    /* two sessions: one commits a batch while the other loads the next */
@@ -51,10 +54,10 @@ struct _recorder_store_t {
     bool ready;                      /* migrations applied, statements registered */
     bool pipeline;                   /* commit asynchronously (see recorder_store_set_pipeline) */
     size_t batch_max;                /* events per batch */
-    store_batch_t batches[2];        /* storage of fill and of sent/retry */
-    store_batch_t *fill;             /* the batch being built */
-    store_batch_t *sent;             /* batch whose COMMIT is outstanding, or NULL */
-    store_batch_t *retry;            /* older batch that must be written (synchronously) first, or NULL */
+    store_batch_t batches[STORE_BATCHES]; /* storage */
+    store_batch_t *fill;             /* the batch being built (never loaded while it is built) */
+    store_batch_t *queue[2];         /* sealed batches not committed yet, oldest first; queue[0] may be sent */
+    size_t nqueue;                   /* entries used */
     recorder_store_commit_fn *on_commit;  /* told about every committed batch, per source */
     void *on_commit_ctx;             /* its argument */
     recorder_store_stats_t stats;    /* counters */
@@ -151,6 +154,7 @@ static void s_batch_clear(store_batch_t *b)
 {
     b->nevents = b->nfills = b->norders = b->nsources = 0;
     b->db = NULL;
+    b->sent = false;
     buf_reset(&b->fills_copy);
     buf_reset(&b->orders_copy);
 }
@@ -173,8 +177,9 @@ recorder_store_t *recorder_store_new(const db_config_t *cfg, const char *sql_dir
             recorder_store_destroy(&self);
             return NULL;
         }
-        s_batch_init(&self->batches[i], batch_max);
     }
+    for (int i = 0; i < STORE_BATCHES; i++)
+        s_batch_init(&self->batches[i], batch_max);
     self->sql_dir = mem_strdup(sql_dir);
     self->batch_max = batch_max;
     self->fill = &self->batches[0];
@@ -187,19 +192,26 @@ void recorder_store_destroy(recorder_store_t **self_p)
         return;
     recorder_store_t *self = *self_p;
     mem_free(self->sql_dir);
-    for (int i = 1; i >= 0; i--) {
+    for (int i = STORE_BATCHES - 1; i >= 0; i--)
         if (self->batches[i].events)
             s_batch_release(&self->batches[i]);
+    for (int i = 1; i >= 0; i--)
         db_destroy(&self->dbs[i]);
-    }
     mem_free(self);
     *self_p = NULL;
 }
 
 void recorder_store_set_pipeline(recorder_store_t *self, bool on)
 {
-    assert(self && !self->sent);
+    assert(self && self->nqueue == 0);
     self->pipeline = on;
+}
+
+void recorder_store_set_wait_fn(recorder_store_t *self, db_wait_fn *fn, void *ctx)
+{
+    assert(self);
+    db_set_wait_fn(self->dbs[0], fn, ctx);
+    db_set_wait_fn(self->dbs[1], fn, ctx);
 }
 
 void recorder_store_set_commit_fn(recorder_store_t *self, recorder_store_commit_fn *fn, void *ctx)
@@ -270,7 +282,10 @@ int recorder_store_load_sources(recorder_store_t *self, recorder_store_source_fn
 size_t recorder_store_pending(const recorder_store_t *self)
 {
     assert(self);
-    return self->fill->nevents + (self->sent ? self->sent->nevents : 0) + (self->retry ? self->retry->nevents : 0);
+    size_t n = self->fill->nevents;
+    for (size_t i = 0; i < self->nqueue; i++)
+        n += self->queue[i]->nevents;
+    return n;
 }
 
 bool recorder_store_full(const recorder_store_t *self)
@@ -282,7 +297,7 @@ bool recorder_store_full(const recorder_store_t *self)
 bool recorder_store_in_flight(const recorder_store_t *self)
 {
     assert(self);
-    return self->sent != NULL;
+    return self->nqueue > 0 && self->queue[0]->sent;
 }
 
 db_t *recorder_store_db(recorder_store_t *self)
@@ -757,30 +772,57 @@ failed:
     return -1;
 }
 
-/* Waits for the outstanding COMMIT. On success the batch is done; on failure it becomes the retry batch. */
-static int s_wait_sent(recorder_store_t *self, err_t *err)
+/* Drops the committed head of the queue. */
+static void s_shift(recorder_store_t *self)
 {
-    store_batch_t *b = self->sent;
-    self->sent = NULL;
-    if (db_commit_wait(b->db, err) == 0) {
-        s_count_commit(self, b->nevents, b->nfills, (int64_t) b->nfills, b->norders);
-        s_batch_done(self, b);
-        return 0;
-    }
-    b->db = NULL;
-    self->retry = b;
-    return -1;
+    assert(self->nqueue > 0);
+    self->queue[0] = self->queue[1];
+    self->queue[1] = NULL;
+    self->nqueue--;
 }
 
-/* Loads the fill batch on db (straight COPY) and sends its COMMIT without waiting; it becomes the sent batch
- * and the other buffer becomes the fill batch. -1 if it could not be loaded (nothing left open). */
-static int s_send_fill(recorder_store_t *self, db_t *db, bool loaded, err_t *err)
+/* Seals the batch being built (it joins the queue and a free buffer takes its place), if the queue has room. */
+static void s_seal(recorder_store_t *self)
 {
-    store_batch_t *b = self->fill;
+    if (self->fill->nevents == 0 || self->nqueue == 2)
+        return;
+    self->queue[self->nqueue++] = self->fill;
+    for (int i = 0; i < STORE_BATCHES; i++) {
+        store_batch_t *b = &self->batches[i];
+        if (b != self->queue[0] && b != self->queue[1]) {
+            self->fill = b;
+            break;
+        }
+    }
+    assert(self->fill->nevents == 0 && self->fill != self->queue[self->nqueue - 1]);
+}
+
+/* Waits for the head's outstanding COMMIT. Success: the batch is done and leaves the queue. Failure: it stays
+ * at the head, to be written again synchronously. */
+static int s_wait_sent(recorder_store_t *self, err_t *err)
+{
+    store_batch_t *b = self->queue[0];
+    assert(b->sent && b->db);
+    db_t *db = b->db;
+    b->sent = false;
+    b->db = NULL;
+    if (db_commit_wait(db, err) != 0)
+        return -1;
+    s_count_commit(self, b->nevents, b->nfills, (int64_t) b->nfills, b->norders);
+    s_batch_done(self, b);
+    s_shift(self);
+    return 0;
+}
+
+/* Sends b's COMMIT without waiting (loading it first on db unless it is loaded there already). */
+static int s_send(recorder_store_t *self, store_batch_t *b, db_t *db, err_t *err)
+{
+    (void) self;
     int64_t fills_new;
     buf_t sql;
     buf_init(&sql, 1024 * 1024);
-    int rc = loaded ? 0 : s_load_batch(db, b, true, &fills_new, err);
+    int rc = b->db ? 0 : s_load_batch(db, b, true, &fills_new, err);
+    b->db = NULL;
     if (rc == 0 && s_finish_sql(b, &sql) != 0) {
         db_rollback(db, NULL);
         rc = err_set(err, XR_INTERNAL, "batch: commit statement too long");
@@ -791,9 +833,7 @@ static int s_send_fill(recorder_store_t *self, db_t *db, bool loaded, err_t *err
     if (rc != 0)
         return -1;
     b->db = db;
-    self->sent = b;
-    self->fill = b == &self->batches[0] ? &self->batches[1] : &self->batches[0];
-    assert(self->fill->nevents == 0);
+    b->sent = true;
     return 0;
 }
 
@@ -802,49 +842,48 @@ int recorder_store_commit(recorder_store_t *self, err_t *err)
     assert(self);
     if (recorder_store_pending(self) == 0)
         return 0;
-    if (!self->sent && recorder_store_open(self, err) != 0) {
+    if (!recorder_store_in_flight(self) && recorder_store_open(self, err) != 0) {
         self->stats.failed_commits++;
         return -1;
     }
-    store_batch_t *fill = self->fill;
-    bool loaded = false;
-    db_t *other = NULL;
-    if (self->sent) {
+    s_seal(self);
+    if (recorder_store_in_flight(self)) {
         /* Load the next batch on the other session while the server commits the sent one. Its COMMIT goes out
          * only once the sent one is known to be committed, so sources' seqs are committed in order. */
-        other = self->sent->db == self->dbs[0] ? self->dbs[1] : self->dbs[0];
+        store_batch_t *next = self->nqueue > 1 ? self->queue[1] : NULL;
+        db_t *other = self->queue[0]->db == self->dbs[0] ? self->dbs[1] : self->dbs[0];
         int64_t unused;
         err_t ignore;
-        if (self->pipeline && fill->nevents > 0 && db_ensure(other, &ignore) == 0)
-            loaded = s_load_batch(other, fill, true, &unused, &ignore) == 0;
-        if (s_wait_sent(self, err) != 0) {
-            if (loaded)
-                db_rollback(other, NULL);
-            loaded = false;
+        if (self->pipeline && next && db_ensure(other, &ignore) == 0 &&
+            s_load_batch(other, next, true, &unused, &ignore) == 0)
+            next->db = other;
+        if (s_wait_sent(self, err) != 0 && next && next->db) {
+            db_rollback(next->db, NULL);
+            next->db = NULL;
         }
     }
-    if (self->retry) {
-        if (s_commit_sync(self, self->retry, err) != 0)
-            return -1;
-        self->retry = NULL;
-    }
-    if (fill->nevents == 0)
-        return 0;
-    if (self->pipeline) {
-        db_t *db = loaded ? other : s_idle_db(self);
-        err_t why;
-        err_clear(&why);
-        if (s_send_fill(self, db, loaded, &why) == 0)
-            return 0;
-        if (db_last_error(db) == DB_ERR_CONNECTION) {
-            self->stats.failed_commits++;
-            if (err)
-                *err = why;
-            return -1;
+    while (self->nqueue > 0) {
+        store_batch_t *b = self->queue[0];
+        if (self->pipeline && self->nqueue == 1) {
+            db_t *db = b->db ? b->db : s_idle_db(self);
+            err_t why;
+            err_clear(&why);
+            if (s_send(self, b, db, &why) == 0)
+                return 0;
+            if (db_last_error(db) == DB_ERR_CONNECTION) {
+                self->stats.failed_commits++;
+                if (err)
+                    *err = why;
+                return -1;
+            }
+            /* Refused for its data (a duplicate, bad JSON): the synchronous path sorts it out. */
         }
-        /* Refused for its data (a duplicate, bad JSON): the synchronous path sorts it out. */
+        assert(!b->db && !b->sent);
+        if (s_commit_sync(self, b, err) != 0)
+            return -1;
+        s_shift(self);
     }
-    return s_commit_sync(self, fill, err);
+    return 0;
 }
 
 int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,

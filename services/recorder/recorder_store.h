@@ -62,6 +62,10 @@ void recorder_store_set_commit_fn(recorder_store_t *self, recorder_store_commit_
  * is known to have succeeded, so per source the committed seq only moves forward and nothing is skipped. */
 void recorder_store_set_pipeline(recorder_store_t *self, bool on);
 
+/* Cooperative waits on both sessions (db_set_wait_fn): while a batch is loaded or committed, the owner may keep
+ * adding events (they go to the batch being built, never to one being written). */
+void recorder_store_set_wait_fn(recorder_store_t *self, db_wait_fn *fn, void *ctx);
+
 /* Makes the store usable: connects if due (backoff), applies migrations (first time only), sets up staging
  * tables and prepared statements. 0 when ready; -1 with err when the database is down (retry later; see
  * db_retry_in_ms) or a migration failed. Cheap when already ready. Blocks while connecting/migrating. */
@@ -86,9 +90,9 @@ size_t recorder_store_pending(const recorder_store_t *self);
 bool recorder_store_full(const recorder_store_t *self);
 bool recorder_store_in_flight(const recorder_store_t *self);
 
-/* Writes what is pending durably (synchronous_commit on): first collects an outstanding COMMIT, then retries a
- * batch that failed, then writes the batch being built (without pipelining: waits for it; with: sends its
- * COMMIT and returns). Every committed batch is reported to the commit fn. 0: all done or in flight. -1 with
+/* Writes what is pending durably (synchronous_commit on): seals the batch being built, collects an outstanding
+ * COMMIT, writes older batches that failed, then the newest (without pipelining: waits for it; with: sends its
+ * COMMIT and returns). At most three batches are held: the one being built and two sealed ones. Every committed batch is reported to the commit fn. 0: all done or in flight. -1 with
  * err: the database is down or the connection broke; nothing is lost: failed batches are kept for a later call
  * (writing one again is harmless) and the batch being built keeps growing up to batch_max. Blocks. */
 int recorder_store_commit(recorder_store_t *self, err_t *err);

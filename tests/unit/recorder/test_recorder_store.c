@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 static char s_pgdir[1024];
@@ -438,6 +439,57 @@ START_TEST(pipelined_commit_survives_outage)
 }
 END_TEST
 
+typedef struct {
+    recorder_store_t *st;  /* the store being waited on */
+    uint64_t next;         /* next seq to add */
+    uint64_t last;         /* last seq to add */
+    int waits;             /* calls */
+} waiter_t;
+
+/* A wait fn that, like the recorder, takes new events while the server works. */
+static void s_wait_and_add(int fd, void *ctx)
+{
+    waiter_t *w = ctx;
+    struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+    poll(&p, 1, 100);
+    w->waits++;
+    if (w->next <= w->last && !recorder_store_full(w->st)) {
+        s_add_fills(w->st, "w", w->next, w->next, "wt");
+        w->next++;
+    }
+}
+
+/* Events taken during the server's work go to the batch being built, never into one being written: all of
+ * them end up committed exactly once and in order. */
+START_TEST(events_added_while_waiting_are_kept_apart)
+{
+    recorder_store_t *st = s_store("t_wait", 4);
+    char heard[512] = "";
+    recorder_store_set_commit_fn(st, s_heard, heard);
+    recorder_store_set_pipeline(st, true);
+    waiter_t w = {.st = st, .next = 4, .last = 30};
+    recorder_store_set_wait_fn(st, s_wait_and_add, &w);
+    err_t err;
+    s_add_fills(st, "w", 1, 3, "wt");
+    for (int i = 0; i < 200 && (recorder_store_pending(st) > 0 || w.next <= w.last); i++)
+        ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_int_gt(w.waits, 0);
+    ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || max(seq) FROM trades"),
+                     "30 30 30");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "30");
+    /* Heard in increasing order, ending at 30. */
+    unsigned long long prev = 0, seq;
+    for (char *p = heard; (p = strstr(p, "w=")) != NULL; p += 2) {
+        seq = strtoull(p + 2, NULL, 10);
+        ck_assert_uint_gt(seq, prev);
+        prev = seq;
+    }
+    ck_assert_uint_eq(prev, 30);
+    recorder_store_destroy(&st);
+}
+END_TEST
+
 /* Backstop: of fills fetched from the venue, only those missing are stored, outside any source's seq. */
 START_TEST(backstop_stores_only_missing_fills)
 {
@@ -482,6 +534,7 @@ int main(void)
     tcase_add_test(tc, pipelined_commits_in_order);
     tcase_add_test(tc, pipelined_commit_survives_outage);
     tcase_add_test(tc, backstop_stores_only_missing_fills);
+    tcase_add_test(tc, events_added_while_waiting_are_kept_apart);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
