@@ -10,8 +10,8 @@
  * Batches commit at batch_max events or flush_ms after their first event, synchronous_commit on; with
  * pipelining (default) the next batch is loaded on a second session while the previous COMMIT is flushed.
  *
- * PostgreSQL down or restarting: the pending batch is kept (bounded by batch_max) and retried with backoff;
- * while it is full the recorder stops reading events (ZeroMQ queues, then the PUB drops, and the gap is
+ * PostgreSQL down or restarting: pending batches are kept (at most three of batch_max) and retried with
+ * backoff; while they are full the recorder stops reading events (ZeroMQ queues, then the PUB drops, and the gap is
  * replayed later from the worker's journal). kill -9: nothing acked is lost, nothing unacked was dropped by
  * the worker, so the restarted recorder resumes from event_sources and the replays fill in the rest.
  *
