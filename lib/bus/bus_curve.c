@@ -337,17 +337,23 @@ int bus_curve_server_opts(bus_curve_t *self, bool worker_link, bus_sock_opts_t *
     return 0;
 }
 
-int bus_curve_client_opts(bus_curve_t *self, const char *server, bool worker_link, bus_sock_opts_t *o, err_t *err)
+int bus_curve_peer_key(const bus_curve_t *self, const char *server, char public_z85[BUS_CURVE_KEY_SZ], err_t *err)
 {
-    assert(self && server && o);
-    if (!bus_curve_enabled(self, worker_link))
-        return 0;
+    assert(self && server && public_z85);
     char key[64], def[1100];
     snprintf(key, sizeof key, "XROUTE_CURVE_%s_CERT", server);
     for (char *c = key; *c; c++)
         *c = (char) toupper((unsigned char) *c);
     snprintf(def, sizeof def, "%s/%s.cert", self->keys_dir, server);
-    if (bus_curve_load_public(config_get_str(self->cfg, key, def), self->server_key, err) != 0)
+    return bus_curve_load_public(config_get_str(self->cfg, key, def), public_z85, err);
+}
+
+int bus_curve_client_opts(bus_curve_t *self, const char *server, bool worker_link, bus_sock_opts_t *o, err_t *err)
+{
+    assert(self && server && o);
+    if (!bus_curve_enabled(self, worker_link))
+        return 0;
+    if (bus_curve_peer_key(self, server, self->server_key, err) != 0)
         return -1;
     o->curve_server = false;
     o->curve_public_key = self->public_key;

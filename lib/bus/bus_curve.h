@@ -71,6 +71,10 @@ int bus_curve_server_opts(bus_curve_t *self, bool worker_link, bus_sock_opts_t *
  * Returns 0 or -1 with err naming the certificate. */
 int bus_curve_client_opts(bus_curve_t *self, const char *server, bool worker_link, bus_sock_opts_t *o, err_t *err);
 
+/* Reads the public key of server ("gateway", "router", "recorder") from its certificate (the settings
+ * above), e.g. to accept only that key on a socket. Works whether CURVE is on or off. 0 or -1 with err. */
+int bus_curve_peer_key(const bus_curve_t *self, const char *server, char public_z85[BUS_CURVE_KEY_SZ], err_t *err);
+
 /* This process's public key (Z85), "" when CURVE is off. Borrowed. */
 const char *bus_curve_public_key(const bus_curve_t *self);
 

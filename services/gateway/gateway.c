@@ -8,6 +8,7 @@
  * a request whose deadline passes is answered TIMEOUT here and its late reply only updates the store. */
 #include "gateway.h"
 
+#include "authz.h"
 #include "idem_store.h"
 #include "risk.h"
 
@@ -59,6 +60,8 @@ typedef struct {
 struct _gateway_t {
     gateway_config_t cfg;       /* configuration (strings point into the copies below) */
     char risk_path[1024];       /* risk limits file */
+    char clients_path[1024];    /* clients.conf */
+    authz_t *authz;             /* what each client key may do; NULL when clients are not authenticated */
     zsock_t *clients;           /* ROUTER for clients */
     zsock_t *pub;               /* PUB to clients */
     zsock_t *sub;               /* SUB from workers */
@@ -235,6 +238,14 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
     char label[GW_LABEL_SZ];
     s_label(msg, label);
     bool rewritten = false;
+    if (self->authz && authz_check(self->authz, bus_msg_user_id(msg), &req, &rewritten, &err) != 0) {
+        self->stats.auth_refused++;
+        log_info("%s client=%s AUTH: %s", proto_type_name(req.op), label, err.msg);
+        s_error(self, msg, hdr.id, XR_AUTH,
+                req.op == PROTO_T_PLACE_ORDER ? req.order.client_order_id : req.ref.client_order_id, "%s", err.msg);
+        proto_request_free(&req);
+        return;
+    }
     if (req.op == PROTO_T_PLACE_ORDER && s_admit_order(self, msg, &hdr, &req, label, &rewritten) != 0) {
         proto_request_free(&req);
         return;
@@ -422,6 +433,13 @@ static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
         }
         proto_header_t hdr;
         proto_event_t ev;
+        if (self->authz && authz_is_client(self->authz, bus_msg_user_id(msg))) {
+            /* a client key may connect here (one allow directory per process) but never speak for a venue */
+            self->stats.events_refused++;
+            log_warn("event from client key %s on the worker intake dropped", bus_msg_user_id(msg));
+            bus_msg_destroy(&msg);
+            continue;
+        }
         if (bus_msg_parse(msg, self->reader, &hdr, &err) == 0 && proto_event_decode(self->reader, &ev, &err) == 0) {
             s_track_event(self, &ev);
             proto_event_free(&ev);
@@ -503,6 +521,16 @@ static int s_on_sighup(bus_loop_t *loop, int fd, short revents, void *arg)
         risk_destroy(&self->risk);
         self->risk = fresh;
         log_info("risk limits reloaded from %s", self->risk_path);
+        if (!self->authz)
+            continue;
+        authz_t *clients = authz_load(self->clients_path, bus_curve_allow_dir(self->cfg.curve), &err);
+        if (!clients) {
+            log_error("clients file reload refused, keeping the old one: %s", err.msg);
+            continue;
+        }
+        authz_destroy(&self->authz);
+        self->authz = clients;
+        log_info("clients file reloaded from %s: %zu clients", self->clients_path, authz_size(self->authz));
     }
     return 0;
 }
@@ -521,6 +549,8 @@ void gateway_config_default(gateway_config_t *cfg)
     cfg->idem_sync = true;
     cfg->request_timeout_ms = 10000;
     cfg->max_request_bytes = 1 << 20;
+    cfg->curve = NULL;
+    cfg->clients_path = "deploy/config/clients.conf";
 }
 
 static void s_outgoing_free(void **item)
@@ -553,12 +583,18 @@ static int s_sighup_fd(void)
     return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static zsock_t *s_sock(int type, char prefix, const char *ep, const char *subscribe, err_t *err)
+/* worker_link: the intake from venue workers (CURVE per XROUTE_CURVE_WORKER_LINKS). */
+static zsock_t *s_sock(gateway_t *self, int type, char prefix, const char *ep, const char *subscribe,
+                       bool worker_link, err_t *err)
 {
     char spec[600];
     snprintf(spec, sizeof spec, "%c%s", prefix, ep);
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
+    if (self->cfg.curve &&
+        (prefix == '@' ? bus_curve_server_opts(self->cfg.curve, worker_link, &o, err)
+                       : bus_curve_client_opts(self->cfg.curve, "router", false, &o, err)) != 0)
+        return NULL;
     /* Clients' oversized requests must reach us to be answered INVALID_REQUEST, not cut off by ZeroMQ. */
     if (type == ZMQ_ROUTER)
         o.maxmsgsize = 8 << 20;
@@ -586,10 +622,16 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
     self->idem = idem_store_open(cfg->idem_path, cfg->idem_window_ms, clock_wall_ms(), err);
     if (!self->idem)
         goto fail;
-    if (!(self->clients = s_sock(ZMQ_ROUTER, '@', cfg->clients, NULL, err)) ||
-        !(self->pub = s_sock(ZMQ_PUB, '@', cfg->events_out, NULL, err)) ||
-        !(self->sub = s_sock(ZMQ_SUB, '@', cfg->events_in, "", err)) ||
-        !(self->router = s_sock(ZMQ_DEALER, '>', cfg->router, NULL, err)))
+    snprintf(self->clients_path, sizeof self->clients_path, "%s", cfg->clients_path ? cfg->clients_path : "");
+    if (cfg->curve && bus_curve_enabled(cfg->curve, false)) {
+        self->authz = authz_load(self->clients_path, bus_curve_allow_dir(cfg->curve), err);
+        if (!self->authz)
+            goto fail;
+    }
+    if (!(self->clients = s_sock(self, ZMQ_ROUTER, '@', cfg->clients, NULL, false, err)) ||
+        !(self->pub = s_sock(self, ZMQ_PUB, '@', cfg->events_out, NULL, false, err)) ||
+        !(self->sub = s_sock(self, ZMQ_SUB, '@', cfg->events_in, "", true, err)) ||
+        !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
     if (bus_loop_add_sock(self->loop, self->clients, s_on_clients, self, err) != 0 ||
@@ -602,6 +644,10 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
     bus_loop_add_timer(self->loop, 10000, 10000, s_on_housekeeping, self);
     log_info("gateway clients=%s events_out=%s events_in=%s router=%s risk=%s idem=%s", bus_sock_endpoint(self->clients),
              bus_sock_endpoint(self->pub), bus_sock_endpoint(self->sub), cfg->router, cfg->risk_path, cfg->idem_path);
+    log_info("gateway curve=%s worker_links=%s clients_file=%s clients=%zu",
+             cfg->curve && bus_curve_enabled(cfg->curve, false) ? "on" : "off",
+             cfg->curve && bus_curve_enabled(cfg->curve, true) ? "on" : "off", self->authz ? self->clients_path : "-",
+             self->authz ? authz_size(self->authz) : (size_t) 0);
     return self;
 fail:
     gateway_destroy(&self);
@@ -634,6 +680,7 @@ void gateway_destroy(gateway_t **self_p)
     zhashx_destroy(&self->pending);
     idem_store_destroy(&self->idem);
     risk_destroy(&self->risk);
+    authz_destroy(&self->authz);
     risk_state_destroy(&self->risk_state);
     proto_msg_destroy(&self->reader);
     buf_release(&self->out);

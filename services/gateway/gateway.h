@@ -9,6 +9,7 @@
 #define XR_GATEWAY_GATEWAY_H
 
 #include "base/err.h"
+#include "bus/bus_curve.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +27,11 @@ typedef struct {
                                      per batch on a disk like CI's */
     int64_t request_timeout_ms;   /* deadline for requests that carry none (10 s) */
     int64_t max_request_bytes;    /* larger requests are refused with INVALID_REQUEST (1 MiB) */
+    bus_curve_t *curve;           /* CURVE keys and zauth (borrowed, outlives the gateway); NULL = plain TCP.
+                                     Clients, the event PUB and the router link use CURVE when it is on;
+                                     the worker intake when it is on for worker links. */
+    const char *clients_path;     /* clients.conf (authz.h): what each client key may do; read when CURVE
+                                     is on for clients, reloaded with SIGHUP (deploy/config/clients.conf) */
 } gateway_config_t;
 
 typedef struct _gateway_t gateway_t;
@@ -40,6 +46,8 @@ typedef struct {
     uint64_t forwarded;     /* sent to the router */
     uint64_t events;        /* events republished */
     uint64_t pending;       /* requests waiting for the router now */
+    uint64_t auth_refused;  /* refused by the clients file (AUTH) */
+    uint64_t events_refused;/* events from a client key on the intake, dropped */
 } gateway_stats_t;
 
 /* Fills cfg with the defaults above. */
@@ -49,7 +57,8 @@ void gateway_config_default(gateway_config_t *cfg);
  * (naming the file or endpoint) on failure. */
 gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err);
 
-/* Runs until SIGINT/SIGTERM (after bus_signal_install). SIGHUP reloads the risk limits. 0 on a clean stop. */
+/* Runs until SIGINT/SIGTERM (after bus_signal_install). SIGHUP reloads the risk limits and the clients file.
+ * 0 on a clean stop. */
 int gateway_run(gateway_t *self);
 
 /* Current counters. */

@@ -1,6 +1,7 @@
 /* xroute-gateway: parse settings, build the gateway, run until SIGTERM, destroy. */
 #include "gateway.h"
 
+#include "base/config.h"
 #include "base/log.h"
 #include "base/prog.h"
 #include "bus/bus_signal.h"
@@ -24,7 +25,13 @@ static const char *s_usage =
     "  --timeout-ms N      deadline of requests without one  XROUTE_GATEWAY_TIMEOUT_MS (10000)\n"
     "  --idem-sync B       fdatasync ids before forwarding   XROUTE_GATEWAY_IDEM_SYNC (true; false = survive a\n"
     "                      gateway crash but not an OS crash, for lower latency)\n"
+    "  --clients-conf FILE what each client key may do       XROUTE_CLIENTS_CONF      (deploy/config/clients.conf;\n"
+    "                      read when CURVE is on)\n"
     "  --log-level L       debug|info|warn|error             XROUTE_LOG_LEVEL         (info)\n"
+    "CURVE (docs/security.md), from the environment: XROUTE_CURVE=on|off (off), XROUTE_CURVE_WORKER_LINKS\n"
+    "(= XROUTE_CURVE; the intake), XROUTE_KEYS_DIR (var/keys), XROUTE_CURVE_SECRET_FILE\n"
+    "(KEYS_DIR/gateway.cert_secret), XROUTE_CURVE_ALLOW_DIR (KEYS_DIR/allow/gateway: client and worker public\n"
+    "certificates), XROUTE_CURVE_ROUTER_CERT (KEYS_DIR/router.cert).\n"
     "  --help, --version\n"
     "Signals: SIGHUP reloads the risk limits (a bad file is refused, the old limits kept); SIGTERM stops.\n";
 
@@ -34,7 +41,8 @@ int main(int argc, char **argv)
     if (prog_std_flags(argc, argv, name, s_usage))
         return 0;
     static const char *const known[] = {"--clients", "--events-out", "--events-in", "--router", "--risk", "--idem",
-                                        "--idem-window-ms", "--timeout-ms", "--idem-sync", "--log-level"};
+                                        "--idem-window-ms", "--timeout-ms", "--idem-sync", "--log-level",
+                                        "--clients-conf"};
     if (prog_check_opts(argc, argv, name, known, sizeof known / sizeof known[0]) != 0)
         return 2;
     gateway_config_t cfg;
@@ -45,6 +53,7 @@ int main(int argc, char **argv)
     cfg.router = prog_opt(argc, argv, "--router", "XROUTE_ROUTER_FRONTEND", cfg.router);
     cfg.risk_path = prog_opt(argc, argv, "--risk", "XROUTE_RISK", cfg.risk_path);
     cfg.idem_path = prog_opt(argc, argv, "--idem", "XROUTE_GATEWAY_IDEM", cfg.idem_path);
+    cfg.clients_path = prog_opt(argc, argv, "--clients-conf", "XROUTE_CLIENTS_CONF", cfg.clients_path);
     const char *t = prog_opt(argc, argv, "--idem-window-ms", "XROUTE_GATEWAY_IDEM_WINDOW_MS", NULL);
     if (t && prog_parse_int(name, "idem-window-ms", t, 1000, 30LL * 86400000, &cfg.idem_window_ms) != 0)
         return 2;
@@ -70,14 +79,21 @@ int main(int argc, char **argv)
         log_error("cannot install signal handlers: %s", err.msg);
         return 1;
     }
-    gateway_t *gw = gateway_new(&cfg, &err);
+    config_t *settings = config_new(NULL, &err);
+    bus_curve_t *curve = settings ? bus_curve_new(settings, "gateway", &err) : NULL;
+    cfg.curve = curve;
+    gateway_t *gw = curve ? gateway_new(&cfg, &err) : NULL;
     if (!gw) {
         log_error("gateway failed to start: %s", err.msg);
         fprintf(stderr, "%s: %s\n", name, err.msg);
+        bus_curve_destroy(&curve);
+        config_destroy(&settings);
         return 1;
     }
     int rc = gateway_run(gw);
     gateway_destroy(&gw);
+    bus_curve_destroy(&curve);
+    config_destroy(&settings);
     log_info("gateway stopped");
     return rc == 0 ? 0 : 1;
 }

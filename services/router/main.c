@@ -1,6 +1,7 @@
 /* xroute-router: parse settings, build the router, run until SIGTERM, destroy. */
 #include "router.h"
 
+#include "base/config.h"
 #include "base/log.h"
 #include "base/prog.h"
 #include "bus/bus_signal.h"
@@ -20,6 +21,11 @@ static const char *s_usage =
     "  --heartbeat-ms N   heartbeat interval              XROUTE_ROUTER_HEARTBEAT_MS (1000)\n"
     "  --log-level L      debug|info|warn|error           XROUTE_LOG_LEVEL        (info)\n"
     "  --help, --version\n"
+    "CURVE (docs/security.md), from the environment: XROUTE_CURVE=on|off (off), XROUTE_CURVE_WORKER_LINKS\n"
+    "(= XROUTE_CURVE; the backend), XROUTE_KEYS_DIR (var/keys), XROUTE_CURVE_SECRET_FILE\n"
+    "(KEYS_DIR/router.cert_secret), XROUTE_CURVE_ALLOW_DIR (KEYS_DIR/allow/router: the gateway's and the\n"
+    "workers' public certificates), XROUTE_CURVE_GATEWAY_CERT (KEYS_DIR/gateway.cert: the only key served\n"
+    "on the frontend).\n"
     "Signals: SIGHUP reloads the routing table (a bad file is refused, the old table kept); SIGTERM stops.\n";
 
 int main(int argc, char **argv)
@@ -54,14 +60,27 @@ int main(int argc, char **argv)
         log_error("cannot install signal handlers: %s", err.msg);
         return 1;
     }
-    router_t *router = router_new(&cfg, &err);
+    config_t *settings = config_new(NULL, &err);
+    bus_curve_t *curve = settings ? bus_curve_new(settings, "router", &err) : NULL;
+    char gateway_key[BUS_CURVE_KEY_SZ];
+    cfg.curve = curve;
+    if (curve && bus_curve_enabled(curve, false)) {
+        if (bus_curve_peer_key(curve, "gateway", gateway_key, &err) != 0)
+            bus_curve_destroy(&curve);
+        cfg.gateway_key = gateway_key;
+    }
+    router_t *router = curve ? router_new(&cfg, &err) : NULL;
     if (!router) {
         log_error("router failed to start: %s", err.msg);
         fprintf(stderr, "xroute-router: %s\n", err.msg);
+        bus_curve_destroy(&curve);
+        config_destroy(&settings);
         return 1;
     }
     int rc = router_run(router);
     router_destroy(&router);
+    bus_curve_destroy(&curve);
+    config_destroy(&settings);
     log_info("router stopped");
     return rc == 0 ? 0 : 1;
 }

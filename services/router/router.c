@@ -83,6 +83,7 @@ struct _router_t {
     uint64_t next_rid;               /* counter behind rid */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
+    char gateway_key[BUS_CURVE_KEY_SZ]; /* only key served on the frontend; "" = any */
 };
 
 /* ---- replies to the gateway ---------------------------------------------------------------------------- */
@@ -492,6 +493,13 @@ static int s_on_frontend(bus_loop_t *loop, zsock_t *sock, void *arg)
             }
             break;
         }
+        const char *uid = bus_msg_user_id(msg);
+        if (self->gateway_key[0] && (!uid || strcmp(uid, self->gateway_key) != 0)) {
+            self->invalid++;
+            log_warn("frontend message from key %s dropped: only the gateway's key is served here", uid ? uid : "-");
+            bus_msg_destroy(&msg);
+            continue;
+        }
         s_handle_request(self, msg);
         bus_msg_destroy(&msg);
     }
@@ -727,6 +735,8 @@ void router_config_default(router_config_t *cfg)
     cfg->liveness_ms = 3000;
     cfg->request_timeout_ms = 30000;
     cfg->fanout_timeout_ms = 5000;
+    cfg->curve = NULL;
+    cfg->gateway_key = NULL;
 }
 
 static int s_sighup_fd(void)
@@ -757,12 +767,21 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->routes)
         goto fail;
     char ep[600];
+    bus_sock_opts_t o;
+    bus_sock_opts_default(&o);
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, false, &o, err) != 0)
+        goto fail;
+    if (o.curve_secret_key && cfg->gateway_key)
+        snprintf(self->gateway_key, sizeof self->gateway_key, "%s", cfg->gateway_key);
     snprintf(ep, sizeof ep, "@%s", cfg->frontend);
-    self->frontend = bus_router_new(ep, NULL, err);
+    self->frontend = bus_router_new(ep, &o, err);
     if (!self->frontend)
         goto fail;
+    bus_sock_opts_default(&o);
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, true, &o, err) != 0)
+        goto fail;
     snprintf(ep, sizeof ep, "@%s", cfg->backend);
-    self->backend = bus_router_new(ep, NULL, err);
+    self->backend = bus_router_new(ep, &o, err);
     if (!self->backend)
         goto fail;
     self->loop = bus_loop_new();
@@ -773,8 +792,11 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
         goto fail;
     bus_loop_add_timer(self->loop, cfg->heartbeat_ms, cfg->heartbeat_ms, s_on_heartbeat, self);
     bus_loop_add_timer(self->loop, ROUTER_TICK_MS, ROUTER_TICK_MS, s_on_tick, self);
-    log_info("router frontend=%s backend=%s routes=%s rules=%zu", bus_sock_endpoint(self->frontend),
-             bus_sock_endpoint(self->backend), self->routes_path, route_table_size(self->routes));
+    log_info("router frontend=%s backend=%s routes=%s rules=%zu curve=%s worker_links=%s gateway_key=%s",
+             bus_sock_endpoint(self->frontend), bus_sock_endpoint(self->backend), self->routes_path,
+             route_table_size(self->routes), cfg->curve && bus_curve_enabled(cfg->curve, false) ? "on" : "off",
+             cfg->curve && bus_curve_enabled(cfg->curve, true) ? "on" : "off",
+             self->gateway_key[0] ? self->gateway_key : "-");
     return self;
 fail:
     router_destroy(&self);

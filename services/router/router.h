@@ -10,6 +10,7 @@
 #define XR_ROUTER_ROUTER_H
 
 #include "base/err.h"
+#include "bus/bus_curve.h"
 
 #include <stdint.h>
 
@@ -22,6 +23,12 @@ typedef struct {
     int64_t request_timeout_ms;  /* longest wait for a worker's reply when the request has no deadline
                                     (default 30000) */
     int64_t fanout_timeout_ms;   /* longest wait for the venues of a fan-out query (default 5000) */
+    bus_curve_t *curve;          /* CURVE keys and zauth (borrowed, outlives the router); NULL = plain TCP. The
+                                    frontend uses CURVE when it is on, the backend when it is on for worker
+                                    links. */
+    const char *gateway_key;     /* with CURVE on the frontend: the only client key served there (the
+                                    gateway's, Z85), so that no other key admitted by zauth (a worker's) can
+                                    bypass the gateway's checks; NULL = any key zauth admits */
 } router_config_t;
 
 typedef struct _router_t router_t;

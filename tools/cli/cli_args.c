@@ -42,6 +42,13 @@ static const char *s_usage =
     "  health                                                every venue's health\n"
     "  reload                                                reload the router's routing table\n"
     "  watch                                                 stream order updates and fills until interrupted\n"
+    "  keygen NAME [--dir DIR]                               new CURVE key pair: DIR/NAME.cert (public) and\n"
+    "                                                        DIR/NAME.cert_secret (mode 0600); DIR default var/keys;\n"
+    "                                                        never overwrites (first word on the line only)\n"
+    "\n"
+    "CURVE (docs/security.md): XROUTE_CURVE=on encrypts and authenticates the link to the gateway with the\n"
+    "secret certificate XROUTE_CURVE_SECRET_FILE (default var/keys/client.cert_secret) and the gateway's\n"
+    "public certificate XROUTE_CURVE_GATEWAY_CERT (default var/keys/gateway.cert); XROUTE_KEYS_DIR moves both.\n"
     "\n"
     "Exit status: 0 on success; 1 with \"CODE: message\" when the answer is an error; 2 for bad usage;\n"
     "3 when the gateway did not answer in time.\n";

@@ -5,6 +5,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/config.h"
+#include "bus/bus_curve.h"
 #include "bus/bus_msg.h"
 #include "bus/bus_signal.h"
 #include "bus/bus_sock.h"
@@ -62,12 +64,61 @@ static int s_print_reply(const bus_msg_t *msg, bool json)
     return rc;
 }
 
+/* `xroute keygen NAME [--dir DIR]`: argv[1] is "keygen". */
+static int s_keygen(int argc, char **argv)
+{
+    const char *name = NULL, *dir = "var/keys";
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (argv[i][0] != '-' && !name)
+            name = argv[i];
+        else {
+            fprintf(stderr, "xroute: keygen: unexpected '%s' (usage: xroute keygen NAME [--dir DIR])\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!name) {
+        fprintf(stderr, "xroute: keygen: missing NAME (usage: xroute keygen NAME [--dir DIR])\n");
+        return EXIT_USAGE;
+    }
+    err_t err = {0};
+    char pub[BUS_CURVE_KEY_SZ];
+    if (bus_curve_keygen(dir, name, pub, &err) != 0) {
+        fprintf(stderr, "xroute: keygen: %s\n", err.msg);
+        return err.code == XR_INVALID_REQUEST ? EXIT_USAGE : EXIT_ERROR_REPLY;
+    }
+    printf("public key %s\npublic certificate %s/%s.cert (give it to the servers that must accept this key)\n"
+           "secret certificate %s/%s.cert_secret (mode 0600, keep it here)\n",
+           pub, dir, name, dir, name);
+    return EXIT_OK;
+}
+
+/* A socket to the gateway (DEALER for requests, SUB for events) with CURVE from the environment. */
+static zsock_t *s_gateway_sock(int type, const char *endpoint, const char *subscribe, err_t *err)
+{
+    config_t *cfg = config_new(NULL, err);
+    if (!cfg)
+        return NULL;
+    zsock_t *sock = NULL;
+    bus_curve_t *curve = bus_curve_new(cfg, "client", err);
+    bus_sock_opts_t o;
+    bus_sock_opts_default(&o);
+    o.subscribe = subscribe;
+    if (curve && bus_curve_client_opts(curve, "gateway", false, &o, err) == 0) {
+        char ep[600];
+        snprintf(ep, sizeof ep, ">%s", endpoint);
+        sock = bus_sock_new(type, ep, &o, err);
+    }
+    bus_curve_destroy(&curve);
+    config_destroy(&cfg);
+    return sock;
+}
+
 static int s_request(cli_args_t *a)
 {
     err_t err = {0};
-    char ep[600];
-    snprintf(ep, sizeof ep, ">%s", a->gateway);
-    zsock_t *sock = bus_dealer_new(ep, NULL, &err);
+    zsock_t *sock = s_gateway_sock(ZMQ_DEALER, a->gateway, NULL, &err);
     if (!sock) {
         fprintf(stderr, "xroute: cannot connect to the gateway at %s: %s\n", a->gateway, err.msg);
         return EXIT_NO_ANSWER;
@@ -118,12 +169,7 @@ static int s_watch(cli_args_t *a)
     else if (a->req.venue[0])
         fprintf(stderr, "xroute: watch --venue needs --account as well (topic is account.venue.)\n");
     err_t err = {0};
-    char ep[600];
-    snprintf(ep, sizeof ep, ">%s", a->events);
-    bus_sock_opts_t o;
-    bus_sock_opts_default(&o);
-    o.subscribe = topic;
-    zsock_t *sock = bus_sock_new(ZMQ_SUB, ep, &o, &err);
+    zsock_t *sock = s_gateway_sock(ZMQ_SUB, a->events, topic, &err);
     if (!sock) {
         fprintf(stderr, "xroute: cannot subscribe to %s: %s\n", a->events, err.msg);
         return EXIT_NO_ANSWER;
@@ -161,6 +207,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     log_init("xroute", LOG_LEVEL_WARN);
+    if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+        return s_keygen(argc, argv);
     cli_args_t a;
     err_t err = {0};
     if (cli_args_parse(argc, argv, getenv("XROUTE_GATEWAY"), getenv("XROUTE_EVENTS"), &a, &err) != 0) {
