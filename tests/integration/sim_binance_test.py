@@ -239,6 +239,10 @@ class Endpoints(Base):
         self.err(-2022, "POST", ORDER, market(side="SELL", positionSide="LONG", qty="0.020"))
         self.err(-1106, "POST", ORDER, market(side="SELL", positionSide="LONG", reduceOnly="true"))
         self.err(-4068, "POST", "/fapi/v1/positionSide/dual", {"dualSidePosition": "false"})
+        br = self.ok("GET", "/fapi/v1/leverageBracket")
+        self.assertEqual(len(br), 6)
+        one = self.ok("GET", "/fapi/v1/leverageBracket", {"symbol": "BTCUSDT"})
+        self.assertEqual(one["brackets"][0]["initialLeverage"], 125)
 
     def test_filter_errors(self):
         self.err(-1121, "POST", ORDER, market(symbol="FOOUSDT"))

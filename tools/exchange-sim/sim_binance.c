@@ -301,6 +301,7 @@ static const s_ep_t s_eps[] = {
     {"GET", "/fapi/v2/account", SEC_SIGNED, 5, 0, false, "", bn_account_v2},
     {"GET", "/fapi/v3/account", SEC_SIGNED, 5, 0, false, "", bn_account_v3},
     {"POST", "/fapi/v1/leverage", SEC_SIGNED, 1, 0, false, "symbol leverage", bn_leverage},
+    {"GET", "/fapi/v1/leverageBracket", SEC_SIGNED, 1, 0, false, "symbol", bn_leverage_bracket},
     {"POST", "/fapi/v1/marginType", SEC_SIGNED, 1, 0, false, "symbol marginType", bn_margin_type},
     {"GET", "/fapi/v1/positionSide/dual", SEC_SIGNED, 30, 0, false, "", bn_dual_get},
     {"POST", "/fapi/v1/positionSide/dual", SEC_SIGNED, 1, 0, false, "dualSidePosition", bn_dual_set},
@@ -635,6 +636,7 @@ static int s_init(void *state, sim_engine_t *engine, int64_t now_ms, err_t *err)
 {
     s_bn_t *bn = state;
     bn->eng = engine;
+    bn->started_ms = now_ms;
     for (size_t i = 0; i < sizeof s_instruments / sizeof s_instruments[0]; i++)
         if (sim_engine_add_instrument(engine, SIM_VENUE_BINANCE, &s_instruments[i], now_ms, err) != 0)
             return -1;

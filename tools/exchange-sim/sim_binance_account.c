@@ -151,7 +151,7 @@ static void s_asset_json(s_ctx_t *c, const sim_balance_t *b, bool balance_shape)
         bn_kfix(w, "availableBalance", avail, 8);
         bn_kfix(w, "maxWithdrawAmount", avail, 8);
         bn_kbool(w, "marginAvailable", true);
-        bn_kint(w, "updateTime", b->update_ms);
+        bn_kint(w, "updateTime", b->update_ms ? b->update_ms : c->bn->started_ms);
     } else {
         bn_kstr(w, "asset", "USDT");
         bn_kfix(w, "walletBalance", b->wallet, 8);
@@ -166,7 +166,7 @@ static void s_asset_json(s_ctx_t *c, const sim_balance_t *b, bool balance_shape)
         bn_kfix(w, "availableBalance", avail, 8);
         bn_kfix(w, "maxWithdrawAmount", avail, 8);
         bn_kbool(w, "marginAvailable", true);
-        bn_kint(w, "updateTime", b->update_ms);
+        bn_kint(w, "updateTime", b->update_ms ? b->update_ms : c->bn->started_ms);
     }
     jw_object_end(w);
 }
@@ -248,6 +248,48 @@ void bn_leverage(s_ctx_t *c)
     bn_kstr(&c->w, "maxNotionalValue", "1000000000");
     bn_kstr(&c->w, "symbol", in->symbol);
     jw_object_end(&c->w);
+}
+
+/* One bracket per symbol: the whole notional range at the symbol's max leverage, maintenance 0.4 % (the rate
+ * positions report). Numbers are JSON numbers here, as Binance sends them. */
+static void s_bracket_one(s_ctx_t *c, const sim_instrument_t *in)
+{
+    jw_t *w = &c->w;
+    jw_object_begin(w);
+    bn_kstr(w, "symbol", in->symbol);
+    jw_key(w, "notionalCoef");
+    jw_raw(w, "1.0");
+    jw_key(w, "brackets");
+    jw_array_begin(w);
+    jw_object_begin(w);
+    bn_kint(w, "bracket", 1);
+    bn_kint(w, "initialLeverage", in->max_leverage);
+    bn_kint(w, "notionalCap", 1000000000);
+    bn_kint(w, "notionalFloor", 0);
+    jw_key(w, "maintMarginRatio");
+    jw_raw(w, "0.004");
+    jw_key(w, "cum");
+    jw_raw(w, "0.0");
+    jw_object_end(w);
+    jw_array_end(w);
+    jw_object_end(w);
+}
+
+void bn_leverage_bracket(s_ctx_t *c)
+{
+    const sim_instrument_t *in = NULL;
+    if (bn_get(c, "symbol") && !(in = bn_symbol(c, true)))
+        return;
+    bn_begin_ok(c);
+    if (in) {
+        s_bracket_one(c, in);
+        return;
+    }
+    jw_array_begin(&c->w);
+    size_t n = sim_engine_instrument_count(c->eng, SIM_VENUE_BINANCE);
+    for (size_t i = 0; i < n; i++)
+        s_bracket_one(c, sim_engine_instrument_at(c->eng, SIM_VENUE_BINANCE, i));
+    jw_array_end(&c->w);
 }
 
 static void s_code_ok(s_ctx_t *c)

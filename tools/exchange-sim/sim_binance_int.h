@@ -46,6 +46,7 @@ typedef struct {
     s_ordcount_t *orders;       /* per account order counts */
     size_t n_orders;            /* slots */
     struct s_ctx *ctx;          /* per-request context, reused (one request at a time: single loop) */
+    int64_t started_ms;         /* when the dialect started: the "funding time" of every account */
 } s_bn_t;
 
 typedef enum {
@@ -159,6 +160,7 @@ void bn_position_risk_v2(s_ctx_t *c);
 void bn_position_risk_v3(s_ctx_t *c);
 void bn_premium_index(s_ctx_t *c);
 void bn_ticker_24hr(s_ctx_t *c);
+void bn_leverage_bracket(s_ctx_t *c);
 void bn_ticker_price(s_ctx_t *c);
 void bn_time(s_ctx_t *c);
 void bn_user_trades(s_ctx_t *c);
