@@ -12,7 +12,11 @@
  *    they rest and fill as maker at their own price once the last price trades through them (buy: last < price;
  *    sell: last > price), in partial_fills trades over as many ticks.
  *  - Conditional orders (stop, take-profit, trailing) wait UNTRIGGERED; when the last price reaches the trigger
- *    the engine creates a child order (new id, parent_id set) and the parent becomes TRIGGERED.
+ *    (STOP*: buy when last >= trigger, sell when last <= trigger; TAKE_PROFIT*: buy when last <= trigger, sell
+ *    when last >= trigger; a trigger already reached at placement is SIM_REJ_WOULD_TRIGGER) the engine creates a
+ *    child order (new id, parent_id set; LIMIT at price for STOP/TAKE_PROFIT, else MARKET) and the parent
+ *    becomes TRIGGERED. Trailing: activation when the price reaches trigger_price (at once when zero), then
+ *    trigger at callback_rate % off the best price since activation.
  *  - Positions: one-way (BOTH) by default; hedge mode (LONG/SHORT) per venue and account when asked. Cost
  *    basis is kept exactly; realized PnL on a reduction = exit notional - the cost share removed (rounded to
  *    8 decimals only when a part of a position is closed), so a round trip realizes exactly sells - buys.
