@@ -167,6 +167,8 @@ struct _venue_runtime_t {
     int64_t next_lease_try;          /* monotonic ms */
     int64_t next_active_scan;        /* monotonic ms */
     int64_t next_order_refresh;      /* monotonic ms */
+    int64_t next_open_scan;          /* monotonic ms: fill owner lists all open orders */
+    bool open_scanning;              /* that listing is in flight */
     bool time_syncing;               /* a time call is in flight */
     uint64_t id_counter;             /* for internal correlation ids */
 };

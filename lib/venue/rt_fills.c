@@ -27,6 +27,7 @@
 #define RT_LEASE_TRY_MS 1000
 #define RT_ACTIVE_SCAN_MS 500
 #define RT_FILLS_PAGE 1000
+#define RT_OPEN_SCAN_MS 60000 /* the fill owner lists every open order this often (and at start) */
 
 static void s_path(const venue_runtime_t *rt, const char *suffix, char *out, size_t cap)
 {
@@ -96,6 +97,18 @@ static void s_save_cursors(venue_runtime_t *rt)
         log_error("fills venue=%s: rename cursors: %s", rt->venue, strerror(errno));
 }
 
+/* The venue time written into an active-symbol file when it was created; 0 when unreadable. */
+static int64_t s_first_activity(const char *file)
+{
+    FILE *f = fopen(file, "r");
+    long long t = 0;
+    if (f && fscanf(f, "%lld", &t) != 1)
+        t = 0;
+    if (f)
+        fclose(f);
+    return t > 0 ? (int64_t) t : 0;
+}
+
 void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
 {
     char dir[700], file[800], name[VENUE_SYMBOL_MAX];
@@ -104,16 +117,20 @@ void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
     s_symfile(symbol, name, sizeof name);
     snprintf(file, sizeof file, "%s/%s", dir, name);
     int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    int64_t first = clock_offset_venue_now(&rt->clock);
     if (fd >= 0) {
         char t[32];
-        int n = snprintf(t, sizeof t, "%lld\n", (long long) clock_offset_venue_now(&rt->clock));
+        int n = snprintf(t, sizeof t, "%lld\n", (long long) first);
         if (write(fd, t, (size_t) n) != n)
             log_warn("fills venue=%s: short write on %s", rt->venue, file);
         close(fd);
     } else {
+        first = s_first_activity(file);
         utimes(file, NULL);
     }
     rt_cursor_t *c = s_cursor(rt, symbol, true);
+    if (c && !c->last_id && !c->start_ms && first > 0)
+        c->start_ms = first - 5000;
     if (c) {
         c->active_until = rt_now() + RT_ACTIVE_MS;
         if (!c->next_poll || c->next_poll > rt_now())
@@ -148,12 +165,7 @@ static void s_scan_active(venue_runtime_t *rt, int64_t now_ms)
         if (!c)
             continue;
         if (!c->last_id && !c->start_ms) {
-            FILE *f = fopen(file, "r");
-            long long t = 0;
-            if (f && fscanf(f, "%lld", &t) != 1)
-                t = 0;
-            if (f)
-                fclose(f);
+            int64_t t = s_first_activity(file);
             c->start_ms = t > 0 ? t - 5000 : wall - 60000;
         }
         int64_t until = now_ms + RT_ACTIVE_MS - age;
@@ -267,6 +279,32 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
         c->next_poll = rt_now(); /* more pages waiting */
 }
 
+/* Every symbol with an open order is active, whoever placed it and whenever (orders resting since before a
+ * restart, or placed by a replica that died, still fill). */
+static void s_open_scanned(venue_runtime_t *rt, rt_call_t *c, int rc)
+{
+    rt->open_scanning = false;
+    if (rc != VENUE_DONE) {
+        rt->next_open_scan = rt_now() + RT_OPEN_SCAN_MS / 10;
+        return;
+    }
+    for (size_t i = 0; i < c->call.result.n_orders; i++)
+        if (!s_cursor(rt, c->call.result.orders[i].symbol, false) ||
+            s_cursor(rt, c->call.result.orders[i].symbol, false)->active_until < rt_now() + RT_ACTIVE_MS / 2)
+            rt_fills_activate(rt, c->call.result.orders[i].symbol);
+}
+
+static void s_open_scan(venue_runtime_t *rt, int64_t now_ms)
+{
+    if (rt->open_scanning || now_ms < rt->next_open_scan || !rt->ops->get_open_orders)
+        return;
+    rt->open_scanning = true;
+    rt->next_open_scan = now_ms + RT_OPEN_SCAN_MS;
+    rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_OPEN_ORDERS);
+    c->on_done = s_open_scanned;
+    rt_call_start(rt, c);
+}
+
 void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
 {
     if (!rt->ops->get_fills || !rt->ready)
@@ -283,6 +321,7 @@ void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
         rt->next_active_scan = now_ms + RT_ACTIVE_SCAN_MS;
         s_scan_active(rt, now_ms);
     }
+    s_open_scan(rt, now_ms);
     for (size_t i = 0; i < rt->n_cursors; i++) {
         rt_cursor_t *c = &rt->cursors[i];
         if (c->polling || now_ms < c->next_poll || now_ms >= c->active_until)

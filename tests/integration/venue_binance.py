@@ -217,6 +217,16 @@ def t_kill9(h):
     check(n > 0, "no fills at all")
     h.pump(6)  # an events.hello round: the recorder role asks for any gap
     h.check_seq_contiguous()
+    # An order resting since before a restart still has its fill and its final state published.
+    h.admin("POST", "/admin/price", {"venue": "binance", "symbol": "BTCUSDT", "price": "95000"})
+    h.ok("place_order", limit("k9-rest", price="90000.0", qty="0.002"))
+    h.kill_worker()
+    h.start_worker()
+    h.admin("POST", "/admin/price", {"venue": "binance", "symbol": "BTCUSDT", "price": "89000"})
+    h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"].get("client_order_id") == "k9-rest",
+                  timeout=15, what="fill of an order placed before the restart")
+    h.wait_events(lambda ev: ev[1] == "event.order" and ev[2]["order"]["client_order_id"] == "k9-rest" and
+                  ev[2]["order"]["status"] == "FILLED", timeout=15, what="its FILLED state")
 
 
 def t_concurrency(h):
