@@ -510,6 +510,74 @@ START_TEST(price_path_is_seeded_and_candles_have_history)
 }
 END_TEST
 
+START_TEST(amend_keeps_id_and_fills_and_rematches)
+{
+    const sim_order_t *o = place_ok(req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.02", "990"));
+    int64_t id = o->id;
+    const sim_order_t *a = NULL;
+    ck_assert_int_eq(sim_engine_amend(eng, SIM_VENUE_BINANCE, acct, btc, id, NULL, D("0.03"), D("995"),
+                                      DECIMAL_ZERO, T0, &a), SIM_OK);
+    ck_assert_ptr_eq(a, o);
+    ck_assert_int_eq(a->id, id);
+    ck_dec(a->qty, "0.03");
+    ck_dec(a->price, "995");
+    ck_assert_int_eq(sim_engine_amend(eng, SIM_VENUE_BINANCE, acct, btc, id, NULL, DECIMAL_ZERO, D("995.05"),
+                                      DECIMAL_ZERO, T0, NULL), SIM_REJ_PRICE_TICK);
+    ck_assert_int_eq(sim_engine_amend(eng, SIM_VENUE_BINANCE, acct, btc, id, NULL, DECIMAL_ZERO, DECIMAL_ZERO,
+                                      D("900"), T0, NULL), SIM_REJ_BAD_PARAM); /* not a conditional */
+    /* amending to a marketable price takes at once */
+    ck_assert_int_eq(sim_engine_amend(eng, SIM_VENUE_BINANCE, acct, btc, id, NULL, DECIMAL_ZERO, D("1001"),
+                                      DECIMAL_ZERO, T0, NULL), SIM_OK);
+    ck_assert_int_eq(o->status, SIM_ST_FILLED);
+    ck_dec(o->avg_price, "1000.1");
+    ck_assert_int_eq(sim_engine_amend(eng, SIM_VENUE_BINANCE, acct, btc, id, NULL, D("0.05"), DECIMAL_ZERO,
+                                      DECIMAL_ZERO, T0, NULL), SIM_REJ_NOT_OPEN);
+}
+END_TEST
+
+START_TEST(gtd_expires_and_cancel_all_by_kind)
+{
+    sim_order_req_t r = req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "990");
+    r.tif = SIM_TIF_GTD;
+    r.good_till_ms = T0 + 5000;
+    const sim_order_t *g = place_ok(r);
+    const sim_order_t *plain = place_ok(req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "980"));
+    sim_order_req_t st = req(SIM_SIDE_BUY, SIM_TYPE_STOP_MARKET, "0.01", NULL);
+    st.trigger_price = D("1100");
+    const sim_order_t *cond = place_ok(st);
+    sim_engine_tick(eng, T0 + 4999);
+    ck_assert_int_eq(g->status, SIM_ST_NEW);
+    sim_engine_tick(eng, T0 + 5000);
+    ck_assert_int_eq(g->status, SIM_ST_EXPIRED);
+    ck_assert_uint_eq(sim_engine_cancel_all(eng, SIM_VENUE_BINANCE, acct, btc, true, T0), 1);
+    ck_assert_int_eq(cond->status, SIM_ST_CANCELED);
+    ck_assert_int_eq(plain->status, SIM_ST_NEW);
+    ck_assert_uint_eq(sim_engine_cancel_all(eng, SIM_VENUE_BINANCE, acct, NULL, false, T0), 1);
+    ck_assert_int_eq(plain->status, SIM_ST_CANCELED);
+}
+END_TEST
+
+START_TEST(close_position_and_rejected_trigger)
+{
+    place_ok(req(SIM_SIDE_BUY, SIM_TYPE_MARKET, "0.03", NULL));
+    sim_order_req_t cp = req(SIM_SIDE_SELL, SIM_TYPE_STOP_MARKET, "0", NULL);
+    cp.close_position = true;
+    cp.trigger_price = D("990");
+    const sim_order_t *c = place_ok(cp);
+    sim_order_req_t ro = req(SIM_SIDE_SELL, SIM_TYPE_STOP_MARKET, "0.01", NULL);
+    ro.reduce_only = true;
+    ro.trigger_price = D("985");
+    const sim_order_t *r = place_ok(ro);
+    price("990"); /* closes the whole 0.03 */
+    ck_assert_int_eq(c->status, SIM_ST_TRIGGERED);
+    ck_dec(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, c->child_id, NULL)->filled, "0.03");
+    ck_dec(sim_engine_position(eng, btc, acct, SIM_POS_BOTH)->qty, "0");
+    price("985"); /* nothing left to reduce: the reduce-only stop cannot become an order */
+    ck_assert_int_eq(r->status, SIM_ST_REJECTED);
+    ck_assert_int_eq(r->child_id, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sim_engine");
@@ -532,6 +600,9 @@ static Suite *suite(void)
     tcase_add_test(tc, ledger_records_orders_fills_and_final_states);
     tcase_add_test(tc, reset_returns_to_the_start);
     tcase_add_test(tc, price_path_is_seeded_and_candles_have_history);
+    tcase_add_test(tc, amend_keeps_id_and_fills_and_rematches);
+    tcase_add_test(tc, gtd_expires_and_cancel_all_by_kind);
+    tcase_add_test(tc, close_position_and_rejected_trigger);
     suite_add_tcase(s, tc);
     return s;
 }
