@@ -246,14 +246,49 @@ static bool s_wants_readback(const venue_order_req_t *o)
            (o->type == VENUE_TYPE_LIMIT && (o->time_in_force == VENUE_TIF_IOC || o->time_in_force == VENUE_TIF_FOK));
 }
 
-static int s_send_list(venue_call_t *call, const cd_state_t *st, const char *statuses, venue_side_t side,
-                       int64_t page, int step);
+static long s_list_reply(venue_call_t *call, cd_state_t *st, const char *symbol);
 
-/* Reply to the read-back: replaces result.order when the order is in the page; any failure keeps the create
- * reply (the order was placed: the read-back is only a refinement). */
-static int s_readback_reply(venue_call_t *call)
+/* A 200 create reply that could not be read: the order may well exist. Finds it among the page (result.orders)
+ * by what was sent; fails (outcome not confirmed) when it is not there. */
+static int s_recover(venue_call_t *call, cd_state_t *st, const char *clid)
 {
     venue_result_t *r = &call->result;
+    const cdx_sent_entry_t *m = cdx_sent_by_clid(&st->sent, clid);
+    long idx = -1;
+    if (m) {
+        const char **claimed = mem_calloc(CDX_SENT_MAX, sizeof *claimed);
+        size_t nc = cdx_sent_claimed(&st->sent, clid, claimed, CDX_SENT_MAX);
+        idx = coindcx_match_order(r->orders, r->n_orders, &m->sent, claimed, nc);
+        mem_free(claimed);
+    }
+    venue_order_t o;
+    memset(&o, 0, sizeof o);
+    if (idx >= 0)
+        o = r->orders[idx];
+    venue_result_release(r);
+    if (idx < 0)
+        return venue_fail(call, XR_INTERNAL,
+                          "create answered but unreadable, and the order is not among the recent ones: check %s",
+                          clid);
+    cdx_sent_set_id(&st->sent, clid, o.order_id);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", clid);
+    o.reduce_only = call->in.order.reduce_only;
+    r->order = o;
+    return VENUE_DONE;
+}
+
+/* Reply to the read-back: replaces result.order when the order is in the page; any failure keeps the create
+ * reply (the order was placed: the read-back is only a refinement). Without a readable create reply, this is
+ * the search for the order (s_recover). */
+static int s_readback_reply(venue_call_t *call, cd_state_t *st, const char *clid)
+{
+    venue_result_t *r = &call->result;
+    if (!r->order.order_id[0]) {
+        if (call->error)
+            return venue_fail(call, XR_INTERNAL, "create answered but unreadable; order not confirmed: check %s",
+                              clid);
+        return s_list_reply(call, st, call->in.order.symbol) < 0 ? VENUE_FAIL : s_recover(call, st, clid);
+    }
     if (call->error)
         return VENUE_DONE;
     json_t *root = s_parse(call); /* a bad page leaves call->fail set, which a VENUE_DONE ignores */
@@ -272,6 +307,18 @@ static int s_readback_reply(venue_call_t *call)
     }
     json_free(&root);
     return VENUE_DONE;
+}
+
+/* After the create reply (step PO_ORDER / close's 2): the result, a read-back, or the search for the order. */
+static int s_after_create(venue_call_t *call, cd_state_t *st, const char *clid, int readback_step)
+{
+    if (s_create_reply(call, st, clid) < 0) {
+        memset(&call->result.order, 0, sizeof call->result.order);
+        return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, readback_step);
+    }
+    if (!s_wants_readback(&call->in.order))
+        return VENUE_DONE;
+    return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, readback_step);
 }
 
 /* Parses a positions reply; the position of vsym ("" = first) goes to *found (found->id "" when absent).
@@ -470,13 +517,9 @@ static int s_place_order(void *state, venue_call_t *call)
             cdx_sent_forget(&st->sent, call->in.order.client_order_id);
             return venue_fail_reply(call);
         }
-        if (s_create_reply(call, st, call->in.order.client_order_id) < 0)
-            return VENUE_FAIL;
-        if (!s_wants_readback(&call->in.order))
-            return VENUE_DONE;
-        return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, PO_READBACK);
+        return s_after_create(call, st, call->in.order.client_order_id, PO_READBACK);
     case PO_READBACK:
-        return s_readback_reply(call);
+        return s_readback_reply(call, st, call->in.order.client_order_id);
     }
     return venue_fail(call, XR_INTERNAL, "place_order: bad step %d", call->step);
 }
@@ -814,14 +857,11 @@ static int s_close_position(void *state, venue_call_t *call)
     if (call->step == 0)
         return s_send_positions(call, st, vsym, 1, 1);
     if (call->step == 3)
-        return s_readback_reply(call);
+        return s_readback_reply(call, st, call->in.client_order_id);
     if (call->error)
         return venue_fail_reply(call);
-    if (call->step == 2) {
-        if (s_create_reply(call, st, call->in.client_order_id) < 0)
-            return VENUE_FAIL;
-        return s_send_list(call, st, CD_ALL_STATUSES, call->in.order.side, 1, 3);
-    }
+    if (call->step == 2)
+        return s_after_create(call, st, call->in.client_order_id, 3);
     cdx_position_t pos;
     if (s_positions_reply(call, call->in.symbol, &pos, false) < 0)
         return VENUE_FAIL;

@@ -359,6 +359,32 @@ START_TEST(test_place_readback_failure_keeps_the_order)
 }
 END_TEST
 
+/* A 200 create reply that cannot be read does not make a placed order a failure: it is looked for. */
+START_TEST(test_place_unreadable_reply_recovered)
+{
+    h_t h;
+    h_init(&h);
+    h.ctx.now_ms = 1705647376000;
+    h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.01", "2000.5", NULL, "cl-garbled");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "<html>cache error</html>", NULL), VENUE_SEND);
+    ck_assert_str_eq(h.call.req.path, CD_F "/orders");
+    ck_assert_ptr_nonnull(strstr(B(&h), "\"side\":\"buy\""));
+    ck_assert_int_eq(h_reply(&h, 200, "orders_buy.json", NULL), VENUE_DONE);
+    ck_assert_str_eq(h.call.result.order.order_id, "c87ca633-6218-44ea-900b-e86981358cbd");
+    ck_assert_str_eq(h.call.result.order.client_order_id, "cl-garbled");
+    ck_assert_uint_eq(h.call.result.n_orders, 0);
+    /* not there: the outcome is not confirmed, and the error says what to check */
+    h_order(&h, VENUE_SIDE_BUY, VENUE_TYPE_LIMIT, "0.02", "2000.5", NULL, "cl-garbled-2");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_PLACE_ORDER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "[]", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "orders_buy.json", NULL), VENUE_FAIL);
+    ck_assert_int_eq(h.call.fail.code, XR_INTERNAL);
+    ck_assert_ptr_nonnull(strstr(h.call.fail.message, "cl-garbled-2"));
+    h_fini(&h);
+}
+END_TEST
+
 START_TEST(test_place_every_type_word)
 {
     static const struct {
@@ -971,6 +997,7 @@ int main(void)
     tcase_add_test(tc, test_place_limit);
     tcase_add_test(tc, test_place_market_omits_tif_and_reads_back);
     tcase_add_test(tc, test_place_readback_failure_keeps_the_order);
+    tcase_add_test(tc, test_place_unreadable_reply_recovered);
     tcase_add_test(tc, test_place_every_type_word);
     tcase_add_test(tc, test_place_leverage_lock);
     tcase_add_test(tc, test_place_without_leverage_refused_then_resent);
