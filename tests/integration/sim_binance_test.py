@@ -496,6 +496,31 @@ class RateLimits(Base):
         self.assertEqual(self.bn.raw("GET", "/fapi/v1/time", headers={})[0], 200)
 
 
+class OrderRate(Base):
+    PORT = 19170
+    FLAGS = ("--tick-ms", "0")
+
+    def test_orders_per_ten_seconds(self):
+        into_window = time.time() % 10
+        if into_window > 6:  # the ORDERS window is the wall-clock 10 s: start in a fresh one
+            time.sleep(10.2 - into_window)
+        codes = []
+        for i in range(301):  # IOC below the market: expires at once, so the open-order cap is not in the way
+            st, h, body = self.bn.signed("POST", ORDER, limit("90000.00", qty="0.001", tif="IOC"))
+            codes.append(st)
+            if st != 200:
+                self.assertEqual((st, body["code"]), (429, -1015), body)
+                break
+            self.assertEqual(int(h["x-mbx-order-count-10s"]), i + 1)
+        self.assertEqual(codes.count(200), 300)
+        self.assertEqual(codes[-1], 429)
+        # an order limit is per account: another key still trades
+        other = sc.Binance(self.PORT + 1, key="k2", secret="s2")
+        st, h, body = other.signed("POST", ORDER, limit("90000.00", qty="0.001"))
+        other.close()
+        self.assertEqual(st, 200, body)
+
+
 class Cli(unittest.TestCase):
     def test_help_version_and_bad_flags(self):
         out = subprocess.run([sc.BIN, "--help"], capture_output=True, text=True)
