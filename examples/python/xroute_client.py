@@ -8,12 +8,19 @@ README section 4) holding `v`, `type`, `id`, `ts` and `body`. Decimals are strin
         place --symbol ETH/USDT --side BUY --type LIMIT --quantity 0.01 --price 1500 --client-order-id py-1
     /usr/bin/python3 examples/python/xroute_client.py cancel --symbol ETH/USDT --client-order-id py-1
 
+CURVE (docs/security.md): with --secret-cert and --server-cert (or XROUTE_CURVE=on, which takes
+XROUTE_CURVE_SECRET_FILE, default var/keys/client.cert_secret, and XROUTE_CURVE_GATEWAY_CERT, default
+var/keys/gateway.cert) the link is encrypted and the gateway knows the client by its key. The certificates are
+the ZPL files `xroute keygen` writes.
+
 Needs Debian's python3-zmq and python3-msgpack (they install for /usr/bin/python3).
 Exit status: 0 on a `result`, 1 on an `error` reply (printed as CODE: message), 3 when nothing came back.
 """
 import argparse
 import json
 import os
+import re
+import stat
 import sys
 import time
 import uuid
@@ -34,15 +41,44 @@ class XrouteError(Exception):
         super().__init__(f"{self.code}: {self.message}")
 
 
+def load_cert(path, secret=False):
+    """(public_key, secret_key) of a ZPL certificate written by `xroute keygen` (czmq's zcert format).
+    A secret certificate that group or others may read is refused, as xroute's own services do."""
+    if secret and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ValueError(f"secret certificate {path}: group and others must have no access (chmod 600)")
+    with open(path) as f:
+        text = f.read()
+    keys = dict(re.findall(r'^\s*(public-key|secret-key)\s*=\s*"([^"]{40})"\s*$', text, re.M))
+    if "public-key" not in keys or (secret and "secret-key" not in keys):
+        raise ValueError(f"certificate {path}: no {'secret-key' if secret else 'public-key'}")
+    return keys["public-key"], keys.get("secret-key")
+
+
+def curve_from_env():
+    """(secret_cert, server_cert) from XROUTE_CURVE and friends, or (None, None) when CURVE is off."""
+    if os.environ.get("XROUTE_CURVE", "off").lower() not in ("on", "true", "1", "yes"):
+        return None, None
+    keys = os.environ.get("XROUTE_KEYS_DIR") or "var/keys"
+    return (os.environ.get("XROUTE_CURVE_SECRET_FILE") or os.path.join(keys, "client.cert_secret"),
+            os.environ.get("XROUTE_CURVE_GATEWAY_CERT") or os.path.join(keys, "gateway.cert"))
+
+
 class Client:
     """Request/reply with the gateway. One request in flight at a time keeps the example short; ids make
-    several in flight possible (the reply echoes the request's id)."""
+    several in flight possible (the reply echoes the request's id). With secret_cert (this client's secret
+    certificate) and server_cert (the gateway's public certificate) the link uses CURVE."""
 
-    def __init__(self, endpoint, timeout_ms=10000):
+    def __init__(self, endpoint, timeout_ms=10000, secret_cert=None, server_cert=None):
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.setsockopt(zmq.MAXMSGSIZE, (1 << 20) + 65536)
+        if secret_cert or server_cert:
+            public, secret = load_cert(secret_cert, secret=True)
+            server, _ = load_cert(server_cert)
+            self.sock.curve_publickey = public.encode()
+            self.sock.curve_secretkey = secret.encode()
+            self.sock.curve_serverkey = server.encode()
         self.sock.connect(endpoint)
         self.timeout_ms = timeout_ms
 
@@ -100,6 +136,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gateway", default=os.environ.get("XROUTE_GATEWAY", "tcp://127.0.0.1:7100"))
     ap.add_argument("--timeout-ms", type=int, default=10000)
+    env_secret, env_server = curve_from_env()
+    ap.add_argument("--secret-cert", default=env_secret, help="this client's secret certificate (CURVE)")
+    ap.add_argument("--server-cert", default=env_server, help="the gateway's public certificate (CURVE)")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("place")
     p.add_argument("--symbol", required=True)
@@ -120,7 +159,9 @@ def main():
     g.add_argument("--order-id")
     args = ap.parse_args()
 
-    client = Client(args.gateway, args.timeout_ms)
+    if bool(args.secret_cert) != bool(args.server_cert):
+        ap.error("CURVE needs both --secret-cert and --server-cert")
+    client = Client(args.gateway, args.timeout_ms, args.secret_cert, args.server_cert)
     try:
         if args.command == "place":
             out = client.place_order(args.symbol, args.side, args.type, args.quantity, args.price,

@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""CURVE and per-client authorisation over the real processes: xroute-router and xroute-gateway started with
+CURVE on, keys made by `xroute keygen`, clients made with the Python client (examples/python/xroute_client.py)
+and the xroute CLI. No venue worker runs: a request the gateway lets through reaches the router, which answers
+VENUE_UNAVAILABLE (or, for `venues`, a result), so "reached the router" and "refused by the gateway with AUTH"
+are told apart by the reply.
+
+    security.py BIN_DIR SCRATCH_DIR SOURCE_DIR PORT_BASE      (ports PORT_BASE .. PORT_BASE+11)
+"""
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+BIN, SCRATCH, SRC, BASE = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+sys.path.insert(0, os.path.join(SRC, "examples", "python"))
+import xroute_client  # noqa: E402
+
+import zmq  # noqa: E402
+
+GW = f"tcp://127.0.0.1:{BASE}"
+GW_EVENTS = f"tcp://127.0.0.1:{BASE + 1}"
+GW_INTAKE = f"tcp://127.0.0.1:{BASE + 2}"
+RT_FRONT = f"tcp://127.0.0.1:{BASE + 10}"
+RT_BACK = f"tcp://127.0.0.1:{BASE + 11}"
+KEYS = os.path.join(SCRATCH, "keys")
+T0 = time.monotonic()
+
+
+def log(msg):
+    print(f"[{time.monotonic() - T0:6.2f}s] {msg}", flush=True)
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def keygen(name, expect_rc=0):
+    r = subprocess.run([os.path.join(BIN, "xroute"), "keygen", name, "--dir", KEYS], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode == expect_rc, f"keygen {name}: exit {r.returncode}, want {expect_rc}: {r.stderr}")
+    return r
+
+
+def allow(server, *names):
+    d = os.path.join(KEYS, "allow", server)
+    os.makedirs(d, exist_ok=True)
+    for n in names:
+        shutil.copy(os.path.join(KEYS, n + ".cert"), d)
+
+
+def start(name, args, env):
+    logf = open(os.path.join(SCRATCH, name + ".log"), "w")
+    p = subprocess.Popen([os.path.join(BIN, name), *args], env=env, stdout=logf, stderr=subprocess.STDOUT, cwd=SRC)
+    return p
+
+
+def client(name, **kw):
+    secret = os.path.join(KEYS, name + ".cert_secret") if name else None
+    server = os.path.join(KEYS, "gateway.cert") if name else None
+    return xroute_client.Client(GW, timeout_ms=kw.get("timeout_ms", 5000), secret_cert=secret, server_cert=server)
+
+
+def outcome(c, op, body):
+    """'result', 'CODE: message' or 'timeout'."""
+    try:
+        c.request(op, body)
+        return "result"
+    except xroute_client.XrouteError as e:
+        return f"{e.code}: {e.message}"
+    except TimeoutError:
+        return "timeout"
+
+
+ORDER = {"symbol": "BTC/USDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": "20000"}
+
+
+def setup():
+    shutil.rmtree(SCRATCH, ignore_errors=True)
+    os.makedirs(SCRATCH)
+    for n in ("gateway", "router", "alice", "bob", "ops", "stranger", "unlisted"):
+        keygen(n)
+    allow("router", "gateway", "alice")     # alice here only to prove the router serves the gateway's key alone
+    allow("gateway", "alice", "bob", "ops", "unlisted")  # `stranger` is in no allow directory
+    with open(os.path.join(SCRATCH, "clients.conf"), "w") as f:
+        f.write("# NAME ACCOUNTS VENUES\n"
+                "alice  default  binance\n"
+                "bob    *        bybit\n"
+                "ops    *        *\n")
+    env = dict(os.environ)
+    env.update({"XROUTE_CURVE": "on", "XROUTE_KEYS_DIR": KEYS, "XROUTE_LOG_LEVEL": "info"})
+    router = start("xroute-router", ["--frontend", RT_FRONT, "--backend", RT_BACK,
+                                     "--routes", os.path.join(SRC, "deploy/config/routes.conf")], env)
+    gateway = start("xroute-gateway", ["--clients", GW, "--events-out", GW_EVENTS, "--events-in", GW_INTAKE,
+                                       "--router", RT_FRONT, "--risk", os.path.join(SRC, "deploy/config/risk.conf"),
+                                       "--idem", os.path.join(SCRATCH, "idem.journal"),
+                                       "--clients-conf", os.path.join(SCRATCH, "clients.conf")], env)
+    return router, gateway
+
+
+def test_keygen():
+    pub = os.path.join(KEYS, "alice.cert")
+    sec = os.path.join(KEYS, "alice.cert_secret")
+    check(stat.S_IMODE(os.stat(sec).st_mode) == 0o600, "secret certificate mode is 0600")
+    check(stat.S_IMODE(os.stat(pub).st_mode) == 0o644, "public certificate mode is 0644")
+    before = open(sec).read()
+    r = keygen("alice", expect_rc=2)
+    check("never overwritten" in r.stderr, f"keygen refuses to overwrite: {r.stderr}")
+    check(open(sec).read() == before, "the secret certificate is unchanged")
+    public, secret = xroute_client.load_cert(sec, secret=True)
+    check(public in r.stdout or public in open(pub).read(), "public key in the public certificate")
+    check(secret not in open(pub).read(), "no secret key in the public certificate")
+
+
+def test_listed_key_accepted():
+    c = client("alice")
+    try:
+        check(outcome(c, "venues", {}) == "result", "alice's `venues` is answered by the router")
+        got = outcome(c, "place_order", dict(ORDER, venue="binance", client_order_id="sec-alice-1"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"alice's order passes the gateway and reaches the router: {got}")
+    finally:
+        c.close()
+
+
+def test_unlisted_key_refused():
+    c = client("stranger", timeout_ms=1500)
+    try:
+        got = outcome(c, "venues", {})
+        check(got == "timeout", f"a key in no allow directory gets no answer (handshake refused): {got}")
+    finally:
+        c.close()
+
+
+def test_plain_client_refused():
+    c = client(None, timeout_ms=1500)
+    try:
+        got = outcome(c, "venues", {})
+        check(got == "timeout", f"a plain TCP client gets no answer: {got}")
+    finally:
+        c.close()
+
+
+def test_key_not_in_clients_file():
+    c = client("unlisted")
+    try:
+        got = outcome(c, "venues", {})
+        check(got.startswith("AUTH: key ") and "not listed" in got, f"admitted key without rights: {got}")
+    finally:
+        c.close()
+
+
+def test_account_limit():
+    c = client("alice")
+    try:
+        got = outcome(c, "place_order", dict(ORDER, venue="binance", account="hedge", client_order_id="sec-a-2"))
+        check(got == "AUTH: account hedge is not allowed for client alice (place_order)", got)
+        got = outcome(c, "get_positions", {"account": "hedge"})
+        check(got.startswith("AUTH: account hedge"), got)
+    finally:
+        c.close()
+    c = client("ops")
+    try:
+        got = outcome(c, "place_order", dict(ORDER, venue="binance", account="hedge", client_order_id="sec-o-1"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"ops may use account hedge: {got}")
+    finally:
+        c.close()
+
+
+def test_venue_limit():
+    c = client("alice")
+    try:
+        got = outcome(c, "place_order", dict(ORDER, venue="bybit", client_order_id="sec-a-3"))
+        check(got == "AUTH: venue bybit is not allowed for client alice (place_order)", got)
+        # no venue named: pinned to binance, her only venue; the router then looks for a binance worker
+        got = outcome(c, "place_order", dict(ORDER, client_order_id="sec-a-4"))
+        check(got.startswith("VENUE_UNAVAILABLE") and "binance" in got, f"pinned to binance: {got}")
+    finally:
+        c.close()
+    c = client("bob")
+    try:
+        got = outcome(c, "cancel_order", {"symbol": "BTC/USDT", "client_order_id": "x", "venue": "binance"})
+        check(got == "AUTH: venue binance is not allowed for client bob (cancel_order)", got)
+    finally:
+        c.close()
+
+
+def test_router_serves_only_the_gateway():
+    """alice's key is admitted by the router's zauth, yet a request sent straight to the frontend is dropped."""
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 0)
+    public, secret = xroute_client.load_cert(os.path.join(KEYS, "alice.cert_secret"), secret=True)
+    server, _ = xroute_client.load_cert(os.path.join(KEYS, "router.cert"))
+    s.curve_publickey, s.curve_secretkey, s.curve_serverkey = public.encode(), secret.encode(), server.encode()
+    s.connect(RT_FRONT)
+    import msgpack
+    s.send(msgpack.packb({"v": 1, "type": "venues", "id": "direct-1", "ts": int(time.time() * 1000), "body": {}}))
+    check(not s.poll(1500), "a request on the router frontend from a key other than the gateway's is not served")
+    s.close()
+
+
+def test_cli_with_curve():
+    env = dict(os.environ)
+    env.update({"XROUTE_CURVE": "on", "XROUTE_KEYS_DIR": KEYS,
+                "XROUTE_CURVE_SECRET_FILE": os.path.join(KEYS, "ops.cert_secret")})
+    r = subprocess.run([os.path.join(BIN, "xroute"), "--gateway", GW, "--timeout", "5000", "--json", "venues"],
+                       env=env, capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, f"CLI with the ops key: exit {r.returncode}: {r.stderr}")
+    os.chmod(os.path.join(KEYS, "ops.cert_secret"), 0o644)
+    try:
+        r = subprocess.run([os.path.join(BIN, "xroute"), "--gateway", GW, "--timeout", "2000", "venues"],
+                           env=env, capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and "0644" in r.stderr, f"CLI refuses an exposed secret: {r.returncode} {r.stderr}")
+    finally:
+        os.chmod(os.path.join(KEYS, "ops.cert_secret"), 0o600)
+
+
+def test_secrets_not_logged():
+    for name in ("xroute-gateway", "xroute-router"):
+        text = open(os.path.join(SCRATCH, name + ".log")).read()
+        for key in ("gateway", "router", "alice", "ops"):
+            _, secret = xroute_client.load_cert(os.path.join(KEYS, key + ".cert_secret"), secret=True)
+            check(secret not in text, f"{key}'s secret key does not appear in the {name} log")
+
+
+def main():
+    procs = setup()
+    rc = 0
+    try:
+        # ready when the ops key gets an answer from the router through the gateway
+        deadline = time.monotonic() + 20
+        while True:
+            c = client("ops", timeout_ms=500)
+            got = outcome(c, "venues", {})
+            c.close()
+            if got == "result":
+                break
+            for p in procs:
+                if p.poll() is not None:
+                    raise Fail(f"{p.args[0]} exited with {p.returncode}")
+            if time.monotonic() > deadline:
+                raise Fail(f"gateway and router not serving after 20 s: {got}")
+        passed = failed = 0
+        for t in (test_keygen, test_listed_key_accepted, test_unlisted_key_refused, test_plain_client_refused,
+                  test_key_not_in_clients_file, test_account_limit, test_venue_limit,
+                  test_router_serves_only_the_gateway, test_cli_with_curve, test_secrets_not_logged):
+            try:
+                t()
+                passed += 1
+                log(f"ok   {t.__name__}")
+            except Exception as e:  # noqa: BLE001
+                failed += 1
+                log(f"FAIL {t.__name__}: {type(e).__name__}: {e}")
+        print(f"{passed} passed, {failed} failed")
+        rc = 0 if failed == 0 else 1
+    except Fail as e:
+        print(f"FAIL setup: {e}")
+        rc = 1
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                code = p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                code = "killed"
+            if code != 0:
+                print(f"{p.args[0]} stopped with {code}")
+                rc = 1
+        if rc != 0:
+            for name in ("xroute-gateway", "xroute-router"):
+                print(f"----- {name}.log")
+                sys.stdout.write(open(os.path.join(SCRATCH, name + ".log")).read()[-4000:])
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
