@@ -589,9 +589,9 @@ static int s_go_begin(venue_call_t *call, cd_state_t *st)
         if (m && m->order_id[0])
             oid = m->order_id;
         else if (!s_intent(st, call, &want))
-            return venue_fail(call, XR_INTERNAL,
-                              "client id %s: CoinDCX keeps no client ids and this worker has no record of the "
-                              "order's parameters to match it by",
+            return venue_fail(call, XR_ORDER_NOT_FOUND,
+                              "client id %s is unknown to this worker (CoinDCX keeps no client ids): ask by "
+                              "order_id",
                               call->in.client_order_id);
         else
             first = want.side;

@@ -629,7 +629,8 @@ START_TEST(test_unknown_outcome_resolved_by_matching)
     /* a client id this worker never sent and the runtime gives no parameters for: not matched blindly */
     snprintf(h.call.in.client_order_id, sizeof h.call.in.client_order_id, "cl-unknown");
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_ORDER), VENUE_FAIL);
-    ck_assert_int_eq(h.call.fail.code, XR_INTERNAL);
+    ck_assert_int_eq(h.call.fail.code, XR_ORDER_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(h.call.fail.message, "ask by order_id"));
     /* ...but with the order as sent in the input (the runtime's resolver after a restart), it is matched,
      * within the time window of the send */
     h_order(&h, VENUE_SIDE_SELL, VENUE_TYPE_STOP_MARKET, "0.01", NULL, "1900", "cl-restart");
