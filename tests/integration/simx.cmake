@@ -15,9 +15,6 @@ if(XR_NODE)
     set_tests_properties(integration.simx_ccxt_${s} PROPERTIES TIMEOUT 180 LABELS integration
                          FAIL_REGULAR_EXPRESSION "^FAIL ")
   endforeach()
-  # Off until the Binance dialect serves what ccxt calls (ticker/24hr, leverageBracket, a non-zero asset
-  # updateTime: tools/exchange-sim/NOTES-simx.md); run it by hand with ctest -R simx_ccxt_binanceusdm.
-  set_tests_properties(integration.simx_ccxt_binanceusdm PROPERTIES DISABLED TRUE)
 endif()
 if(XR_PYTHON3)
   add_test(NAME integration.simx_coindcx
