@@ -42,6 +42,7 @@ typedef struct rt_call rt_call_t;
 typedef enum {
     RC_BUILT = 0, /* the adapter built a request (or the call just started) */
     RC_WAITING,   /* held back until wake_at_ms: rate-limit room or a retry backoff */
+    RC_JOURNAL,   /* its send record is appended; sent once rt_flush made it durable */
     RC_SENT,      /* on the wire: the HTTP client will call back */
     RC_RESYNC,    /* refused for clock skew: waiting for the clock resync, then sent again */
     RC_DONE       /* finished (answered or completed); about to be freed */
@@ -170,6 +171,10 @@ struct _venue_runtime_t {
     int64_t next_open_scan;          /* monotonic ms: fill owner lists all open orders */
     bool open_scanning;              /* that listing is in flight */
     bool time_syncing;               /* a time call is in flight */
+    bool sends_dirty;                /* send records appended since the last sync */
+    bool cursors_dirty;              /* fill cursors moved: rewrite the file after the events are durable */
+    buf_t pubq;                      /* events journaled, not yet synced and published: [u32 len][record]... */
+    size_t n_pubq;                   /* events in pubq */
     uint64_t id_counter;             /* for internal correlation ids */
 };
 
@@ -180,6 +185,8 @@ void rt_call_tick(venue_runtime_t *rt, int64_t now_ms);
 void rt_call_free(venue_runtime_t *rt, rt_call_t *c);
 /* Sends (or queues) the current request of c. */
 void rt_call_send(venue_runtime_t *rt, rt_call_t *c);
+/* After the send journal's group commit: submits every call waiting in RC_JOURNAL (durable), or fails them. */
+void rt_calls_journaled(venue_runtime_t *rt, bool durable, const char *why);
 /* Starts a time sync; then calls `then` (may be NULL) with its outcome. */
 void rt_time_sync(venue_runtime_t *rt, rt_call_t *waiting);
 
@@ -207,12 +214,18 @@ void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order
 /* Periodically lists open orders of symbols with tracked live orders, to see venue-side changes. */
 void rt_orders_tick(venue_runtime_t *rt, int64_t now_ms);
 
+/* runtime.c: group commit of both journals, then the sends and publishes they held back. */
+void rt_flush(venue_runtime_t *rt);
+
 /* rt_events.c */
 int rt_events_open(venue_runtime_t *rt, err_t *err);
 int rt_event_order(venue_runtime_t *rt, const venue_order_t *o, const char *account);
 int rt_event_fill(venue_runtime_t *rt, const venue_fill_t *f, const char *account);
 void rt_events_hello(venue_runtime_t *rt);
 void rt_events_on_recorder(venue_runtime_t *rt);
+/* Syncs the event journal and publishes what it held back. Returns 0, or -1 when the sync failed (nothing
+ * is published; the events stay queued for the next try). */
+int rt_events_flush(venue_runtime_t *rt);
 
 /* rt_fills.c */
 void rt_fills_activate(venue_runtime_t *rt, const char *symbol);
@@ -220,5 +233,7 @@ void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms);
 void rt_fills_close(venue_runtime_t *rt);
 /* p50 and max fill latency over the recent samples; -1 when none. */
 void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max);
+/* Rewrites the cursor file (after the events it covers are durable). */
+void rt_fills_save(venue_runtime_t *rt);
 
 #endif

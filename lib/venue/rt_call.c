@@ -18,10 +18,11 @@
 
 static void s_after_hook(venue_runtime_t *rt, rt_call_t *c, int rc);
 static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc);
+static void s_submit(venue_runtime_t *rt, rt_call_t *c);
 
 static const char *s_state_name(rt_call_state_t st)
 {
-    static const char *const names[] = {"built", "waiting", "sent", "resync", "done"};
+    static const char *const names[] = {"built", "waiting", "journal", "sent", "resync", "done"};
     return st <= RC_DONE ? names[st] : "?";
 }
 
@@ -407,7 +408,18 @@ void rt_call_send(venue_runtime_t *rt, rt_call_t *c)
             return;
         }
         c->journaled = true;
+        /* Group commit: the record becomes durable at the next rt_flush, which then sends the request. */
+        s_state(c, RC_JOURNAL, "send record appended");
+        return;
     }
+    s_submit(rt, c);
+}
+
+/* Signs and hands the request to the HTTP client. */
+static void s_submit(venue_runtime_t *rt, rt_call_t *c)
+{
+    venue_req_t *r = &c->call.req;
+    err_t err;
     if (s_sign(rt, c, &err) < 0) {
         if (c->journaled)
             rt_intent_end(rt, r->client_order_id);
@@ -442,6 +454,25 @@ void rt_call_send(venue_runtime_t *rt, rt_call_t *c)
     c->sent_wall_ms = clock_wall_ms();
     log_debug("send venue=%s op=%s %s %s cl_ord_id=%s", rt->venue, venue_op_name(c->call.op),
               venue_method_name(r->method), r->path, r->client_order_id);
+}
+
+void rt_calls_journaled(venue_runtime_t *rt, bool durable, const char *why)
+{
+    /* Submitting may free calls or add new ones; restart the scan after each. */
+    for (bool again = true; again;) {
+        again = false;
+        for (rt_call_t *c = rt->calls; c; c = c->next)
+            if (c->state == RC_JOURNAL) {
+                if (durable) {
+                    s_submit(rt, c);
+                } else {
+                    rt_intent_end(rt, c->call.req.client_order_id);
+                    s_fail(rt, c, XR_INTERNAL, 0, "send journal failed, order not sent: %s", why);
+                }
+                again = true;
+                break;
+            }
+    }
 }
 
 void rt_call_tick(venue_runtime_t *rt, int64_t now_ms)

@@ -66,12 +66,20 @@ static int s_emit(venue_runtime_t *rt, proto_event_t *ev)
     }
     buf_release(&env);
     uint64_t seq;
-    if (journal_append(rt->events, rec.data, rec.len, &seq, &err) < 0) {
+    uint8_t len4[4] = {(uint8_t) rec.len, (uint8_t) (rec.len >> 8), (uint8_t) (rec.len >> 16),
+                       (uint8_t) (rec.len >> 24)};
+    if (journal_append_nosync(rt->events, rec.data, rec.len, &seq, &err) < 0) {
         log_error("event venue=%s journal failed: %s; event not published", rt->venue, err.msg);
         goto done;
     }
     assert(seq == ev->seq);
-    s_publish(rt, topic, tlen, rec.data + env_at, rec.len - env_at);
+    (void) env_at;
+    /* Published by rt_events_flush once the journal is synced (group commit). */
+    if (buf_append(&rt->pubq, len4, 4) < 0 || buf_append(&rt->pubq, rec.data, rec.len) < 0)
+        log_warn("event venue=%s seq=%llu: publish queue full; the recorder gets it by replay", rt->venue,
+                 (unsigned long long) seq);
+    else
+        rt->n_pubq++;
     rc = 0;
 done:
     buf_release(&rec);
@@ -124,6 +132,8 @@ void rt_events_hello(venue_runtime_t *rt)
         bus_send_envelope(rt->recorder, NULL, &rt->out, &err);
 }
 
+int rt_events_flush(venue_runtime_t *rt);
+
 static int s_replay_one(void *ctx, uint64_t seq, const void *data, size_t len)
 {
     venue_runtime_t *rt = ctx;
@@ -161,6 +171,8 @@ void rt_events_on_recorder(venue_runtime_t *rt)
                 log_error("event journal venue=%s truncate to %llu failed: %s", rt->venue,
                           (unsigned long long) upto, err.msg);
         } else if (c.type == PROTO_T_EVENTS_REPLAY) {
+            if (rt_events_flush(rt) < 0)
+                continue; /* never replay records that are not durable yet; the recorder asks again */
             uint64_t from = c.from_seq > journal_first_seq(rt->events) ? c.from_seq : journal_first_seq(rt->events);
             log_info("replay venue=%s from_seq=%llu (asked %llu) last_seq=%llu", rt->venue,
                      (unsigned long long) from, (unsigned long long) c.from_seq,
@@ -169,4 +181,27 @@ void rt_events_on_recorder(venue_runtime_t *rt)
                 log_error("replay venue=%s failed: %s", rt->venue, err.msg);
         }
     }
+}
+
+int rt_events_flush(venue_runtime_t *rt)
+{
+    if (!rt->n_pubq)
+        return 0;
+    err_t err;
+    if (journal_sync(rt->events, &err) < 0) {
+        log_error("event journal venue=%s sync failed: %s; events held back", rt->venue, err.msg);
+        return -1;
+    }
+    const uint8_t *p = (const uint8_t *) rt->pubq.data, *end = p + rt->pubq.len;
+    while (p + 4 <= end) {
+        size_t len = (size_t) p[0] | ((size_t) p[1] << 8) | ((size_t) p[2] << 16) | ((size_t) p[3] << 24);
+        p += 4;
+        if (p + len > end)
+            break;
+        s_replay_one(rt, 0, p, len);
+        p += len;
+    }
+    buf_reset(&rt->pubq);
+    rt->n_pubq = 0;
+    return 0;
 }

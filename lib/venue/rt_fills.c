@@ -261,7 +261,7 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
         published++;
     }
     if (published) {
-        s_save_cursors(rt);
+        rt->cursors_dirty = true; /* written by rt_flush once these events are durable */
         /* Fills change their orders: learn the new state (event.order when it changed). */
         for (size_t i = 0, asked = 0; i < r->n_fills && asked < 8; i++) {
             const rt_order_t *o = rt_order_find(rt, r->fills[i].order_id);
@@ -366,4 +366,9 @@ void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max)
     qsort(s, n, sizeof s[0], s_cmp);
     *p50 = s[n / 2];
     *max = s[n - 1];
+}
+
+void rt_fills_save(venue_runtime_t *rt)
+{
+    s_save_cursors(rt);
 }

@@ -153,8 +153,9 @@ int rt_intent_begin(venue_runtime_t *rt, const venue_order_req_t *o, err_t *err)
     if (rt->n_intents == RT_INTENTS_MAX && !s_find(rt, o->client_order_id))
         return err_set(err, XR_INTERNAL, "too many unresolved order sends");
     uint64_t seq;
-    if (journal_append(rt->sends, rec, (size_t) n, &seq, err) < 0)
+    if (journal_append_nosync(rt->sends, rec, (size_t) n, &seq, err) < 0)
         return -1;
+    rt->sends_dirty = true;
     s_add(rt, o, seq, now);
     clidset_add(rt->sent, o->client_order_id);
     rt_fills_activate(rt, o->symbol);

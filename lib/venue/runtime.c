@@ -559,6 +559,24 @@ static void s_periodic(venue_runtime_t *rt, int64_t now)
     rt_fills_tick(rt, now);
 }
 
+/* ---- group commit ------------------------------------------------------------------------------------- */
+
+void rt_flush(venue_runtime_t *rt)
+{
+    if (rt->sends_dirty) {
+        err_t err;
+        rt->sends_dirty = false;
+        bool ok = journal_sync(rt->sends, &err) == 0;
+        if (!ok)
+            log_error("send journal venue=%s sync failed: %s; orders held back are refused", rt->venue, err.msg);
+        rt_calls_journaled(rt, ok, ok ? "" : err.msg);
+    }
+    if (rt_events_flush(rt) == 0 && rt->cursors_dirty) {
+        rt->cursors_dirty = false;
+        rt_fills_save(rt);
+    }
+}
+
 /* ---- lifecycle ---------------------------------------------------------------------------------------- */
 
 venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, err_t *err)
@@ -571,6 +589,7 @@ venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, 
     rt->instruments = instruments_new();
     rt->reader = proto_msg_new();
     buf_init(&rt->out, PROTO_ENVELOPE_MAX);
+    buf_init(&rt->pubq, 64u << 20);
     if (s_config(rt, cfg, err) < 0 || s_mkdirs(rt->state_dir, err) < 0)
         goto fail;
     venue_limits_t none = {0};
@@ -625,6 +644,7 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
     ratelimit_destroy(&rt->order_rl);
     ratelimit_destroy(&rt->weight_rl);
     buf_release(&rt->out);
+    buf_release(&rt->pubq);
     proto_msg_destroy(&rt->reader);
     instruments_destroy(&rt->instruments);
     clidset_destroy(&rt->sent);
@@ -644,6 +664,10 @@ int venue_runtime_run(venue_runtime_t *rt)
     while (!bus_signal_interrupted()) {
         int64_t now = rt_now();
         s_periodic(rt, now);
+        /* Everything the last round journaled becomes durable here, then is sent or published. Submitting
+         * may journal more (a follow-up order step failing at once), hence the second pass. */
+        rt_flush(rt);
+        rt_flush(rt);
         size_t nfd = http_client_fds(rt->http, rt->fds, RT_HTTP_FDS_MAX);
         rt->n_fds = nfd < RT_HTTP_FDS_MAX ? nfd : RT_HTTP_FDS_MAX;
         int n = 0;
@@ -668,6 +692,10 @@ int venue_runtime_run(venue_runtime_t *rt)
         if (items[1].revents & ZMQ_POLLIN)
             rt_events_on_recorder(rt);
     }
+    /* Orders not sent yet are refused; requests on the wire stay in the send journal and are resolved at the
+     * next start; events journaled this round are made durable and published. */
+    rt_calls_journaled(rt, false, "worker stopping");
+    rt_flush(rt);
     log_info("stop venue=%s instance=%s: signal; in_flight=%zu unresolved=%zu", rt->venue, rt->instance,
              http_client_in_flight(rt->http), rt->n_intents);
     return 0;
