@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   if "$t" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix=build-fuzz/crashes/"$name"- "$work" "$corpus" >"build-fuzz/$name.log" 2>&1; then
-    echo "fuzz $name: ok ($(grep -oE '#[0-9]+' "build-fuzz/$name.log" | tail -1 | tr -d '#') runs in ${SECONDS_EACH}s)"
+    echo "fuzz $name: ok ($(grep -oE 'Done [0-9]+ runs' "build-fuzz/$name.log" | tail -1 | tr -dc '0-9') runs in ${SECONDS_EACH}s)"
   else
     echo "fuzz $name: FAILED (log build-fuzz/$name.log)"; tail -30 "build-fuzz/$name.log"; status=1
   fi
