@@ -27,6 +27,9 @@ VAR=${XROUTE_VAR:-var}
 case "$VAR" in /*) ;; *) VAR=$ROOT/$VAR ;; esac
 LOG=$VAR/log
 RUN=$VAR/run
+KEYS=${XROUTE_KEYS_DIR:-var/keys}
+case "$KEYS" in /*) ;; *) KEYS=$ROOT/$KEYS ;; esac
+export XROUTE_KEYS_DIR=$KEYS
 VENUES=(binance bybit coindcx)
 
 say() { printf '[stack] %s\n' "$*"; }
@@ -89,6 +92,24 @@ workers_registered() {
   [ "$n" -ge "$want" ]
 }
 
+is_on() { case "${1,,}" in on|true|yes|1) return 0 ;; esac; return 1; }
+
+# keys: with CURVE on, every process's key pair (made once, kept across runs) and each server's allow
+# directory: the gateway admits the client and the workers, the router the gateway and the workers, the
+# recorder the workers. Keys added by hand to an allow directory stay there.
+keys() {
+  is_on "${XROUTE_CURVE:-off}" || is_on "${XROUTE_CURVE_WORKER_LINKS:-off}" || return 0
+  local n
+  for n in gateway router recorder venue client; do
+    [ -f "$KEYS/$n.cert_secret" ] || "$BIN/xroute" keygen "$n" --dir "$KEYS" >/dev/null || die "xroute keygen $n failed"
+  done
+  mkdir -p "$KEYS/allow/gateway" "$KEYS/allow/router" "$KEYS/allow/recorder"
+  cp -f "$KEYS/client.cert" "$KEYS/venue.cert" "$KEYS/allow/gateway/"
+  cp -f "$KEYS/gateway.cert" "$KEYS/venue.cert" "$KEYS/allow/router/"
+  cp -f "$KEYS/venue.cert" "$KEYS/allow/recorder/"
+  say "CURVE on (worker links ${XROUTE_CURVE_WORKER_LINKS:-off}): keys in $KEYS"
+}
+
 replicas_of() { local v=${1^^}; local var="XROUTE_${v}_REPLICAS"; echo "${!var:-1}"; }
 
 # --- commands -----------------------------------------------------------------------------------------------
@@ -97,8 +118,9 @@ start_service() {
   local name=$1 dsn
   case "$name" in
     exchange-sim)
+      # shellcheck disable=SC2086 # XROUTE_SIM_ARGS: extra simulator flags, word-split on purpose
       start exchange-sim -- "$BIN/xroute-exchange-sim" --port-base "$XROUTE_SIM_PORT_BASE" --seed 42 \
-        --log-level "$XROUTE_LOG_LEVEL"
+        --log-level "$XROUTE_LOG_LEVEL" ${XROUTE_SIM_ARGS:-}
       wait_for "exchange simulator" 20 curl -sf "$(sim_url /admin/health)" ;;
     router)
       start router XROUTE_LOG_LEVEL="$XROUTE_LOG_LEVEL" -- "$BIN/xroute-router" --routes "$XROUTE_ROUTES" ;;
@@ -132,6 +154,7 @@ up() {
   done
   mkdir -p "$LOG" "$RUN" "$VAR/secrets" "$VAR/state" "$VAR/gateway"
   chmod 700 "$VAR/secrets"
+  keys
   for v in "${VENUES[@]}"; do
     (umask 077 && printf '%s' "$XROUTE_DEMO_API_SECRET" > "$VAR/secrets/$v.secret")
   done
