@@ -187,7 +187,7 @@ void rt_call_free(venue_runtime_t *rt, rt_call_t *c);
 void rt_call_send(venue_runtime_t *rt, rt_call_t *c);
 /* After the send journal's group commit: submits every call waiting in RC_JOURNAL (durable), or fails them. */
 void rt_calls_journaled(venue_runtime_t *rt, bool durable, const char *why);
-/* Starts a time sync; then calls `then` (may be NULL) with its outcome. */
+/* Starts a clock sync; when it ends, sends `waiting` (a call refused for CLOCK_SKEW; may be NULL) again. */
 void rt_time_sync(venue_runtime_t *rt, rt_call_t *waiting);
 
 /* runtime.c */

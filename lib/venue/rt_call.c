@@ -491,10 +491,6 @@ void rt_call_tick(venue_runtime_t *rt, int64_t now_ms)
 
 /* ---- clock -------------------------------------------------------------------------------------------- */
 
-typedef struct {
-    int64_t sent_ms; /* our wall clock when the time request was built */
-} s_time_ctx_t;
-
 static void s_time_done(venue_runtime_t *rt, rt_call_t *c, int rc)
 {
     rt_call_t *waiting = c->arg;

@@ -1,8 +1,10 @@
 /* rt_orders: at-most-once order sending and the order table.
  *
  * The send journal (<state_dir>/<instance>.sends) holds one record per order send: "S" before the request
- * leaves (fdatasync'd: after a crash we know the id may have reached the venue) and "R" once its outcome is
- * settled (a definitive reply, or the resolver's answer). An "S" without "R" is an intent: after a timeout,
+ * leaves (fdatasync'd by the loop's group commit before the request is submitted: after a crash we know the
+ * id may have reached the venue) and "R" once its outcome is settled (a definitive reply, or the resolver's
+ * answer). The last 2 * RT_SENT_KEEP records are kept so that a restarted worker still recognises a repeated
+ * client id (clidset.h) and answers it by query instead of placing it again. An "S" without "R" is an intent: after a timeout,
  * a 5xx or a lost reply, and for every intent found at start, the resolver queries the order by client id
  * once the venue can no longer accept it (sent + recvWindow + acceptance window) and publishes the real
  * outcome as event.order; "not found" then means it never reached the venue (published as REJECTED).
@@ -15,7 +17,6 @@
 #include "base/log.h"
 #include "base/mem.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
