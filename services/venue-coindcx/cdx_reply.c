@@ -356,6 +356,39 @@ int cdx_instrument_read(const json_t *o, instrument_t *in, err_t *e)
 }
 
 
+typedef struct {
+    decimal_t best;   /* best price so far */
+    bool any;         /* one seen */
+    bool highest;     /* bids: highest wins; asks: lowest */
+    err_t *e;         /* where a bad key is reported */
+} cdx_top_t;
+
+static int s_top_member(const char *key, const json_t *val, void *ctx)
+{
+    cdx_top_t *t = ctx;
+    decimal_t price;
+    (void) val;
+    if (decimal_from_str(key, &price, t->e) < 0 || decimal_sign(price) <= 0)
+        return err_set(t->e, XR_INTERNAL, "order book price %.32s", key);
+    if (!t->any || (t->highest ? decimal_cmp(price, t->best) > 0 : decimal_cmp(price, t->best) < 0))
+        t->best = price;
+    t->any = true;
+    return 0;
+}
+
+int cdx_book_top(const json_t *book, decimal_t *bid, decimal_t *ask, err_t *e)
+{
+    cdx_top_t b = {.highest = true, .e = e}, a = {.highest = false, .e = e};
+    if (json_kind(book) != JSON_OBJECT)
+        return err_set(e, XR_INTERNAL, "order book is not an object");
+    if (json_object_each(json_get(book, "bids"), s_top_member, &b) != 0 ||
+        json_object_each(json_get(book, "asks"), s_top_member, &a) != 0)
+        return -1;
+    *bid = b.any ? b.best : DECIMAL_ZERO;
+    *ask = a.any ? a.best : DECIMAL_ZERO;
+    return 0;
+}
+
 /* HTTP-date ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms; -1 when malformed. */
 int64_t cdx_http_date_ms(const char *s)
 {

@@ -57,6 +57,10 @@ void cdx_trades_derive_ids(cdx_trade_t *tr, size_t n);
 /* One instrument's rules (the "instrument" object of instrument data); XR_UNSUPPORTED when not perpetual. */
 int cdx_instrument_read(const json_t *o, instrument_t *in, err_t *e);
 
+/* Best bid (highest "bids" key) and best ask (lowest "asks" key) of an order book reply
+ * ({"asks":{"<price>":<qty>,...},"bids":{...}}); zero for an empty side. */
+int cdx_book_top(const json_t *book, decimal_t *bid, decimal_t *ask, err_t *e);
+
 /* HTTP-date ("Sun, 06 Nov 1994 08:49:37 GMT") to epoch ms; -1 when malformed. */
 int64_t cdx_http_date_ms(const char *s);
 

@@ -24,6 +24,7 @@
 #define CD_F "/exchange/v1/derivatives/futures"
 #define CD_PRICES "/market_data/v3/current_prices/futures/rt"
 #define CD_CANDLES "/market_data/candlesticks"
+#define CD_BOOK "/market_data/v3/orderbook"
 #define CD_MAX_REPLY (4u << 20) /* current prices of every pair is the largest reply */
 #define CD_MAX_DEPTH 12
 #define CD_TS_PREFIX "{\"timestamp\":"
@@ -880,10 +881,27 @@ static int s_close_position(void *state, venue_call_t *call)
 
 /* ---- market data ------------------------------------------------------------------------------------------- */
 
+/* Best bid and ask from the order book (step 2); a book that cannot be had leaves them zero ("unknown"):
+ * last and mark are the ticker's substance. */
+static int s_ticker_book(venue_call_t *call)
+{
+    venue_ticker_t *t = &call->result.ticker;
+    if (call->error)
+        return VENUE_DONE;
+    err_t e;
+    json_t *root = json_parse(call->resp->body, call->resp->body_len, CD_MAX_REPLY, CD_MAX_DEPTH, &e);
+    if (root && cdx_book_top(root, &t->bid, &t->ask, &e) < 0)
+        t->bid = t->ask = DECIMAL_ZERO;
+    json_free(&root);
+    return VENUE_DONE;
+}
+
+/* get_ticker: last and mark from current prices (every pair in one reply), then bid and ask from the pair's
+ * order book. */
 static int s_get_ticker(void *state, venue_call_t *call)
 {
     (void) state;
-    char vsym[VENUE_SYMBOL_MAX];
+    char vsym[VENUE_SYMBOL_MAX], path[VENUE_REQ_PATH_MAX];
     if (s_vsym(call, call->in.symbol, vsym) < 0)
         return VENUE_FAIL;
     if (call->step == 0) {
@@ -891,6 +909,8 @@ static int s_get_ticker(void *state, venue_call_t *call)
         call->step = 1;
         return VENUE_SEND;
     }
+    if (call->step == 2)
+        return s_ticker_book(call);
     if (call->error)
         return venue_fail_reply(call);
     json_t *root = s_parse(call);
@@ -900,7 +920,7 @@ static int s_get_ticker(void *state, venue_call_t *call)
     const json_t *p = json_get(json_get(root, "prices"), vsym);
     err_t e;
     err_clear(&e);
-    int rc = VENUE_DONE;
+    int rc = VENUE_SEND;
     if (json_kind(p) != JSON_OBJECT)
         rc = venue_fail(call, XR_UNKNOWN_SYMBOL, "no current price for %s", vsym);
     else if (json_get_decimal(p, "ls", &t->last, &e) < 0 || cdx_opt_decimal(p, "mp", &t->mark, &e) < 0 ||
@@ -908,7 +928,12 @@ static int s_get_ticker(void *state, venue_call_t *call)
         rc = venue_fail(call, XR_INTERNAL, "bad current prices reply: %s", e.msg);
     memcpy(t->symbol, call->in.symbol, VENUE_SYMBOL_MAX);
     json_free(&root);
-    return rc;
+    if (rc != VENUE_SEND)
+        return rc;
+    snprintf(path, sizeof path, CD_BOOK "/%s-futures/10", vsym);
+    s_public(call, path);
+    call->step = 2;
+    return VENUE_SEND;
 }
 
 /* Kline intervals CoinDCX serves (resolution words, venues.md 3.2). */

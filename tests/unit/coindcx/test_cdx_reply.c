@@ -129,6 +129,26 @@ START_TEST(test_trade_ids)
 }
 END_TEST
 
+START_TEST(test_book_top)
+{
+    decimal_t bid, ask;
+    err_t e;
+    json_t *j = P("{\"asks\":{\"2041.45\":1,\"2041.4\":2},\"bids\":{\"2041.3\":1,\"2041.35\":1e-3}}");
+    ck_assert_int_eq(cdx_book_top(j, &bid, &ask, &e), 0);
+    ck_dec(bid, "2041.35");
+    ck_dec(ask, "2041.4");
+    json_free(&j);
+    j = P("{\"asks\":{},\"bids\":{\"1e-3\":1}}");
+    ck_assert_int_eq(cdx_book_top(j, &bid, &ask, &e), 0);
+    ck_dec(bid, "0.001");
+    ck_assert(decimal_is_zero(ask));
+    json_free(&j);
+    j = P("{\"asks\":{\"abc\":1}}");
+    ck_assert_int_eq(cdx_book_top(j, &bid, &ask, &e), -1);
+    json_free(&j);
+}
+END_TEST
+
 START_TEST(test_http_date)
 {
     ck_assert_int_eq(cdx_http_date_ms("Fri, 19 Jan 2024 06:56:16 GMT"), 1705647376000);
@@ -190,6 +210,7 @@ int main(void)
     tcase_add_test(tc, test_exact_numbers);
     tcase_add_test(tc, test_words);
     tcase_add_test(tc, test_trade_ids);
+    tcase_add_test(tc, test_book_top);
     tcase_add_test(tc, test_http_date);
     tcase_add_test(tc, test_error_mapping);
     suite_add_tcase(s, tc);

@@ -891,10 +891,27 @@ START_TEST(test_ticker_and_klines)
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
     ck_assert_str_eq(h.call.req.path, "/market_data/v3/current_prices/futures/rt");
     ck_assert(!h.call.req.sign);
-    ck_assert_int_eq(h_reply(&h, 200, "current_prices.json", NULL), VENUE_DONE);
+    ck_assert_int_eq(h_reply(&h, 200, "current_prices.json", NULL), VENUE_SEND);
+    ck_assert_str_eq(h.call.req.path, "/market_data/v3/orderbook/B-ETH_USDT-futures/10");
+    ck_assert_int_eq(h_reply(&h, 200, "orderbook.json", NULL), VENUE_DONE);
     ck_dec(h.call.result.ticker.last, "2041.37");
     ck_dec(h.call.result.ticker.mark, "2041.4");
+    ck_dec(h.call.result.ticker.bid, "2041.35");
+    ck_dec(h.call.result.ticker.ask, "2041.4");
     ck_assert_int_eq(h.call.result.ticker.time, 1705647377123);
+    /* no order book (the simulator has none): bid and ask stay zero, the ticker is still answered */
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "current_prices.json", NULL), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 404, "{\"code\":404,\"message\":\"Not Found\",\"status\":\"error\"}", NULL),
+                     VENUE_DONE);
+    ck_dec(h.call.result.ticker.last, "2041.37");
+    ck_assert(decimal_is_zero(h.call.result.ticker.bid) && decimal_is_zero(h.call.result.ticker.ask));
+    /* a pair missing from current prices */
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "1000SHIB/USDT");
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "current_prices.json", NULL), VENUE_FAIL);
+    ck_assert_int_eq(h.call.fail.code, XR_UNKNOWN_SYMBOL);
+    snprintf(h.call.in.symbol, sizeof h.call.in.symbol, "ETH/USDT");
     snprintf(h.call.in.interval, sizeof h.call.in.interval, "1m");
     h.call.in.limit = 2;
     h.call.in.end_ms = 1705647480000;
