@@ -899,7 +899,7 @@ START_TEST(test_ticker_and_klines)
     ck_dec(h.call.result.ticker.bid, "2041.35");
     ck_dec(h.call.result.ticker.ask, "2041.4");
     ck_assert_int_eq(h.call.result.ticker.time, 1705647377123);
-    /* no order book (the simulator has none): bid and ask stay zero, the ticker is still answered */
+    /* no order book: bid and ask stay zero, the ticker is still answered */
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_TICKER), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 200, "current_prices.json", NULL), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 404, "{\"code\":404,\"message\":\"Not Found\",\"status\":\"error\"}", NULL),
