@@ -178,6 +178,8 @@ void sim_engine_venue_clear(sim_engine_t *self, int v)
     vs->first_order_id = 1000000 * (int64_t)(v + 1) * 1000 + (int64_t)(self->cfg.seed % 1000) * 1000000;
     vs->first_trade_id = vs->first_order_id / 2 + 1;
     vs->ledger_dropped = 0;
+    vs->first_live = 0;
+    vs->fills_dropped = 0;
 }
 
 void sim_engine_destroy(sim_engine_t **self_p)
@@ -540,6 +542,6 @@ void sim_engine_stats(const sim_engine_t *self, sim_venue_t venue, sim_engine_st
     out->orders = vs->n_orders;
     for (size_t i = 0; i < vs->n_inst; i++)
         out->open_orders += vs->inst[i].n_open;
-    out->fills = vs->n_fills;
+    out->fills = vs->n_fills + vs->fills_dropped;
     out->ledger = vs->n_ledger + vs->ledger_dropped;
 }

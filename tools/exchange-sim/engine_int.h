@@ -10,6 +10,8 @@
 #define SIM_MAX_PARTIAL_FILLS 5      /* trades per fill at most */
 #define SIM_CHUNK_BITS 12            /* orders per chunk = 4096 */
 #define SIM_LEDGER_MAX (4u << 20)    /* entries kept per venue; the oldest quarter goes past it */
+#define SIM_FILLS_MAX (4u << 20)     /* fills kept per venue; the oldest quarter goes past it */
+#define SIM_ORDERS_KEEP (2u << 20)   /* orders kept per venue; older chunks whose orders are all final are freed */
 #define SIM_HISTORY_MINUTES 1500     /* candle history generated before the engine's start */
 
 typedef struct {
@@ -56,7 +58,9 @@ typedef struct {
     size_t n_inst;                        /* used */
     s_order_t **chunks;                   /* order storage: chunk c holds indices c<<SIM_CHUNK_BITS .. */
     size_t n_chunks;                      /* chunks allocated */
-    size_t n_orders;                      /* orders stored */
+    size_t n_orders;                      /* orders stored (ever, since reset) */
+    size_t first_live;                    /* index of the oldest order still kept (chunks below are freed) */
+    size_t fills_dropped;                 /* oldest fills dropped past SIM_FILLS_MAX */
     int32_t *cid_buckets;                 /* client-id hash heads (order index or -1) */
     size_t n_buckets;                     /* power of two */
     sim_fill_t *fills;                    /* every fill, by trade id */

@@ -18,7 +18,7 @@ static const char *s_status_names[] = {"NEW", "PARTIALLY_FILLED", "FILLED", "CAN
 
 static s_order_t *s_at(s_venue_t *vs, size_t idx)
 {
-    assert(idx < vs->n_orders);
+    assert(idx < vs->n_orders && idx >= vs->first_live);
     return &vs->chunks[idx >> SIM_CHUNK_BITS][idx & ((1u << SIM_CHUNK_BITS) - 1)];
 }
 
@@ -43,7 +43,7 @@ static void s_cid_rehash(s_venue_t *vs)
     for (size_t i = 0; i < nb; i++)
         vs->cid_buckets[i] = -1;
     vs->n_buckets = nb;
-    for (size_t idx = 0; idx < vs->n_orders; idx++) {
+    for (size_t idx = vs->first_live; idx < vs->n_orders; idx++) {
         s_order_t *so = s_at(vs, idx);
         uint32_t b = s_cid_hash(so->o.account, so->o.client_id) & (uint32_t)(nb - 1);
         so->cid_next = vs->cid_buckets[b];
@@ -57,7 +57,8 @@ static s_order_t *s_by_cid(s_venue_t *vs, int account, const char *cid)
     if (!vs->n_buckets || !cid || !*cid)
         return NULL;
     uint32_t b = s_cid_hash(account, cid) & (uint32_t)(vs->n_buckets - 1);
-    for (int32_t idx = vs->cid_buckets[b]; idx >= 0;) {
+    /* chains run newest first: an index below first_live means the rest of the chain was freed */
+    for (int32_t idx = vs->cid_buckets[b]; idx >= 0 && (size_t)idx >= vs->first_live;) {
         s_order_t *so = s_at(vs, (size_t)idx);
         if (so->o.account == account && strcmp(so->o.client_id, cid) == 0)
             return so;
@@ -68,19 +69,36 @@ static s_order_t *s_by_cid(s_venue_t *vs, int account, const char *cid)
 
 static s_order_t *s_by_id(s_venue_t *vs, int64_t id)
 {
-    if (id < vs->first_order_id || id - vs->first_order_id >= (int64_t)vs->n_orders)
+    if (id < vs->first_order_id + (int64_t)vs->first_live || id - vs->first_order_id >= (int64_t)vs->n_orders)
         return NULL;
     return s_at(vs, (size_t)(id - vs->first_order_id));
 }
 
+/* Past SIM_ORDERS_KEEP orders, frees the oldest chunk if every order in it is final (as Binance forgets old
+ * canceled orders); its orders are then "not found". Called when a new chunk starts. */
+static void s_forget_old(s_venue_t *vs, size_t keep)
+{
+    while (vs->n_orders - vs->first_live > keep + (1u << SIM_CHUNK_BITS)) {
+        size_t chunk = vs->first_live >> SIM_CHUNK_BITS;
+        s_order_t *c = vs->chunks[chunk];
+        for (size_t i = 0; i < ((size_t)1 << SIM_CHUNK_BITS); i++)
+            if (c[i].open_pos >= 0)
+                return; /* an old order still rests: keep the chunk */
+        mem_free(c);
+        vs->chunks[chunk] = NULL;
+        vs->first_live = (chunk + 1) << SIM_CHUNK_BITS;
+    }
+}
+
 /* Appends a zeroed order and indexes its client id (which must already be in o). */
-static s_order_t *s_store(s_venue_t *vs, const sim_order_t *o)
+static s_order_t *s_store(sim_engine_t *self, s_venue_t *vs, const sim_order_t *o)
 {
     size_t idx = vs->n_orders;
     size_t chunk = idx >> SIM_CHUNK_BITS;
     if (chunk >= vs->n_chunks) {
         vs->chunks = mem_realloc(vs->chunks, (vs->n_chunks + 1) * sizeof vs->chunks[0]);
         vs->chunks[vs->n_chunks++] = mem_calloc((size_t)1 << SIM_CHUNK_BITS, sizeof(s_order_t));
+        s_forget_old(vs, self->cfg.keep_orders ? self->cfg.keep_orders : SIM_ORDERS_KEEP);
     }
     vs->n_orders++;
     s_order_t *so = s_at(vs, idx);
@@ -90,7 +108,7 @@ static s_order_t *s_store(s_venue_t *vs, const sim_order_t *o)
     if (!so->o.client_id[0])
         snprintf(so->o.client_id, sizeof so->o.client_id, "sim-%lld", (long long)so->o.id);
     so->open_pos = -1;
-    if (vs->n_orders > vs->n_buckets) {
+    if (vs->n_orders - vs->first_live > vs->n_buckets) {
         s_cid_rehash(vs); /* indexes every order including this one */
     } else {
         uint32_t b = s_cid_hash(so->o.account, so->o.client_id) & (uint32_t)(vs->n_buckets - 1);
@@ -285,6 +303,13 @@ static decimal_t s_position_apply(sim_position_t *p, decimal_t fqty, decimal_t p
 static void s_fill_record(sim_engine_t *self, s_venue_t *vs, const sim_fill_t *f)
 {
     (void)self;
+    if (vs->n_fills >= SIM_FILLS_MAX) {
+        size_t drop = SIM_FILLS_MAX / 4;
+        memmove(vs->fills, vs->fills + drop, (vs->n_fills - drop) * sizeof vs->fills[0]);
+        vs->n_fills -= drop;
+        vs->fills_dropped += drop;
+        vs->first_trade_id += (int64_t)drop; /* trade id = first_trade_id + index stays true */
+    }
     if (vs->n_fills == vs->cap_fills) {
         vs->cap_fills = vs->cap_fills ? vs->cap_fills * 2 : 1024;
         vs->fills = mem_realloc(vs->fills, vs->cap_fills * sizeof vs->fills[0]);
@@ -574,7 +599,7 @@ static s_order_t *s_accept(sim_engine_t *self, const sim_order_req_t *r, s_acct_
     tmp.parent_id = parent_id;
     bool cond = sim_type_is_conditional(r->type);
     tmp.status = cond ? SIM_ST_UNTRIGGERED : SIM_ST_NEW;
-    s_order_t *so = s_store(vs, &tmp);
+    s_order_t *so = s_store(self, vs, &tmp);
     s_ledger_add(vs, SIM_LEDGER_ORDER, &so->o, r->now_ms);
     vs->ledger[vs->n_ledger - 1].price = so->o.price;
     vs->ledger[vs->n_ledger - 1].qty = so->o.qty;
@@ -807,8 +832,8 @@ size_t sim_engine_orders(const sim_engine_t *self, sim_venue_t venue, int accoun
     if ((unsigned)venue >= SIM_VENUE_COUNT)
         return 0;
     s_venue_t *vs = (s_venue_t *)&self->venues[venue];
-    size_t start = 0;
-    if (from_id > vs->first_order_id)
+    size_t start = vs->first_live;
+    if (from_id > vs->first_order_id + (int64_t)start)
         start = (size_t)(from_id - vs->first_order_id);
     size_t n = 0;
     for (size_t i = start; i < vs->n_orders; i++) {

@@ -578,6 +578,52 @@ START_TEST(close_position_and_rejected_trigger)
 }
 END_TEST
 
+START_TEST(old_final_orders_are_forgotten_past_keep)
+{
+    sim_engine_destroy(&eng);
+    sim_engine_config_t cfg;
+    sim_engine_config_default(&cfg);
+    cfg.tick_ms = 0;
+    cfg.keep_orders = 4096;
+    eng = sim_engine_new(&cfg, NULL);
+    sim_instrument_def_t def = {"BTCUSDT", "BTC", "USDT", "0.1", "0.001", "0.001", "100", "10", "1", "1000000", "5",
+                                "1000", 100, 5};
+    ck_assert_int_eq(sim_engine_add_instrument(eng, SIM_VENUE_BINANCE, &def, T0, NULL), 0);
+    btc = sim_engine_instrument(eng, SIM_VENUE_BINANCE, "BTCUSDT");
+    acct = sim_engine_add_account(eng, "key", "secret", NULL);
+    sim_order_req_t keep = req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "900");
+    keep.client_id = "rests";
+    const sim_order_t *resting = place_ok(keep); /* in chunk 0: blocks freeing it while open */
+    int64_t first = resting->id;
+    sim_order_req_t r = req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "999");
+    r.tif = SIM_TIF_IOC; /* expires at once: final */
+    char cid[32];
+    for (int i = 1; i < 3 * 4096 + 10; i++) {
+        snprintf(cid, sizeof cid, "c%d", i);
+        r.client_id = cid;
+        place_ok(r);
+    }
+    ck_assert_ptr_nonnull(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, first + 1, NULL)); /* kept: chunk 0 open */
+    ck_assert_int_eq(sim_engine_cancel(eng, SIM_VENUE_BINANCE, acct, btc, first, NULL, T0, NULL), SIM_OK);
+    for (int i = 0; i < 4096; i++) {
+        snprintf(cid, sizeof cid, "d%d", i);
+        r.client_id = cid;
+        place_ok(r);
+    }
+    ck_assert_ptr_null(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, first + 1, NULL));
+    ck_assert_ptr_null(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, 0, "c1"));
+    ck_assert_ptr_null(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, 0, "rests"));
+    ck_assert_ptr_nonnull(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, 0, "d4095"));
+    ck_assert_ptr_null(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, 0, "c5000")); /* the backlog goes too */
+    ck_assert_ptr_nonnull(sim_engine_order(eng, SIM_VENUE_BINANCE, acct, 0, "c12000"));
+    r.client_id = "c1"; /* a forgotten id may be used again */
+    place_ok(r);
+    sim_engine_stats_t st;
+    sim_engine_stats(eng, SIM_VENUE_BINANCE, &st);
+    ck_assert_uint_eq(st.orders, 1 + 3 * 4096 + 9 + 4096 + 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("sim_engine");
@@ -603,6 +649,7 @@ static Suite *suite(void)
     tcase_add_test(tc, amend_keeps_id_and_fills_and_rematches);
     tcase_add_test(tc, gtd_expires_and_cancel_all_by_kind);
     tcase_add_test(tc, close_position_and_rejected_trigger);
+    tcase_add_test(tc, old_final_orders_are_forgotten_past_keep);
     suite_add_tcase(s, tc);
     return s;
 }
