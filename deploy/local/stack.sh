@@ -94,13 +94,14 @@ workers_registered() {
 
 is_on() { case "${1,,}" in on|true|yes|1) return 0 ;; esac; return 1; }
 
-# keys: with CURVE on, every process's key pair (made once, kept across runs) and each server's allow
-# directory: the gateway admits the client and the workers, the router the gateway and the workers, the
+# keys: with CURVE on, every process's key pair (made once, kept across runs; `events` is served by both
+# event sinks, the gateway intake and the recorder, since a worker's one PUB connects to both) and each
+# server's allow directory: the gateway admits the client and the workers, the router the gateway and the workers, the
 # recorder the workers. Keys added by hand to an allow directory stay there.
 keys() {
   is_on "${XROUTE_CURVE:-off}" || is_on "${XROUTE_CURVE_WORKER_LINKS:-off}" || return 0
   local n
-  for n in gateway router recorder venue client; do
+  for n in gateway router recorder events venue client; do
     [ -f "$KEYS/$n.cert_secret" ] || "$BIN/xroute" keygen "$n" --dir "$KEYS" >/dev/null || die "xroute keygen $n failed"
   done
   mkdir -p "$KEYS/allow/gateway" "$KEYS/allow/router" "$KEYS/allow/recorder"

@@ -63,22 +63,31 @@ def curve_from_env():
             os.environ.get("XROUTE_CURVE_GATEWAY_CERT") or os.path.join(keys, "gateway.cert"))
 
 
+def apply_curve(sock, secret_cert, server_cert):
+    """Makes sock (not yet connected) a CURVE client with this client's secret certificate and the
+    server's public certificate."""
+    public, secret = load_cert(secret_cert, secret=True)
+    server, _ = load_cert(server_cert)
+    sock.curve_publickey = public.encode()
+    sock.curve_secretkey = secret.encode()
+    sock.curve_serverkey = server.encode()
+
+
 class Client:
     """Request/reply with the gateway. One request in flight at a time keeps the example short; ids make
     several in flight possible (the reply echoes the request's id). With secret_cert (this client's secret
-    certificate) and server_cert (the gateway's public certificate) the link uses CURVE."""
+    certificate) and server_cert (the gateway's public certificate) the link uses CURVE; without them, the
+    environment decides (curve_from_env); plain=True forces plain TCP."""
 
-    def __init__(self, endpoint, timeout_ms=10000, secret_cert=None, server_cert=None):
+    def __init__(self, endpoint, timeout_ms=10000, secret_cert=None, server_cert=None, plain=False):
+        if not plain and not secret_cert and not server_cert:
+            secret_cert, server_cert = curve_from_env()
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.setsockopt(zmq.MAXMSGSIZE, (1 << 20) + 65536)
         if secret_cert or server_cert:
-            public, secret = load_cert(secret_cert, secret=True)
-            server, _ = load_cert(server_cert)
-            self.sock.curve_publickey = public.encode()
-            self.sock.curve_secretkey = secret.encode()
-            self.sock.curve_serverkey = server.encode()
+            apply_curve(self.sock, secret_cert, server_cert)
         self.sock.connect(endpoint)
         self.timeout_ms = timeout_ms
 

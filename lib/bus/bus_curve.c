@@ -26,6 +26,8 @@ struct _bus_curve_t {
     char public_key[BUS_CURVE_KEY_SZ];     /* ours */
     char secret_key[BUS_CURVE_KEY_SZ];     /* ours; wiped on destroy */
     char server_key[BUS_CURVE_KEY_SZ];     /* the last server key looked up (borrowed by opts) */
+    char events_public[BUS_CURVE_KEY_SZ];  /* the event sinks' key pair, "" until needed */
+    char events_secret[BUS_CURVE_KEY_SZ];  /* wiped on destroy */
     const config_t *cfg;                   /* for the server certificate settings; outlives self */
     zactor_t *auth;                        /* zauth, once a server socket was asked for */
 };
@@ -323,16 +325,24 @@ static int s_start_auth(bus_curve_t *self, err_t *err)
     return 0;
 }
 
-int bus_curve_server_opts(bus_curve_t *self, bool worker_link, bus_sock_opts_t *o, err_t *err)
+int bus_curve_server_opts(bus_curve_t *self, const char *as, bool worker_link, bus_sock_opts_t *o, err_t *err)
 {
     assert(self && o);
+    assert(!as || strcmp(as, "events") == 0);
     if (!bus_curve_enabled(self, worker_link))
         return 0;
+    if (as && !self->events_secret[0]) {
+        char def[1100];
+        snprintf(def, sizeof def, "%s/events.cert_secret", self->keys_dir);
+        if (bus_curve_load_secret(config_get_str(self->cfg, "XROUTE_CURVE_EVENTS_SECRET_FILE", def),
+                                  self->events_public, self->events_secret, err) != 0)
+            return -1;
+    }
     if (!self->auth && s_start_auth(self, err) != 0)
         return -1;
     o->curve_server = true;
     o->curve_public_key = NULL;
-    o->curve_secret_key = self->secret_key;
+    o->curve_secret_key = as ? self->events_secret : self->secret_key;
     o->curve_server_key = NULL;
     return 0;
 }
@@ -381,6 +391,7 @@ void bus_curve_destroy(bus_curve_t **self_p)
     bus_curve_t *self = *self_p;
     zactor_destroy(&self->auth);
     s_wipe(self->secret_key, sizeof self->secret_key);
+    s_wipe(self->events_secret, sizeof self->events_secret);
     mem_free(self);
     *self_p = NULL;
 }

@@ -19,8 +19,13 @@
  *   XROUTE_CURVE_SECRET_FILE  this process's secret certificate (default KEYS_DIR/<role>.cert_secret)
  *   XROUTE_CURVE_ALLOW_DIR    public certificates allowed to connect here (default KEYS_DIR/allow/<role>)
  *   XROUTE_CURVE_<SERVER>_CERT a server's public certificate (default KEYS_DIR/<server>.cert), SERVER being
- *                             GATEWAY, ROUTER or RECORDER.
- * Roles: "gateway", "router", "recorder", "venue", "client". */
+ *                             GATEWAY, ROUTER, RECORDER or EVENTS.
+ *   XROUTE_CURVE_EVENTS_SECRET_FILE the event sinks' secret certificate (default KEYS_DIR/events.cert_secret)
+ * Roles: "gateway", "router", "recorder", "venue", "client".
+ *
+ * Event sinks. A worker's one PUB socket connects to two SUBs (the gateway's intake and the recorder's
+ * events) and a CURVE client has one server key per socket, so both sinks serve with the shared "events" key
+ * pair (bus_curve_server_opts with as "events") and workers connect to server "events". */
 #ifndef XR_BUS_BUS_CURVE_H
 #define XR_BUS_BUS_CURVE_H
 
@@ -62,9 +67,10 @@ bus_curve_t *bus_curve_new(const config_t *cfg, const char *role, err_t *err);
 bool bus_curve_enabled(const bus_curve_t *self, bool worker_link);
 
 /* Fills o's CURVE fields for a socket that binds (CURVE server), when CURVE is on for that kind of link;
- * leaves o plain otherwise. The first call starts zauth on the allow directory (which must exist).
+ * leaves o plain otherwise. as: NULL serves with this process's key, "events" with the event sinks' key
+ * (loaded on first use). The first call starts zauth on the allow directory (which must exist).
  * o borrows keys from self: keep self until the socket is made. Returns 0 or -1 with err. */
-int bus_curve_server_opts(bus_curve_t *self, bool worker_link, bus_sock_opts_t *o, err_t *err);
+int bus_curve_server_opts(bus_curve_t *self, const char *as, bool worker_link, bus_sock_opts_t *o, err_t *err);
 
 /* Fills o's CURVE fields for a socket that connects to server ("gateway", "router", "recorder"), when
  * CURVE is on for that kind of link; the server's public key comes from its certificate (settings above).

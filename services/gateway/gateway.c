@@ -591,9 +591,10 @@ static zsock_t *s_sock(gateway_t *self, int type, char prefix, const char *ep, c
     snprintf(spec, sizeof spec, "%c%s", prefix, ep);
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
-    if (self->cfg.curve &&
-        (prefix == '@' ? bus_curve_server_opts(self->cfg.curve, worker_link, &o, err)
-                       : bus_curve_client_opts(self->cfg.curve, "router", false, &o, err)) != 0)
+    /* the intake serves with the event sinks' key, shared with the recorder (bus_curve.h) */
+    const char *as = worker_link ? "events" : NULL;
+    if (self->cfg.curve && (prefix == '@' ? bus_curve_server_opts(self->cfg.curve, as, worker_link, &o, err)
+                                          : bus_curve_client_opts(self->cfg.curve, "router", false, &o, err)) != 0)
         return NULL;
     /* Clients' oversized requests must reach us to be answered INVALID_REQUEST, not cut off by ZeroMQ. */
     if (type == ZMQ_ROUTER)

@@ -769,7 +769,7 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     char ep[600];
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
-    if (cfg->curve && bus_curve_server_opts(cfg->curve, false, &o, err) != 0)
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, NULL, false, &o, err) != 0)
         goto fail;
     if (o.curve_secret_key && cfg->gateway_key)
         snprintf(self->gateway_key, sizeof self->gateway_key, "%s", cfg->gateway_key);
@@ -778,7 +778,7 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->frontend)
         goto fail;
     bus_sock_opts_default(&o);
-    if (cfg->curve && bus_curve_server_opts(cfg->curve, true, &o, err) != 0)
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, NULL, true, &o, err) != 0)
         goto fail;
     snprintf(ep, sizeof ep, "@%s", cfg->backend);
     self->backend = bus_router_new(ep, &o, err);

@@ -66,7 +66,8 @@ def start(name, args, env):
 def client(name, **kw):
     secret = os.path.join(KEYS, name + ".cert_secret") if name else None
     server = os.path.join(KEYS, "gateway.cert") if name else None
-    return xroute_client.Client(GW, timeout_ms=kw.get("timeout_ms", 5000), secret_cert=secret, server_cert=server)
+    return xroute_client.Client(GW, timeout_ms=kw.get("timeout_ms", 5000), secret_cert=secret, server_cert=server,
+                                plain=name is None)
 
 
 def outcome(c, op, body):
@@ -86,7 +87,7 @@ ORDER = {"symbol": "BTC/USDT", "side": "BUY", "type": "LIMIT", "quantity": "0.00
 def setup():
     shutil.rmtree(SCRATCH, ignore_errors=True)
     os.makedirs(SCRATCH)
-    for n in ("gateway", "router", "alice", "bob", "ops", "stranger", "unlisted"):
+    for n in ("gateway", "router", "events", "alice", "bob", "ops", "stranger", "unlisted"):
         keygen(n)
     allow("router", "gateway", "alice")     # alice here only to prove the router serves the gateway's key alone
     allow("gateway", "alice", "bob", "ops", "unlisted")  # `stranger` is in no allow directory

@@ -48,6 +48,23 @@ def wait_until(pred, timeout, what, interval=0.1):
     raise Fail(f"timed out after {timeout}s waiting for {what}")
 
 
+def local_env(key, default):
+    """A setting's value in deploy/local.env (the stack's defaults), or default."""
+    with open(os.path.join(SRC, "deploy", "local.env")) as f:
+        for line in f:
+            k, sep, v = line.strip().partition("=")
+            if sep and k == key:
+                return v
+    return default
+
+
+# CURVE as the stack runs it (deploy/local.env unless the environment says otherwise), with one key directory
+# for every stack of this test run. Set in this process's environment so that the stack script, the CLI and
+# every xroute_client.Client made here (which reads XROUTE_CURVE and XROUTE_KEYS_DIR) use the stack's keys.
+os.environ.setdefault("XROUTE_CURVE", local_env("XROUTE_CURVE", "off"))
+os.environ.setdefault("XROUTE_KEYS_DIR", os.path.join(SCRATCH, "keys"))
+
+
 class Stack:
     """One stack on ports port_base .. port_base+40 with state in SCRATCH/<name>."""
 
@@ -104,7 +121,7 @@ class Stack:
     def up(self):
         log(f"stack {self.name}: up")
         self.stack("up")
-        self.client = xroute_client.Client(self.gateway, timeout_ms=15000)
+        self.client = self.new_client()
         return self
 
     def down(self):
@@ -153,10 +170,26 @@ class Stack:
     def cli(self, *args, expect_rc=0):
         """Runs the xroute CLI with --json; returns the list of JSON objects it printed."""
         r = subprocess.run([os.path.join(BIN, "xroute"), "--gateway", self.gateway, "--json", *args],
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, env=self.env)
         if expect_rc is not None and r.returncode != expect_rc:
             raise Fail(f"xroute {' '.join(args)}: exit {r.returncode}, want {expect_rc}\n{r.stdout}{r.stderr}")
         return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+    def new_client(self, timeout_ms=15000):
+        """A Python client of the gateway (with the stack's client key when CURVE is on: see CURVE above)."""
+        return xroute_client.Client(self.gateway, timeout_ms=timeout_ms)
+
+    def gateway_socket(self, kind=None):
+        """A raw pyzmq socket (DEALER by default) connected to the gateway, with the stack's client key when
+        CURVE is on: for tests that send hand-made frames."""
+        import zmq
+        sock = zmq.Context.instance().socket(kind if kind is not None else zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        secret, server = xroute_client.curve_from_env()
+        if secret:
+            xroute_client.apply_curve(sock, secret, server)
+        sock.connect(self.gateway)
+        return sock
 
     def request(self, op, body):
         return self.client.request(op, body)

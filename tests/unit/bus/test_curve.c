@@ -177,7 +177,7 @@ START_TEST(zauth_allows_only_listed_keys)
     ck_assert(bus_curve_enabled(server, false));
     bus_sock_opts_t so;
     bus_sock_opts_default(&so);
-    ck_assert_msg(bus_curve_server_opts(server, false, &so, &err) == 0, "%s", err.msg);
+    ck_assert_msg(bus_curve_server_opts(server, NULL, false, &so, &err) == 0, "%s", err.msg);
     zsock_t *srv = bus_router_new("@tcp://127.0.0.1:*", &so, &err);
     ck_assert_ptr_nonnull(srv);
     char ep[256];
@@ -215,6 +215,23 @@ START_TEST(zauth_allows_only_listed_keys)
     ck_assert_int_eq(bus_curve_client_opts(listed, "server", false, &co, &err), 0);
     ck_assert(s_reaches(srv, ep, &co, NULL, 0));
 
+    /* a second server socket serving with the shared "events" key; clients connect to server "events" */
+    err_t e2 = {0};
+    ck_assert_int_eq(bus_curve_keygen(l.dir, "events", NULL, &e2), 0);
+    bus_sock_opts_default(&so);
+    ck_assert_msg(bus_curve_server_opts(server, "events", false, &so, &e2) == 0, "%s", e2.msg);
+    zsock_t *ev = bus_router_new("@tcp://127.0.0.1:*", &so, &e2);
+    ck_assert_ptr_nonnull(ev);
+    char ev_ep[256];
+    snprintf(ev_ep, sizeof ev_ep, "%s", bus_sock_endpoint(ev));
+    bus_sock_opts_default(&co);
+    ck_assert_int_eq(bus_curve_client_opts(listed, "events", false, &co, &e2), 0);
+    ck_assert(s_reaches(ev, ev_ep, &co, NULL, 0));
+    bus_sock_opts_default(&co);
+    ck_assert_int_eq(bus_curve_client_opts(listed, "server", false, &co, &e2), 0);
+    ck_assert(!s_reaches(ev, ev_ep, &co, NULL, 0)); /* the server's own key is not the events key */
+    zsock_destroy(&ev);
+
     zsock_destroy(&srv);
     bus_curve_destroy(&unlisted);
     bus_curve_destroy(&listed);
@@ -237,7 +254,7 @@ START_TEST(settings)
     ck_assert(!bus_curve_enabled(c, true));
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
-    ck_assert_int_eq(bus_curve_server_opts(c, false, &o, &err), 0);
+    ck_assert_int_eq(bus_curve_server_opts(c, NULL, false, &o, &err), 0);
     ck_assert_ptr_null(o.curve_secret_key);
     ck_assert_str_eq(bus_curve_public_key(c), "");
     ck_assert_str_eq(bus_curve_allow_dir(c), "/nonexistent/allow/gateway");
@@ -271,7 +288,7 @@ START_TEST(settings)
     ck_assert(bus_curve_enabled(c, false));
     ck_assert(!bus_curve_enabled(c, true));
     bus_sock_opts_default(&o);
-    ck_assert_int_eq(bus_curve_server_opts(c, true, &o, &err), 0);
+    ck_assert_int_eq(bus_curve_server_opts(c, NULL, true, &o, &err), 0);
     ck_assert_ptr_null(o.curve_secret_key);
     bus_curve_destroy(&c);
     config_destroy(&cfg);
@@ -280,7 +297,7 @@ START_TEST(settings)
     c = bus_curve_new(cfg, "server", &err);
     ck_assert_ptr_nonnull(c);
     bus_sock_opts_default(&o);
-    ck_assert_int_eq(bus_curve_server_opts(c, false, &o, &err), -1);
+    ck_assert_int_eq(bus_curve_server_opts(c, NULL, false, &o, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/allow"));
     bus_curve_destroy(&c);
     config_destroy(&cfg);
