@@ -179,7 +179,7 @@ typedef struct {
     bool rate_limits;         /* dialects enforce their venue's rate limits (429/403, bans); false for benchmarks */
     int rate_limit_per_min;   /* per-IP request weight per minute a dialect allows; 0 = the venue's own default */
     size_t keep_orders;       /* orders kept per venue before the oldest final ones are forgotten (answered "not
-                                 found"), in chunks of 4096; 0 = 2 Mi. Fills keep the last 4 Mi, the ledger 4 Mi */
+                                 found"), in chunks of 4096; 0 = 2 Mi. Fills keep the last 2 Mi, the ledger 2 Mi */
 } sim_engine_config_t;
 
 /* Defaults: seed 1, partial_fills 1, maker 0.0002, taker 0.0005, funds 100000, tick 100 ms, walk 100, rate limits

@@ -9,8 +9,8 @@
 #define SIM_MAX_ACCOUNTS 1024        /* accounts of one simulator */
 #define SIM_MAX_PARTIAL_FILLS 5      /* trades per fill at most */
 #define SIM_CHUNK_BITS 12            /* orders per chunk = 4096 */
-#define SIM_LEDGER_MAX (4u << 20)    /* entries kept per venue; the oldest quarter goes past it */
-#define SIM_FILLS_MAX (4u << 20)     /* fills kept per venue; the oldest quarter goes past it */
+#define SIM_LEDGER_MAX (2u << 20)    /* entries kept per venue; the oldest quarter goes past it */
+#define SIM_FILLS_MAX (2u << 20)     /* fills kept per venue; the oldest quarter goes past it */
 #define SIM_ORDERS_KEEP (2u << 20)   /* orders kept per venue; older chunks whose orders are all final are freed */
 #define SIM_HISTORY_MINUTES 1500     /* candle history generated before the engine's start */
 
