@@ -202,6 +202,15 @@ START_TEST(zauth_allows_only_listed_keys)
     ck_assert_int_eq(bus_curve_client_opts(unlisted, "server", false, &co, &err), 0);
     ck_assert(!s_reaches(srv, ep, &co, NULL, 0));
 
+    /* zauth re-reads the allow directory: a certificate copied in later admits its key without a restart */
+    char from[800], to[800];
+    snprintf(from, sizeof from, "%s/unlisted.cert", l.dir);
+    snprintf(to, sizeof to, "%s/allow/server/unlisted.cert", l.dir);
+    ck_assert_int_eq(link(from, to), 0);
+    ck_assert(s_reaches(srv, ep, &co, NULL, 0));
+    ck_assert_int_eq(unlink(to), 0);
+    ck_assert(!s_reaches(srv, ep, &co, NULL, 0));
+
     /* plain client: refused */
     ck_assert(!s_reaches(srv, ep, NULL, NULL, 0));
 
