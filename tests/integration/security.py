@@ -208,6 +208,61 @@ def test_router_serves_only_the_gateway():
     s.close()
 
 
+def curve_sock(kind, key, server):
+    s = zmq.Context.instance().socket(kind)
+    s.setsockopt(zmq.LINGER, 0)
+    xroute_client.apply_curve(s, os.path.join(KEYS, key + ".cert_secret"), os.path.join(KEYS, server + ".cert"))
+    return s
+
+
+def event(source, seq):
+    order = {"venue": "binance", "account": "default", "order_id": f"{source}-{seq}", "symbol": "BTC/USDT",
+             "side": "BUY", "type": "LIMIT", "quantity": "0.001", "filled_quantity": "0", "price": "20000",
+             "status": "NEW"}
+    env = {"v": 1, "type": "event.order", "id": f"{source}-e{seq}", "ts": int(time.time() * 1000),
+           "body": {"source": source, "seq": seq, "order": order}}
+    import msgpack
+    return [b"default.binance.", msgpack.packb(env)]
+
+
+def test_intake_events():
+    """The intake serves with the events key; a worker key's events are republished to clients, a client
+    key's are dropped."""
+    import msgpack
+    sub = curve_sock(zmq.SUB, "ops", "gateway")
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(GW_EVENTS)
+    worker = curve_sock(zmq.PUB, "unlisted", "events")  # admitted by zauth, not a client: stands for a worker
+    worker.connect(GW_INTAKE)
+    fake = curve_sock(zmq.PUB, "alice", "events")
+    fake.connect(GW_INTAKE)
+
+    def sources(seconds, pub, src):
+        seen = set()
+        deadline = time.monotonic() + seconds
+        seq = 0
+        while time.monotonic() < deadline:
+            seq += 1
+            pub.send_multipart(event(src, seq))
+            while sub.poll(50):
+                env = msgpack.unpackb(sub.recv_multipart()[-1], raw=False)
+                seen.add(env["body"]["source"])
+            if src in seen and pub is worker:
+                break
+        return seen
+
+    try:
+        check("worker-1" in sources(5, worker, "worker-1"), "an event from a worker key reaches the clients")
+        seen = sources(1.5, fake, "fake-1")
+        check("fake-1" not in seen, "an event from a client key on the intake is not republished")
+        check("worker-1" in sources(5, worker, "worker-1"), "the intake still serves the worker")
+    finally:
+        for s in (sub, worker, fake):
+            s.close()
+    text = open(os.path.join(SCRATCH, "xroute-gateway.log")).read()
+    check("on the worker intake dropped" in text, "the gateway logs the dropped event")
+
+
 def test_cli_with_curve():
     env = dict(os.environ)
     env.update({"XROUTE_CURVE": "on", "XROUTE_KEYS_DIR": KEYS,
@@ -252,7 +307,8 @@ def main():
         passed = failed = 0
         for t in (test_keygen, test_listed_key_accepted, test_unlisted_key_refused, test_plain_client_refused,
                   test_key_not_in_clients_file, test_account_limit, test_venue_limit,
-                  test_router_serves_only_the_gateway, test_cli_with_curve, test_secrets_not_logged):
+                  test_router_serves_only_the_gateway, test_intake_events, test_cli_with_curve,
+                  test_secrets_not_logged):
             try:
                 t()
                 passed += 1
