@@ -100,6 +100,7 @@ typedef struct {
     int64_t active_until;           /* monotonic ms; poll while now < active_until */
     int64_t next_poll;              /* monotonic ms of the next poll */
     bool polling;                   /* a poll is in flight */
+    bool urgent;                    /* an order reply showed a fill: poll now, ahead of the pacing */
     char looked_up[VENUE_ID_MAX];   /* last order id queried to learn a fill's client id */
 } rt_cursor_t;
 
@@ -131,6 +132,7 @@ struct _venue_runtime_t {
     buf_t out;                       /* envelope being encoded */
 
     instruments_t *instruments;      /* current contract table */
+    venue_limits_t limits;           /* the venue's published limits (zero until loaded) */
     clock_offset_t clock;            /* venue clock offset */
     ratelimit_t *weight_rl;          /* request weight budget */
     ratelimit_t *order_rl;           /* order count budget */
@@ -169,6 +171,8 @@ struct _venue_runtime_t {
     int64_t next_active_scan;        /* monotonic ms */
     int64_t next_order_refresh;      /* monotonic ms */
     int64_t next_open_scan;          /* monotonic ms: fill owner lists all open orders */
+    int64_t next_fill_poll;          /* monotonic ms: earliest next trade-history poll (budget pacing) */
+    int fill_weight;                 /* weight of the last trade-history request */
     bool open_scanning;              /* that listing is in flight */
     bool time_syncing;               /* a time call is in flight */
     bool sends_dirty;                /* send records appended since the last sync */
@@ -230,6 +234,8 @@ int rt_events_flush(venue_runtime_t *rt);
 /* rt_fills.c */
 void rt_fills_activate(venue_runtime_t *rt, const char *symbol);
 void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms);
+/* An order reply showed executed quantity on symbol: poll its trade history at once. */
+void rt_fills_hint(venue_runtime_t *rt, const char *symbol);
 void rt_fills_close(venue_runtime_t *rt);
 /* p50 and max fill latency over the recent samples; -1 when none. */
 void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max);

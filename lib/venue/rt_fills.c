@@ -28,6 +28,7 @@
 #define RT_ACTIVE_SCAN_MS 500
 #define RT_FILLS_PAGE 1000
 #define RT_OPEN_SCAN_MS 60000 /* the fill owner lists every open order this often (and at start) */
+#define RT_FILL_BUDGET_PCT 50 /* trade-history polls use at most this share of the request weight budget */
 
 static void s_path(const venue_runtime_t *rt, const char *suffix, char *out, size_t cap)
 {
@@ -233,6 +234,7 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
         return;
     c->polling = false;
     c->next_poll = rt_now() + rt->fill_poll_ms;
+    rt->fill_weight = call->call.req.weight; /* (c->urgent may have been set meanwhile: polled again at once) */
     if (rc != VENUE_DONE) {
         log_warn("fills venue=%s symbol=%s poll failed: %s", rt->venue, c->symbol, call->call.fail.message);
         c->next_poll = rt_now() + 4 * rt->fill_poll_ms;
@@ -305,6 +307,18 @@ static void s_open_scan(venue_runtime_t *rt, int64_t now_ms)
     rt_call_start(rt, c);
 }
 
+/* Least time between two trade-history polls (all symbols together) so that they stay within
+ * RT_FILL_BUDGET_PCT of this instance's share of the venue's weight budget; polls of many active symbols
+ * then take turns instead of starving orders and queries. */
+static int64_t s_poll_gap(const venue_runtime_t *rt)
+{
+    const venue_limits_t *l = &rt->limits;
+    if (l->weight_per_window <= 0 || l->weight_window_ms <= 0)
+        return 0;
+    int64_t w = rt->fill_weight > 0 ? rt->fill_weight : 1;
+    return w * l->weight_window_ms * rt->replicas * 100 / (RT_FILL_BUDGET_PCT * l->weight_per_window);
+}
+
 void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
 {
     if (!rt->ops->get_fills || !rt->ready)
@@ -324,8 +338,11 @@ void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
     s_open_scan(rt, now_ms);
     for (size_t i = 0; i < rt->n_cursors; i++) {
         rt_cursor_t *c = &rt->cursors[i];
-        if (c->polling || now_ms < c->next_poll || now_ms >= c->active_until)
+        bool due = c->urgent || (now_ms >= rt->next_fill_poll && now_ms >= c->next_poll);
+        if (c->polling || !due || now_ms >= c->active_until)
             continue;
+        c->urgent = false;
+        rt->next_fill_poll = now_ms + s_poll_gap(rt);
         if (!c->last_id && !c->start_ms)
             c->start_ms = clock_offset_venue_now(&rt->clock) - 60000;
         c->polling = true;
@@ -371,4 +388,13 @@ void rt_fills_latency(const venue_runtime_t *rt, int64_t *p50, int64_t *max)
 void rt_fills_save(venue_runtime_t *rt)
 {
     s_save_cursors(rt);
+}
+
+void rt_fills_hint(venue_runtime_t *rt, const char *symbol)
+{
+    rt_cursor_t *c = s_cursor(rt, symbol, false);
+    if (!c || !rt->fill_owner)
+        return; /* a replica that does not own discovery leaves it to the owner's pacing */
+    c->urgent = true;
+    c->active_until = rt_now() + RT_ACTIVE_MS;
 }

@@ -356,6 +356,8 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
         rt_event_order(rt, o, account);
     if (!venue_status_final(o->status))
         rt_fills_activate(rt, o->symbol);
+    if (changed && decimal_sign(o->filled_quantity) > 0)
+        rt_fills_hint(rt, o->symbol);
 }
 
 void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order_id)

@@ -474,6 +474,7 @@ static void s_instruments_done(venue_runtime_t *rt, rt_call_t *c, int rc)
     }
     err_t err;
     instruments_replace(rt->instruments, c->call.result.instruments);
+    rt->limits = c->call.result.limits;
     if (s_limits(rt, &c->call.result.limits, &err) < 0)
         log_error("rate limits venue=%s: %s", rt->venue, err.msg);
     log_info("instruments venue=%s loaded=%zu weight_limit=%lld orders_limit=%lld", rt->venue,
