@@ -788,23 +788,40 @@ START_TEST(test_error_mapping)
     ck_assert_int_eq(e.code, XR_MIN_NOTIONAL);
     e = s_map(403, "", NULL);
     ck_assert_int_eq(e.code, XR_AUTH);
-    /* Every code named in venues.md 1.6 has a deliberate mapping. */
-    ck_assert_int_eq(binance_code_map(-1111), XR_PRECISION);
-    ck_assert_int_eq(binance_code_map(-1121), XR_UNKNOWN_SYMBOL);
-    ck_assert_int_eq(binance_code_map(-1022), XR_AUTH);
-    ck_assert_int_eq(binance_code_map(-2014), XR_AUTH);
-    ck_assert_int_eq(binance_code_map(-1102), XR_INVALID_REQUEST);
-    ck_assert_int_eq(binance_code_map(-2018), XR_INSUFFICIENT_BALANCE);
-    ck_assert_int_eq(binance_code_map(-2013), XR_ORDER_NOT_FOUND);
-    ck_assert_int_eq(binance_code_map(-4014), XR_PRECISION);
-    ck_assert_int_eq(binance_code_map(-4023), XR_PRECISION);
-    ck_assert_int_eq(binance_code_map(-4004), XR_PRECISION);
-    ck_assert_int_eq(binance_code_map(-4015), XR_INVALID_REQUEST);
-    ck_assert_int_eq(binance_code_map(-1008), XR_RATE_LIMITED);
-    ck_assert_int_eq(binance_code_map(-2021), XR_VENUE_REJECTED);
-    ck_assert_int_eq(binance_code_map(-2022), XR_VENUE_REJECTED);
-    ck_assert_int_eq(binance_code_map(-4120), XR_VENUE_REJECTED);
-    ck_assert_int_eq(binance_code_map(-5022), XR_VENUE_REJECTED);
+}
+END_TEST
+
+/* Every error code of venues.md 1.6, with the unified code it must map to. */
+START_TEST(test_every_documented_code)
+{
+    static const struct {
+        long code;
+        xr_code_t want;
+    } table[] = {
+        {-1003, XR_RATE_LIMITED},     {-1008, XR_RATE_LIMITED},       {-1015, XR_RATE_LIMITED},
+        {-1007, XR_TIMEOUT},          {-1021, XR_CLOCK_SKEW},         {-1022, XR_AUTH},
+        {-1125, XR_AUTH},             {-2014, XR_AUTH},               {-2015, XR_AUTH},
+        {-1102, XR_INVALID_REQUEST},  {-4003, XR_INVALID_REQUEST},    {-4015, XR_INVALID_REQUEST},
+        {-4061, XR_INVALID_REQUEST},  {-1111, XR_PRECISION},          {-4004, XR_PRECISION},
+        {-4005, XR_PRECISION},        {-4013, XR_PRECISION},          {-4014, XR_PRECISION},
+        {-4023, XR_PRECISION},        {-1121, XR_UNKNOWN_SYMBOL},     {-2011, XR_ORDER_NOT_FOUND},
+        {-2013, XR_ORDER_NOT_FOUND},  {-2018, XR_INSUFFICIENT_BALANCE}, {-2019, XR_INSUFFICIENT_BALANCE},
+        {-4116, XR_DUPLICATE_ORDER},  {-4164, XR_MIN_NOTIONAL},       {-2010, XR_VENUE_REJECTED},
+        {-2021, XR_VENUE_REJECTED},   {-2022, XR_VENUE_REJECTED},     {-2025, XR_VENUE_REJECTED},
+        {-2027, XR_VENUE_REJECTED},   {-4016, XR_VENUE_REJECTED},     {-4024, XR_VENUE_REJECTED},
+        {-4120, XR_VENUE_REJECTED},   {-4131, XR_VENUE_REJECTED},     {-5022, XR_VENUE_REJECTED},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"code\":%ld,\"msg\":\"m%ld\"}", table[i].code, table[i].code);
+        venue_error_t e = s_map(400, body, NULL);
+        ck_assert_msg(e.code == table[i].want, "code %ld -> %s", table[i].code, xr_code_name(e.code));
+        char vc[24];
+        snprintf(vc, sizeof vc, "%ld", table[i].code);
+        ck_assert_str_eq(e.venue_code, vc);
+        ck_assert(strncmp(e.venue_message, "m-", 2) == 0);
+        ck_assert(e.unknown_outcome == (table[i].code == -1007));
+    }
 }
 END_TEST
 
@@ -870,6 +887,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_klines);
     tcase_add_test(tc, test_time);
     tcase_add_test(tc, test_error_mapping);
+    tcase_add_test(tc, test_every_documented_code);
     tcase_add_test(tc, test_usage_headers);
     tcase_add_test(tc, test_derived_clid_fits);
     suite_add_tcase(s, tc);
