@@ -353,6 +353,7 @@ static void s_on_http(const http_response_t *resp, void *user)
     case HTTP_UNKNOWN:
     case HTTP_TOO_LARGE:
         circuit_record(rt->circuit, false, rt_now());
+        rt->reachable = resp->outcome == HTTP_TOO_LARGE; /* an oversized reply is still a reply */
         if (c->call.req.kind == VENUE_CREATES_ORDER)
             s_unknown(rt, c, resp->error);
         else
