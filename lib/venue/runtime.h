@@ -4,13 +4,17 @@
  *
  * What it guarantees, for every venue alike:
  *  - at most once: every order has a client order id before it leaves; "sending id X" is journaled and
- *    fdatasync'd before the HTTP call; a timeout, 5xx or lost reply answers PENDING_UNKNOWN and is resolved by
- *    querying the order (after the acceptance window), never by resending; after a restart unresolved ids are
- *    resolved before the worker registers with the router;
+ *    fdatasync'd before the HTTP call (group commit: one sync per loop round for all orders of that round);
+ *    a timeout, 5xx or lost reply answers PENDING_UNKNOWN and is resolved by querying the order (after the
+ *    acceptance window), never by resending; after a restart unresolved ids are resolved before the worker
+ *    registers with the router; a place_order repeating a client id sent before (also before a restart) is
+ *    answered by querying that order, and one repeating an id still in progress is refused;
  *  - every order state change and fill it learns is journaled, then published (event.order / event.fill)
  *    with a per-instance seq; the journal is kept until the recorder acknowledges, and replayed on request;
  *  - fills are discovered from the venue's trade history by one instance per account at a time (an flock
- *    lease in the shared state directory), with a persistent cursor;
+ *    lease in the shared state directory), with a persistent cursor, for every symbol with open or recently
+ *    active orders; polls are paced to half of the weight budget, and an order reply showing a fill polls its
+ *    symbol at once; a fill carries its order's client id and metadata;
  *  - pre-trade checks (tick, step, quantity bounds, notional), rate limits from the venue's published limits
  *    corrected by its usage headers and shared between replicas, Retry-After honoured, clock offset and
  *    resync on CLOCK_SKEW, retries with jittered backoff only where safe, one circuit breaker per venue.
@@ -22,7 +26,8 @@
  *   XR_EVENTS_ENDPOINTS (tcp://127.0.0.1:7102,tcp://127.0.0.1:7120)  where the event PUB connects
  *   XR_RECORDER_CONTROL (tcp://127.0.0.1:7121)    recorder ROUTER for events.hello/ack/replay
  *   XR_INSTANCE (<venue>-1)   stable id of this worker (journal, event source); XR_ACCOUNT (default)
- *   XR_STATE_DIR (var/<venue>)   journals of this instance; the fills lease and cursors of the account
+ *   XR_STATE_DIR (var/<venue>)   journals of this instance (named by XR_INSTANCE); the fills lease, cursors and
+ *                                active symbols of the account: replicas of one account MUST share it
  *   XR_CAPACITY (64), XR_REPLICAS (1), XR_HTTP_TIMEOUT_MS (10000), XR_FILL_POLL_MS (250),
  *   XR_ACCEPTANCE_MS (venue default), XR_LOG_LEVEL (info) */
 #ifndef XR_VENUE_RUNTIME_H
