@@ -1,0 +1,11 @@
+# Whole-system tests: the real local stack (deploy/local/stack.sh) on a private port block, driven through the
+# gateway. Each entry gets its own scratch directory and ports.
+function(xr_system_test name script port_base timeout)
+  add_test(NAME integration.${name}
+           COMMAND ${CMAKE_COMMAND} -E env XR_SOURCE=${PROJECT_SOURCE_DIR} XR_BIN=${CMAKE_BINARY_DIR}/bin
+             XR_SCRATCH=${CMAKE_BINARY_DIR}/scratch/${name} XR_PORT_BASE=${port_base} ${ARGN}
+             /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tests/integration/${script})
+  set_tests_properties(integration.${name} PROPERTIES LABELS integration TIMEOUT ${timeout})
+endfunction()
+
+xr_system_test(system_recorder system_recorder.py 21100 1800 XR_RECORDER_FILLS=10000)
