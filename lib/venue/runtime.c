@@ -23,6 +23,7 @@
 #define RT_HELLO_MS 5000
 #define RT_TIME_SYNC_MS 60000
 #define RT_INSTRUMENTS_MS (60 * 60 * 1000)
+#define RT_INSTRUMENTS_RECHECK_MS 60000 /* an unknown symbol brings the next reload this close */
 #define RT_START_RETRY_MS 2000
 #define RT_TICK_MS 50
 
@@ -287,8 +288,12 @@ static int s_prepare_order(venue_runtime_t *rt, venue_order_req_t *o, venue_erro
     err_t err;
     err_clear(&err);
     const instrument_t *in = instruments_find(rt->instruments, o->symbol);
-    if (!in)
+    if (!in) {
         err_set(&err, XR_UNKNOWN_SYMBOL, "unknown symbol %s on %s", o->symbol, rt->venue);
+        /* Maybe a new listing: reload the instrument list soon (at most once a minute for this reason). */
+        if (rt->next_instruments > rt_now() + RT_INSTRUMENTS_RECHECK_MS)
+            rt->next_instruments = rt_now() + RT_INSTRUMENTS_RECHECK_MS;
+    }
     else if (instrument_check_order(in, o, DECIMAL_ZERO, &err) == 0 && !o->client_order_id[0] &&
              s_new_clid(o->client_order_id) < 0)
         err_set(&err, XR_INTERNAL, "cannot generate a client order id");
