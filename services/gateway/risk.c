@@ -270,6 +270,10 @@ int risk_check(const risk_t *self, risk_state_t *st, const risk_order_t *o, int6
 {
     assert(self && st && o);
     char a[DECIMAL_STR_MAX], b[DECIMAL_STR_MAX];
+    /* The rate counts every attempt, also those another limit refuses: a client hammering the gateway with
+     * bad orders is throttled like any other. */
+    if (s_check_rate(self, st, o->client, now_ms, err) != 0)
+        return -1;
     if (self->allow_count) {
         bool ok = false;
         for (size_t i = 0; i < self->allow_count && !ok; i++)
@@ -306,5 +310,5 @@ int risk_check(const risk_t *self, risk_state_t *st, const risk_order_t *o, int6
     if (self->max_open_orders && risk_state_open_orders(st, o->account) >= self->max_open_orders)
         return err_set(err, XR_RISK_REJECTED, "max_open_orders %lld reached for account %s",
                        (long long) self->max_open_orders, o->account);
-    return s_check_rate(self, st, o->client, now_ms, err);
+    return 0;
 }

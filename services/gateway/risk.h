@@ -53,8 +53,8 @@ void risk_state_set_price(risk_state_t *st, const char *symbol, decimal_t price)
 void risk_state_open_orders_add(risk_state_t *st, const char *account, int delta);
 int risk_state_open_orders(const risk_state_t *st, const char *account);
 
-/* Checks an order against every limit. Returns 0 (and takes one token of the client's rate), or -1 with
- * err = XR_RISK_REJECTED naming the limit. now_ms is a monotonic clock. */
+/* Checks an order against every limit. Every call takes one token of the client's rate, whatever the
+ * outcome. Returns 0, or -1 with err = XR_RISK_REJECTED naming the limit. now_ms is a monotonic clock. */
 int risk_check(const risk_t *self, risk_state_t *st, const risk_order_t *order, int64_t now_ms, err_t *err);
 
 #endif

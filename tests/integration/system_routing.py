@@ -172,6 +172,7 @@ def test_risk_limits():
     check(got == n, f"only {got} of {n} burst requests answered")
     check(codes.get("orders_per_second", 0) > 0, f"rate limit never hit: {codes}")
     check(codes.get("max_qty", 0) > 0, f"max_qty never checked in the burst: {codes}")
+    check(codes.get("ok", 0) == 0, f"a burst order over max_qty was accepted: {codes}")
 
 
 def test_malformed_oversized_unknown_type():
@@ -249,8 +250,8 @@ def stream(n, symbol, qty, tag, inflight=16):
 def test_replica_killed_mid_stream():
     live = [w for w in S.cli("venues", "--venue", "binance")]
     check(len(live) == 3, f"want 3 binance replicas, have {live}")
-    threads, answers, ids = stream(600, "BTC/USDT", "0.001", "kill")
-    wait_until(lambda: len(answers) > 150, 60, "stream under way")
+    threads, answers, ids = stream(200, "BTC/USDT", "0.001", "kill", inflight=8)
+    wait_until(lambda: len(answers) > 60, 60, "stream under way")
     S.kill("venue-binance-2")
     for t in threads:
         t.join(120)
@@ -270,8 +271,8 @@ def test_replica_killed_mid_stream():
 
 
 def test_router_restarted_mid_stream():
-    threads, answers, ids = stream(300, "ETH/USDT", "0.01", "rr", inflight=8)
-    wait_until(lambda: len(answers) > 60, 60, "stream under way")
+    threads, answers, ids = stream(150, "ETH/USDT", "0.01", "rr", inflight=8)
+    wait_until(lambda: len(answers) > 40, 60, "stream under way")
     S.kill("router")
     time.sleep(0.5)
     S.start("router")
