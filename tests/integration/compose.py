@@ -1,0 +1,413 @@
+#!/usr/bin/python3
+"""compose: the end-to-end scenario against the docker-compose deployment (docker-compose.yml with the test
+override deploy/docker/compose.test.yml: every container on the host network, ports 23000-23099), driven as a
+user would: docker-compose for the stack, the xroute CLI on the host against the gateway, psql inside the
+postgres container, the simulator's admin API.
+
+  1. up: every service healthy (compose health checks), three workers registered with the router;
+  2. orders on every venue, an idempotent resubmission (one order at the venue), a risk rejection;
+  3. every fill recorded exactly once: the trades table against the simulator's ledger (counts, trade ids);
+     `xroute positions` against the positions the ledger's fills add up to;
+  4. --scale venue-binance=3: three Binance workers registered, orders spread over them;
+  5. docker kill of one Binance worker in a stream of orders: orders keep flowing, no client order id placed
+     twice, every order the venue accepted and every fill recorded (nothing lost or doubled);
+  6. down -v (containers, network, volumes), in every case.
+
+Environment (compose.sh sets it): XR_SOURCE, XR_BIN, XR_SCRATCH, XROUTE_TAG, XROUTE_SECRETS_DIR."""
+import json
+from collections import Counter
+from decimal import Decimal
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+
+SRC = os.environ["XR_SOURCE"]
+BIN = os.environ["XR_BIN"]
+SCRATCH = os.environ["XR_SCRATCH"]
+DOCKER = "/usr/bin/docker"
+PROJECT = "xrcomposetest"
+SOURCES = ["-f", os.path.join(SRC, "docker-compose.yml"), "-f", os.path.join(SRC, "deploy/docker/compose.test.yml")]
+MERGED = os.path.join(SCRATCH, "compose.yml")
+COMPOSE = ["docker-compose", "--no-ansi", "-p", PROJECT, "--project-directory", SRC, "-f", MERGED]
+GATEWAY = "tcp://127.0.0.1:23010"
+ADMIN = "http://127.0.0.1:23000"
+VENUES = ("binance", "bybit", "coindcx")
+T0 = time.monotonic()
+
+
+class Fail(Exception):
+    pass
+
+
+def log(msg):
+    print(f"[{time.monotonic() - T0:7.1f}s] {msg}", flush=True)
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def wait_until(pred, timeout, what, interval=0.5):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            v = pred()
+            if v:
+                return v
+        except Fail as e:
+            last = e
+        time.sleep(interval)
+    raise Fail(f"timed out after {timeout}s waiting for {what}" + (f" (last: {last})" if last else ""))
+
+
+def run(cmd, timeout=600, check_rc=True, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    if check_rc and r.returncode != 0:
+        raise Fail(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    return r
+
+
+def compose(*args, timeout=600, check_rc=True):
+    return run(COMPOSE + list(args), timeout=timeout, check_rc=check_rc)
+
+
+def cli(*args, expect_rc=0, timeout_ms=15000):
+    """The xroute CLI with --json; returns the JSON objects it printed (one per line)."""
+    r = run([os.path.join(BIN, "xroute"), "--gateway", GATEWAY, "--json", "--timeout", str(timeout_ms), *args],
+            timeout=timeout_ms / 1000 + 30, check_rc=False)
+    if expect_rc is not None and r.returncode != expect_rc:
+        raise Fail(f"xroute {' '.join(args)}: exit {r.returncode}, want {expect_rc}\n{r.stdout}{r.stderr}")
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def admin(path):
+    with urllib.request.urlopen(ADMIN + path, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def ledger():
+    return admin("/admin/ledger")["entries"]
+
+
+def ledger_fills():
+    """(venue, trade_id) -> fill entry, and the number of fill entries (a duplicate would make them differ)."""
+    fills = [e for e in ledger() if e["kind"] == "fill"]
+    return {(f["venue"], str(f["trade_id"])): f for f in fills}, len(fills)
+
+
+def ledger_orders():
+    """client order id -> how many orders the simulator accepted with it (all venues)."""
+    counts = {}
+    for e in ledger():
+        if e["kind"] == "order" and e.get("client_id"):
+            counts[e["client_id"]] = counts.get(e["client_id"], 0) + 1
+    return counts
+
+
+def container_ids(service):
+    return compose("ps", "-q", service).stdout.split()
+
+
+def psql(query):
+    pg = container_ids("postgres")
+    check(len(pg) == 1, f"one postgres container, found {pg}")
+    r = run([DOCKER, "exec", pg[0], "psql", "-h", "/run/postgresql", "-p", "23040", "-U", "xroute", "-d", "xroute",
+             "-X", "-q", "-tA", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", query], timeout=60)
+    return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+
+def workers(venue=None):
+    return [w for w in cli("venues", timeout_ms=5000) if w.get("alive") and (venue is None or w["venue"] == venue)]
+
+
+def cid(tag):
+    return f"{tag}-{uuid.uuid4().hex[:12]}"
+
+
+def place(symbol, qty, client_id, side="buy", expect_rc=0):
+    out = cli("place", "--symbol", symbol, "--side", side, "--type", "market", "--qty", qty,
+              "--client-id", client_id, expect_rc=expect_rc)
+    check(len(out) == 1, f"place printed {out}")
+    return out[0]
+
+
+def fill_key(venue, trade_id, order_id, qty, price):
+    """One fill as both sides can name it. Binance trade ids are the simulator's numbers; Bybit's are UUIDs whose
+    last group is that number in hex; CoinDCX publishes no trade id (the adapter derives one, docs/venues/
+    coindcx.md), so its fills are named by order (UUID, same rule), quantity and price."""
+    qty, price = Decimal(str(qty)), Decimal(str(price))
+    if venue == "binance":
+        return (venue, str(trade_id), qty, price)
+    if venue == "bybit":
+        tid = str(trade_id)
+        return (venue, str(int(tid.rsplit("-", 1)[1], 16)) if "-" in tid else tid, qty, price)
+    oid = str(order_id)
+    return (venue, "order " + (str(int(oid.rsplit("-", 1)[1], 16)) if "-" in oid else oid), qty, price)
+
+
+def recorded_matches_ledger(what):
+    """Every fill of the simulator's ledger is one row of trades, and trades holds nothing else."""
+    fills = [e for e in ledger() if e["kind"] == "fill"]
+    ids = [(f["venue"], f["trade_id"]) for f in fills]
+    check(len(ids) == len(set(ids)), f"the simulator's ledger lists a trade twice")
+    want = Counter(fill_key(f["venue"], f["trade_id"], f["order_id"], f["qty"], f["price"]) for f in fills)
+    rows = psql("SELECT venue, trade_id, order_id, quantity, price FROM trades WHERE account = 'default'")
+    check(len({(r[0], r[1]) for r in rows}) == len(rows), f"{what}: a trade id recorded twice")
+    got = Counter(fill_key(*r) for r in rows)
+    if got != want:
+        missing, extra = want - got, got - want
+        raise Fail(f"{what}: trades has {len(rows)} rows, the ledger {len(fills)} fills; "
+                   f"missing {sorted(missing)[:4]}, not in the ledger {sorted(extra)[:4]}")
+    cdx = [r[1] for r in rows if r[0] == "coindcx"]
+    check(all(t.startswith("cdx-") and len(t) == 36 for t in cdx), f"CoinDCX trade ids: {cdx[:3]}")
+    return len(rows)
+
+
+def wait_recorded(what, timeout=60):
+    n = wait_until(lambda: recorded_matches_ledger(what), timeout, f"{what}: trades == ledger fills")
+    log(f"{what}: {n} fills recorded, the same trade ids as the simulator's ledger")
+    return n
+
+
+# --- the scenario ---------------------------------------------------------------------------------------
+def test_up():
+    t = time.monotonic()
+    compose("up", "-d", "--no-build", timeout=600)
+    log(f"docker-compose up returned after {time.monotonic() - t:.1f}s")
+    wait_until(lambda: len(workers()) >= 3, 120, "three venue workers registered with the router")
+    # every container healthy by its own health check
+    def all_healthy():
+        ids = compose("ps", "-q").stdout.split()
+        states = run([DOCKER, "inspect", "-f", "{{.Name}} {{.State.Health.Status}}", *ids]).stdout.split("\n")
+        bad = [s for s in states if s and not s.endswith(" healthy")]
+        if bad:
+            raise Fail(f"not healthy: {bad}")
+        return len(ids)
+    n = wait_until(all_healthy, 120, "every container healthy")
+    log(f"{n} containers healthy after {time.monotonic() - t:.1f}s: {[w['instance'] for w in workers()]}")
+    # non-root, and secrets only as files
+    gw = container_ids("gateway")[0]
+    user = run([DOCKER, "exec", gw, "id", "-u"]).stdout.strip()
+    check(user == "10001", f"the gateway runs as uid {user}")
+    env = run([DOCKER, "inspect", "-f", "{{json .Config.Env}}", container_ids("venue-binance")[0]]).stdout
+    check("demo-secret" not in env and "BINANCE_API_SECRET_FILE=/run/secrets/binance_api_secret" in env,
+          "the worker's secret reaches it as a file, not in its environment")
+
+
+def test_orders_on_every_venue():
+    placed = {}
+    for symbol, venue, qty in (("BTC/USDT", "binance", "0.002"), ("ETH/USDT", "bybit", "0.05"),
+                               ("XRP/USDT", "coindcx", "10")):
+        c = cid(venue[:3])
+        o = place(symbol, qty, c)
+        check(o["venue"] == venue, f"{symbol} went to {o['venue']}, not {venue}")
+        check(o["status"] in ("FILLED", "NEW", "PARTIALLY_FILLED"), f"{symbol}: {o}")
+        placed[c] = o
+    # the same client order id again: the same order, and one order at the venue
+    c, first = next(iter(placed.items()))
+    again = place("BTC/USDT", "0.002", c)
+    check(again["order_id"] == first["order_id"], f"resubmission made another order: {first} / {again}")
+    counts = ledger_orders()
+    by_id = Counter((e["venue"], str(e["order_id"])) for e in ledger() if e["kind"] == "order")
+    for c, o in placed.items():
+        if o["venue"] == "coindcx":  # CoinDCX has no client order ids: find the order by its id
+            oid = str(int(o["order_id"].rsplit("-", 1)[1], 16))
+            check(by_id[("coindcx", oid)] == 1, f"{o}: the simulator has {by_id[('coindcx', oid)]} such orders")
+        else:
+            check(counts.get(c) == 1, f"{c}: the simulator accepted {counts.get(c)} orders")
+    # a risk rejection (max_qty BTC/USDT 10 in deploy/config/risk.conf) reaches no venue
+    r = cid("risk")
+    err = place("BTC/USDT", "50", r, expect_rc=1)["error"]
+    check(err["code"] == "RISK_REJECTED", f"risk: {err}")
+    check(r not in ledger_orders(), "a rejected order reached the venue")
+    log(f"orders on {sorted(o['venue'] for o in placed.values())}, resubmission deduplicated, risk rejected")
+
+
+def unified(symbol):
+    """BTCUSDT, B-BTC_USDT, BTC/USDT -> BTCUSDT."""
+    return symbol.replace("B-", "", 1).replace("_", "").replace("/", "").upper()
+
+
+def test_fills_recorded_and_positions():
+    wait_recorded("after the first orders")
+    # positions: what the simulator's fills add up to, per venue and symbol (all start flat)
+    want = {}
+    for f in ledger():
+        if f["kind"] == "fill":
+            key = (f["venue"], unified(f["symbol"]))
+            want[key] = want.get(key, 0) + (1 if f["side"] == "BUY" else -1) * Decimal(f["qty"])
+    want = {k: v for k, v in want.items() if v != 0}
+    got = {}
+    for p in cli("positions"):
+        check("error" not in p, f"positions: {p}")
+        q = Decimal(p["quantity"])
+        if q != 0:
+            got[(p["venue"], unified(p["symbol"]))] = -abs(q) if p["side"] == "SHORT" else abs(q)
+    check(got == want, f"xroute positions {got}, the simulator's fills add up to {want}")
+    log(f"positions agree with the simulator: {sorted((k[0], k[1], str(v)) for k, v in got.items())}")
+
+
+def test_scale_binance_to_three():
+    compose("up", "-d", "--no-build", "--no-recreate", "--scale", "venue-binance=3", timeout=600)
+    ws = wait_until(lambda: (lambda w: w if len(w) == 3 else None)(workers("binance")), 120,
+                    "three Binance workers registered")
+    ids = container_ids("venue-binance")
+    check(len(ids) == 3, f"three venue-binance containers, found {len(ids)}")
+    instances = sorted(w["instance"] for w in ws)
+    check(len(set(instances)) == 3, f"instance ids not unique: {instances}")
+    for i in ids:
+        check(any(i.startswith(w["instance"].split("-", 1)[1]) for w in ws), f"container {i[:12]} not registered")
+    # load sharing: the router spreads a burst over the replicas (each worker logs the orders it placed)
+    burst = [cid("share") for _ in range(12)]
+    threads = [threading.Thread(target=place, args=("BTC/USDT", "0.001", c)) for c in burst]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    counts = ledger_orders()
+    check(all(counts.get(c) == 1 for c in burst), "burst: an order placed other than exactly once")
+    # The replica holding the fills lease reports every order it sees filled; any other reports only the orders
+    # it placed itself, so the lease holder placed whatever the others did not.
+    logs = {i: container_log(i) for i in ids}
+    holders = [i for i in ids if "this instance now discovers fills" in logs[i]]
+    check(len(holders) == 1, f"{len(holders)} Binance workers claim the fills lease")
+    placed = {i[:12]: len(reported_orders(logs[i]) & set(burst)) for i in ids if i != holders[0]}
+    placed[holders[0][:12]] = len(burst) - sum(placed.values())
+    log(f"Binance workers {instances}; a burst of {len(burst)} orders placed by each: {placed}")
+    check(sum(1 for n in placed.values() if n > 0) >= 2, "the burst went to one worker only: no load sharing")
+
+
+def container_log(container):
+    out = run([DOCKER, "logs", container], check_rc=False)
+    return out.stdout + out.stderr
+
+
+def reported_orders(text):
+    """The client order ids of the worker log's event.order lines."""
+    ids = set()
+    for line in text.splitlines():
+        if " event.order " in line:
+            ids.update(w[len("cl_ord_id="):] for w in line.split() if w.startswith("cl_ord_id="))
+    return ids
+
+
+def test_kill_one_binance_worker():
+    ids = container_ids("venue-binance")
+    victim = ids[1]
+    sent, answers, lock = [], {}, threading.Lock()
+    stop = threading.Event()
+
+    def stream(tag, n):
+        for _ in range(n):
+            if stop.is_set():
+                return
+            c = cid(tag)
+            with lock:
+                sent.append(c)
+            r = run([os.path.join(BIN, "xroute"), "--gateway", GATEWAY, "--json", "--timeout", "20000", "place",
+                     "--symbol", "BTC/USDT", "--side", "buy", "--type", "market", "--qty", "0.001",
+                     "--client-id", c], timeout=60, check_rc=False)
+            with lock:
+                answers[c] = (r.returncode, r.stdout.strip())
+
+    threads = [threading.Thread(target=stream, args=(f"kill{k}", 15)) for k in range(3)]
+    for t in threads:
+        t.start()
+    wait_until(lambda: len(answers) >= 9, 60, "the stream under way")
+    run([DOCKER, "kill", victim])
+    log(f"docker kill {victim[:12]} after {len(answers)} answers")
+    for t in threads:
+        t.join(timeout=300)
+    check(not any(t.is_alive() for t in threads), "the order stream hung")
+    ok = [c for c, (rc, _) in answers.items() if rc == 0]
+    failed = {c: a for c, a in answers.items() if a[0] != 0}
+    log(f"{len(sent)} orders sent during the kill: {len(ok)} placed, {len(failed)} answered with an error "
+        f"{sorted(set(a[1][:80] for a in failed.values()))[:3]}")
+    # still flowing with the survivors
+    wait_until(lambda: len(workers("binance")) == 2, 30, "the router drops the killed worker")
+    after = [cid("after") for _ in range(5)]
+    for c in after:
+        o = place("BTC/USDT", "0.001", c)
+        check(o["venue"] == "binance", f"after the kill: {o}")
+    counts = ledger_orders()
+    for c in sent + after:
+        check(counts.get(c, 0) <= 1, f"{c} placed {counts.get(c)} times at the venue")
+    for c in ok + after:
+        check(counts.get(c) == 1, f"{c} was answered as placed but the venue has {counts.get(c)} orders with it")
+    accepted_unanswered = [c for c in failed if counts.get(c) == 1]
+    log(f"after the kill: orders flow; {len(accepted_unanswered)} errored orders were in fact placed "
+        f"(their fills must be recorded all the same)")
+    # nothing lost: every order the venue accepted has its fills in trades, nothing doubled
+    wait_recorded("after the kill", timeout=90)
+    rows = psql("SELECT count(DISTINCT client_order_id) FROM trades WHERE client_order_id LIKE 'kill%'")
+    killed_filled = sum(1 for c in sent if counts.get(c) == 1)
+    check(int(rows[0][0]) == killed_filled,
+          f"{killed_filled} orders of the stream reached the venue, trades has fills of {rows[0][0]}")
+
+
+def merge_files():
+    """docker-compose.yml with the test override, as `docker-compose config` merges them, minus the published
+    ports: on the host network they mean nothing, and docker-compose refuses them with network_mode: host
+    (Compose v1 cannot remove a key in an override file)."""
+    import yaml  # python3-yaml, a dependency of docker-compose
+    r = run(["docker-compose", "--no-ansi", "--project-directory", SRC, *SOURCES, "config"], timeout=60)
+    cfg = yaml.safe_load(r.stdout)
+    for svc in cfg["services"].values():
+        check(svc.get("network_mode") == "host", "the test override leaves a service off the host network")
+        svc.pop("ports", None)
+    with open(MERGED, "w") as f:
+        yaml.safe_dump(cfg, f, sort_keys=False)
+
+
+def main():
+    os.makedirs(SCRATCH, exist_ok=True)
+    merge_files()
+    compose("down", "-v", "--remove-orphans", "--timeout", "5", check_rc=False)
+    tests = [test_up, test_orders_on_every_venue, test_fills_recorded_and_positions, test_scale_binance_to_three,
+             test_kill_one_binance_worker]
+    passed = failed = 0
+    try:
+        for t in tests:
+            log(f"--- {t.__name__}")
+            try:
+                t()
+                passed += 1
+                log(f"ok   {t.__name__}")
+            except Exception as e:  # noqa: BLE001  (report, then stop: later steps build on earlier ones)
+                failed += 1
+                log(f"FAIL {t.__name__}: {type(e).__name__}: {e}")
+                break
+    finally:
+        if failed:
+            dump_logs()
+        t = time.monotonic()
+        r = compose("down", "-v", "--remove-orphans", "--timeout", "10", check_rc=False)
+        log(f"docker-compose down -v: exit {r.returncode} in {time.monotonic() - t:.1f}s")
+        left = run([DOCKER, "ps", "-aq", "--filter", f"label=com.docker.compose.project={PROJECT}"],
+                   check_rc=False).stdout.split()
+        vols = run([DOCKER, "volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"],
+                   check_rc=False).stdout.split()
+        if left or vols:
+            log(f"FAIL teardown left containers {left} volumes {vols}")
+            failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed == len(tests) else 1
+
+
+def dump_logs():
+    r = compose("logs", "--no-color", "--tail", "30", check_rc=False, timeout=120)
+    path = os.path.join(SCRATCH, "compose.log")
+    with open(path, "w") as f:
+        f.write(r.stdout + r.stderr)
+    sys.stdout.write(r.stdout[-20000:])
+    log(f"container logs (last 30 lines each) in {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
