@@ -1,8 +1,10 @@
 /* xroute-recorder: parse settings, build the recorder, run until SIGTERM, destroy. */
 #include "recorder.h"
 
+#include "base/config.h"
 #include "base/log.h"
 #include "base/prog.h"
+#include "bus/bus_curve.h"
 #include "bus/bus_signal.h"
 
 #include <errno.h>
@@ -28,6 +30,8 @@ static const char *s_usage =
     "  --pipeline 0|1      overlap commit and next batch   XROUTE_RECORDER_PIPELINE (1)\n"
     "  --log-level L       debug|info|warn|error           XROUTE_LOG_LEVEL         (info)\n"
     "  --help, --version\n"
+    "CURVE on the worker links: XROUTE_CURVE / XROUTE_CURVE_WORKER_LINKS and the key settings of\n"
+    "lib/bus/bus_curve.h (docs/security.md).\n"
     "The DSN and the password are never logged; logs name only host and database.\n";
 
 static const char *s_flags[] = {"--events",   "--control",   "--dsn",           "--password-file",
@@ -120,14 +124,25 @@ int main(int argc, char **argv)
         log_error("cannot install signal handlers: %s", err.msg);
         return 1;
     }
+    config_t *settings = config_new(NULL, &err);
+    cfg.curve = settings ? bus_curve_new(settings, "recorder", &err) : NULL;
+    if (!cfg.curve) {
+        fprintf(stderr, "xroute-recorder: %s\n", err.msg);
+        config_destroy(&settings);
+        return 1;
+    }
+    int rc = 1;
     recorder_t *recorder = recorder_new(&cfg, &err);
     if (!recorder) {
         log_error("recorder failed to start: %s", err.msg);
         fprintf(stderr, "xroute-recorder: %s\n", err.msg);
-        return 1;
+        goto done;
     }
-    int rc = recorder_run(recorder);
+    rc = recorder_run(recorder) == 0 ? 0 : 1;
     recorder_destroy(&recorder);
     log_info("recorder stopped");
-    return rc == 0 ? 0 : 1;
+done:
+    bus_curve_destroy(&cfg.curve);
+    config_destroy(&settings);
+    return rc;
 }

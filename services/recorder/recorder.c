@@ -19,11 +19,6 @@
 
 #include <assert.h>
 #include <inttypes.h>
-
-/* czmq pulls in <syslog.h>, whose LOG_LEVEL_INFO and LOG_LEVEL_DEBUG macros (6, 7) shadow lib/base's log levels and
- * silently switch log_info/log_debug off in this file. Until base/log.h avoids the clash, drop syslog's. */
-#undef LOG_LEVEL_INFO
-#undef LOG_LEVEL_DEBUG
 #include <stdio.h>
 #include <string.h>
 
@@ -610,10 +605,14 @@ recorder_t *recorder_new(const recorder_config_t *cfg, err_t *err)
     bus_sock_opts_default(&opts);
     opts.rcvhwm = REC_SUB_HWM;
     opts.subscribe = "";
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, "events", true, &opts, err) != 0)
+        goto fail;
     self->sub = bus_sub_new(self->events_ep, &opts, err);
     if (!self->sub)
         goto fail;
     bus_sock_opts_default(&opts);
+    if (cfg->curve && bus_curve_server_opts(cfg->curve, NULL, true, &opts, err) != 0)
+        goto fail;
     self->ctl = bus_router_new(self->control_ep, &opts, err);
     if (!self->ctl)
         goto fail;

@@ -28,6 +28,7 @@
 #define XR_RECORDER_RECORDER_H
 
 #include "base/err.h"
+#include "bus/bus_curve.h"
 #include "db/db.h"
 #include "proto/order.h"
 
@@ -47,6 +48,9 @@ typedef struct {
     size_t max_sources;           /* distinct event sources tracked (default 1024) */
     bool pipeline;                /* overlap a batch's COMMIT with loading the next (default true; see
                                      recorder_store_set_pipeline) */
+    bus_curve_t *curve;           /* CURVE keys and zauth (borrowed, outlives the recorder); NULL = plain TCP.
+                                     Both sockets are worker links: events serve with the shared "events" key,
+                                     control with the recorder's own (lib/bus/bus_curve.h) */
 } recorder_config_t;
 
 /* Recorder figures (plain values; also what `health` answers and the periodic log shows). */

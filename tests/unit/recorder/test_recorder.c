@@ -8,7 +8,9 @@
 
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/err.h"
+#include "bus/bus_curve.h"
 #include "bus/bus_msg.h"
 #include "bus/bus_sock.h"
 #include "db/db.h"
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define JOURNAL_MAX 64
@@ -71,7 +74,7 @@ static void s_schema(const char *schema)
     snprintf(s_schema_dsn, sizeof s_schema_dsn, "%s options='-csearch_path=%s'", s_dsn, schema);
 }
 
-static recorder_t *s_recorder(void)
+static recorder_t *s_recorder_curve(bus_curve_t *curve)
 {
     recorder_config_t cfg;
     recorder_config_default(&cfg);
@@ -82,10 +85,16 @@ static recorder_t *s_recorder(void)
     cfg.db.backoff_max_ms = 100;
     cfg.sql_dir = s_sql_dir;
     cfg.replay_timeout_ms = 200;
+    cfg.curve = curve;
     err_t err;
     recorder_t *rec = recorder_new(&cfg, &err);
     ck_assert_msg(rec, "%s", err.msg);
     return rec;
+}
+
+static recorder_t *s_recorder(void)
+{
+    return s_recorder_curve(NULL);
 }
 
 static char *s_value(const char *sql)
@@ -104,20 +113,32 @@ static char *s_value(const char *sql)
     return out;
 }
 
-static void s_worker_init(worker_t *w, recorder_t *rec, const char *source)
+/* A worker whose sockets are CURVE clients when curve is given (PUB to server "events", DEALER to "recorder"). */
+static void s_worker_init_curve(worker_t *w, recorder_t *rec, const char *source, bus_curve_t *curve)
 {
     memset(w, 0, sizeof *w);
     snprintf(w->source, sizeof w->source, "%s", source);
     w->serve_replays = true;
     char ep[300];
+    err_t err;
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
+    if (curve)
+        ck_assert_msg(bus_curve_client_opts(curve, "events", true, &o, &err) == 0, "%s", err.msg);
     snprintf(ep, sizeof ep, ">%s", recorder_events_endpoint(rec));
     w->pub = bus_pub_new(ep, &o, NULL);
+    bus_sock_opts_default(&o);
+    if (curve)
+        ck_assert_msg(bus_curve_client_opts(curve, "recorder", true, &o, &err) == 0, "%s", err.msg);
     o.routing_id = w->source;
     snprintf(ep, sizeof ep, ">%s", recorder_control_endpoint(rec));
     w->dealer = bus_dealer_new(ep, &o, NULL);
     ck_assert(w->pub && w->dealer);
+}
+
+static void s_worker_init(worker_t *w, recorder_t *rec, const char *source)
+{
+    s_worker_init_curve(w, rec, source, NULL);
 }
 
 static void s_worker_destroy(worker_t *w)
@@ -429,6 +450,73 @@ START_TEST(database_outage_holds_events_until_back)
 }
 END_TEST
 
+/* CURVE settings of one process: keys in dir, its secret certificate (NULL: the role's default). The curve
+ * object keeps reading *cfg_p (e.g. for the events key): destroy the config after it. */
+static bus_curve_t *s_curve(const char *dir, const char *role, const char *secret_name, config_t **cfg_p)
+{
+    char keys[700], secret[800];
+    snprintf(keys, sizeof keys, "XROUTE_KEYS_DIR=%s", dir);
+    snprintf(secret, sizeof secret, "XROUTE_CURVE_SECRET_FILE=%s/%s.cert_secret", dir, secret_name ? secret_name : "");
+    const char *env[] = {"XROUTE_CURVE=on", keys, secret_name ? secret : NULL, NULL};
+    err_t err;
+    config_t *cfg = config_new_from(env, NULL, &err);
+    ck_assert_msg(cfg, "%s", err.msg);
+    bus_curve_t *c = bus_curve_new(cfg, role, &err);
+    ck_assert_msg(c, "%s", err.msg);
+    *cfg_p = cfg;
+    return c;
+}
+
+/* With CURVE on, only a worker whose key is in the recorder's allow directory gets its events stored and acked;
+ * a plain worker and an unlisted one are refused at the handshake and change nothing. */
+START_TEST(curve_admits_only_listed_workers)
+{
+    s_schema("r_curve");
+    char dir[600], allow[700], from[800], to[800];
+    snprintf(dir, sizeof dir, "%s", tu_scratch_dir("keys"));
+    err_t err;
+    const char *names[] = {"recorder", "events", "listed", "unlisted"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(bus_curve_keygen(dir, names[i], NULL, &err) == 0, "%s", err.msg);
+    snprintf(allow, sizeof allow, "%s/allow", dir);
+    ck_assert_int_eq(mkdir(allow, 0755), 0);
+    snprintf(allow, sizeof allow, "%s/allow/recorder", dir);
+    ck_assert_int_eq(mkdir(allow, 0755), 0);
+    snprintf(from, sizeof from, "%s/listed.cert", dir);
+    snprintf(to, sizeof to, "%s/listed.cert", allow);
+    ck_assert_int_eq(link(from, to), 0);
+
+    config_t *cfgs[3];
+    bus_curve_t *server = s_curve(dir, "recorder", NULL, &cfgs[0]);
+    bus_curve_t *listed = s_curve(dir, "venue", "listed", &cfgs[1]);
+    bus_curve_t *unlisted = s_curve(dir, "venue", "unlisted", &cfgs[2]);
+    recorder_t *rec = s_recorder_curve(server);
+    worker_t good, plain, stranger;
+    s_worker_init_curve(&good, rec, "good", listed);
+    s_worker_init_curve(&plain, rec, "plain", NULL);
+    s_worker_init_curve(&stranger, rec, "stranger", unlisted);
+    s_settle(rec, &good);
+    s_emit(&good, 1, NULL, true);
+    s_emit(&plain, 1, NULL, true);
+    s_emit(&stranger, 1, NULL, true);
+    ck_assert(RUN_UNTIL(rec, &good, 5000, good.acked == 1));
+    RUN_UNTIL(rec, &plain, 500, false);
+    RUN_UNTIL(rec, &stranger, 500, false);
+    ck_assert_uint_eq(plain.acked, 0);
+    ck_assert_uint_eq(stranger.acked, 0);
+    ck_assert_str_eq(s_value("SELECT string_agg(source, ',') FROM trades"), "good");
+    s_worker_destroy(&stranger);
+    s_worker_destroy(&plain);
+    s_worker_destroy(&good);
+    recorder_destroy(&rec);
+    bus_curve_destroy(&unlisted);
+    bus_curve_destroy(&listed);
+    bus_curve_destroy(&server);
+    for (int i = 2; i >= 0; i--)
+        config_destroy(&cfgs[i]);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(s_pgdir, sizeof s_pgdir, "%s/pg", tu_scratch());
@@ -446,6 +534,7 @@ int main(void)
     tcase_add_test(tc, truncated_journal_is_skipped);
     tcase_add_test(tc, bad_messages_change_nothing_and_health_answers);
     tcase_add_test(tc, database_outage_holds_events_until_back);
+    tcase_add_test(tc, curve_admits_only_listed_workers);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
