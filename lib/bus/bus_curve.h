@@ -60,7 +60,8 @@ int bus_curve_load_secret(const char *path, char public_z85[BUS_CURVE_KEY_SZ], c
 
 /* Reads this process's CURVE settings for role (see above) and loads its key pair when CURVE is on.
  * Returns the object (also when CURVE is off), or NULL with err naming the setting or file. Does not start
- * zauth yet (bus_curve_server_opts does). Caller destroys. */
+ * zauth yet (bus_curve_server_opts does). cfg is borrowed and must outlive the object (server certificates
+ * and the events key are looked up later). Caller destroys. */
 bus_curve_t *bus_curve_new(const config_t *cfg, const char *role, err_t *err);
 
 /* True when CURVE is on for this kind of link (worker_link: a link to or from a venue worker). */
