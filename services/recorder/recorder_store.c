@@ -815,9 +815,8 @@ static int s_wait_sent(recorder_store_t *self, err_t *err)
 }
 
 /* Sends b's COMMIT without waiting (loading it first on db unless it is loaded there already). */
-static int s_send(recorder_store_t *self, store_batch_t *b, db_t *db, err_t *err)
+static int s_send(store_batch_t *b, db_t *db, err_t *err)
 {
-    (void) self;
     int64_t fills_new;
     buf_t sql;
     buf_init(&sql, 1024 * 1024);
@@ -868,7 +867,7 @@ int recorder_store_commit(recorder_store_t *self, err_t *err)
             db_t *db = b->db ? b->db : s_idle_db(self);
             err_t why;
             err_clear(&why);
-            if (s_send(self, b, db, &why) == 0)
+            if (s_send(b, db, &why) == 0)
                 return 0;
             if (db_last_error(db) == DB_ERR_CONNECTION) {
                 self->stats.failed_commits++;
