@@ -51,6 +51,8 @@ typedef struct {
     uint64_t bad;           /* non-200 replies */
     uint32_t *lat_us;       /* latencies of the window */
     size_t n_lat;           /* recorded */
+    pid_t sim;              /* the simulator process */
+    long long cpu0;         /* its CPU ticks when the window opened */
 } bench_t;
 
 static int s_connect(uint16_t port)
@@ -127,6 +129,24 @@ static int s_recv(bench_t *b, conn_t *c)
     return 1;
 }
 
+/* CPU time (user + system) of a process in clock ticks, from /proc; -1 if unreadable. */
+static long long s_cpu_ticks(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = strrchr(text, ')'); /* the command name may hold spaces */
+    long long utime = 0, stime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2)
+        return -1;
+    return utime + stime;
+}
+
 static int s_level(bench_t *b, int conc, int seconds)
 {
     b->n = conc;
@@ -156,6 +176,7 @@ static int s_level(bench_t *b, int conc, int seconds)
             base_done = b->done;
             b->n_lat = 0;
             start = now;
+            b->cpu0 = s_cpu_ticks(b->sim);
         }
         for (int i = 0; i < n; i++) {
             conn_t *c = evs[i].data.ptr;
@@ -180,6 +201,8 @@ static int s_level(bench_t *b, int conc, int seconds)
     }
     double secs = (double)(clock_mono_ns() - start) / 1e9;
     uint64_t done = b->done - base_done;
+    long long cpu1 = s_cpu_ticks(b->sim);
+    double cpu_s = b->cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - b->cpu0) / (double)sysconf(_SC_CLK_TCK) : 0;
     for (int i = 0; i < conc; i++)
         close(b->conns[i].fd);
     close(b->ep);
@@ -200,9 +223,12 @@ static int s_level(bench_t *b, int conc, int seconds)
             }
         }
     }
+    /* the simulator's own CPU per request does not depend on what else the machine runs */
     printf("sim_bench concurrency=%d requests=%llu seconds=%.2f rate=%.0f req/s p50=%uus p99=%uus p99.9=%uus "
-           "non200=%llu\n",
-           conc, (unsigned long long)done, secs, (double)done / secs, p[0], p[1], p[2], (unsigned long long)b->bad);
+           "sim_cpu=%.0f%% sim_cpu_per_req=%.1fus (=> %.0f req/s per core) non200=%llu\n",
+           conc, (unsigned long long)done, secs, (double)done / secs, p[0], p[1], p[2], 100.0 * cpu_s / secs,
+           done ? cpu_s * 1e6 / (double)done : 0.0, cpu_s > 0 ? (double)done / cpu_s : 0.0,
+           (unsigned long long)b->bad);
     fflush(stdout);
     return b->bad ? -1 : 0;
 }
@@ -257,6 +283,7 @@ int main(int argc, char **argv)
     }
     static bench_t b;
     b.port = (uint16_t)(base + 1);
+    b.sim = sim;
     b.lat_us = malloc(MAX_LAT * sizeof *b.lat_us);
     int rc = 0;
     for (int i = 0; i < n_levels && rc == 0; i++)
