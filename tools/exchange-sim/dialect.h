@@ -8,8 +8,9 @@
  * A dialect lives in sim_<venue>.c/.h and exports one constant: sim_dialect_binance (sim_binance.h),
  * sim_dialect_bybit (sim_bybit.h), sim_dialect_coindcx (sim_coindcx.h); main.c registers each one whose source
  * exists (CMake defines SIM_HAVE_BYBIT / SIM_HAVE_COINDCX). Engine calls take the venue from dialect->venue.
- * Dialect tests can drive `handle` directly with a hand-made request and an engine (no socket needed). Helpers shared by dialects (header lookup, response building) are declared here;
- * form/query parsing is in params.h. */
+ * Dialect tests can drive `handle` directly with a hand-made request and an engine (no socket needed).
+ * Helpers shared by dialects (header lookup, response building) are declared here; form/query parsing is in
+ * params.h. */
 #ifndef XR_SIM_DIALECT_H
 #define XR_SIM_DIALECT_H
 

@@ -362,7 +362,8 @@ void bn_algo_new(s_ctx_t *c)
         return;
     int pp = r.inst->price_precision;
     if (r.type == SIM_TYPE_TRAILING_STOP_MARKET) {
-        if (bn_dec(c, "callbackRate", &r.callback_rate, true, 1) || bn_dec(c, "activatePrice", &r.trigger_price, false, pp))
+        if (bn_dec(c, "callbackRate", &r.callback_rate, true, 1) ||
+            bn_dec(c, "activatePrice", &r.trigger_price, false, pp))
             return;
     } else if (bn_dec(c, "triggerPrice", &r.trigger_price, true, pp)) {
         return;

@@ -57,7 +57,8 @@ static int call(const char *method, const char *path, const char *query, const c
     json_free(&doc);
     err_t err;
     doc = json_parse(resp.body.data ? resp.body.data : "", resp.body.len, SIM_MAX_RESP_BODY, 32, &err);
-    ck_assert_msg(doc != NULL, "reply %d to %s %s is not JSON: %s (%s)", resp.status, method, query, buf_cstr(&resp.body), err.msg);
+    ck_assert_msg(doc != NULL, "reply %d to %s %s is not JSON: %s (%s)", resp.status, method, query,
+                  buf_cstr(&resp.body), err.msg);
     return resp.status;
 }
 
