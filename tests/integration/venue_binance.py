@@ -257,11 +257,16 @@ def t_ban(h):
             break
     check(limited and limited["code"] == "RATE_LIMITED" and limited.get("retry_after_ms", 0) > 0,
           "rate limited: %s" % limited)
+    # The venue's window is the calendar minute, so the block may end during the loop: only requests made
+    # well inside the Retry-After must be refused locally.
+    block_end = time.time() + limited["retry_after_ms"] / 1000.0
     for i in range(30):
-        e = h.err("get_open_orders", {"symbol": "BTC/USDT"})
-        check(e["code"] == "RATE_LIMITED", "during the block: %s" % e)
+        if time.time() > block_end - 0.3:
+            break
+        m = h.request("get_open_orders", {"symbol": "BTC/USDT"})
+        check(m["type"] == "error" and m["body"]["code"] == "RATE_LIMITED", "during the block: %s" % m["body"])
     statuses = [r.get("status") for r in h.admin("GET", "/admin/requests?venue=binance&limit=256")["requests"]]
-    check(statuses.count(429) == 1 and 418 not in statuses, "statuses seen by the venue: %s" % statuses)
+    check(1 <= statuses.count(429) <= 2 and 418 not in statuses, "statuses seen by the venue: %s" % statuses)
     hl = h.ok("health", {})["health"][0]
     check(hl["rate_limit_used"] > 0, "health shows usage: %s" % hl)
     h.admin("POST", "/admin/config", {"rate_limit_per_min": 2400})
