@@ -92,6 +92,16 @@ static bool s_in(const char *list, const char *item)
     return strstr(list, needle) != NULL;
 }
 
+static bool s_venue_listed(const client_t *c, const char *venue, size_t len)
+{
+    char v[PROTO_VENUE_SZ];
+    if (len == 0 || len >= sizeof v)
+        return false;
+    memcpy(v, venue, len);
+    v[len] = '\0';
+    return s_in(c->venues, v);
+}
+
 static bool s_is_key(const char *text)
 {
     uint8_t bin[32];
@@ -226,6 +236,102 @@ int authz_check(const authz_t *self, const char *user_id, proto_request_t *req, 
         return 0;
     }
     return err_set(err, XR_AUTH, "client %s may use only some venues: name one with `venue` (%s)", c->name, op);
+}
+
+/* Calls fn for each item of a ",a,b," list that starts with prefix (plen bytes). */
+typedef bool (*s_item_fn)(const char *item, size_t len, void *arg);
+
+static bool s_each(const char *list, const char *prefix, size_t plen, s_item_fn fn, void *arg)
+{
+    const char *s = list + 1;
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t len = (size_t) (e - s);
+        if (len >= plen && memcmp(s, prefix, plen) == 0 && !fn(s, len, arg))
+            return false;
+        s = e + 1;
+    }
+    return true;
+}
+
+typedef struct {
+    const client_t *c;
+    char (*out)[AUTHZ_TOPIC_SZ];
+    int n, max;
+    const char *account;       /* set while expanding venues of one account */
+    size_t account_len;
+    const char *venue_prefix;  /* venues must start with this */
+    size_t venue_prefix_len;
+} s_expand_t;
+
+static bool s_add(s_expand_t *x, const char *account, size_t alen, const char *venue, size_t vlen)
+{
+    if (x->n >= x->max)
+        return false;
+    snprintf(x->out[x->n++], AUTHZ_TOPIC_SZ, "%.*s.%.*s%s", (int) alen, account, (int) vlen, venue ? venue : "",
+             venue ? "." : "");
+    return true;
+}
+
+static bool s_venue_item(const char *venue, size_t len, void *arg)
+{
+    s_expand_t *x = arg;
+    return s_add(x, x->account, x->account_len, venue, len);
+}
+
+static bool s_account_item(const char *account, size_t len, void *arg)
+{
+    s_expand_t *x = arg;
+    if (x->c->all_venues)
+        return s_add(x, account, len, NULL, 0);
+    x->account = account;
+    x->account_len = len;
+    return s_each(x->c->venues, x->venue_prefix, x->venue_prefix_len, s_venue_item, x);
+}
+
+int authz_event_topics(const authz_t *self, const char *user_id, const char *topic, size_t len,
+                       char out[][AUTHZ_TOPIC_SZ], int max)
+{
+    assert(self && (topic || len == 0) && out && max > 0);
+    const client_t *c = user_id ? zhashx_lookup(self->clients, user_id) : NULL;
+    if (!c || len >= AUTHZ_TOPIC_SZ)
+        return 0;
+    if (memchr(topic, '\0', len))
+        return 0;
+    if (c->all_accounts && c->all_venues) {
+        memcpy(out[0], topic, len);
+        out[0][len] = '\0';
+        return 1;
+    }
+    s_expand_t x = {.c = c, .out = out, .max = max < AUTHZ_TOPICS_MAX ? max : AUTHZ_TOPICS_MAX};
+    const char *dot = memchr(topic, '.', len);
+    if (!dot) { /* part of an account name, or nothing */
+        if (c->all_accounts)
+            return 0; /* every account but some venues: no prefix says that */
+        x.venue_prefix = "";
+        return s_each(c->accounts, topic, len, s_account_item, &x) ? x.n : 0;
+    }
+    size_t alen = (size_t) (dot - topic);
+    char account[PROTO_ACCOUNT_SZ];
+    if (alen == 0 || alen >= sizeof account)
+        return 0;
+    memcpy(account, topic, alen);
+    account[alen] = '\0';
+    if (!c->all_accounts && !s_in(c->accounts, account))
+        return 0;
+    const char *venue = dot + 1;
+    size_t rest = len - alen - 1;
+    const char *vdot = memchr(venue, '.', rest);
+    if (c->all_venues || (vdot && s_venue_listed(c, venue, (size_t) (vdot - venue)))) {
+        memcpy(out[0], topic, len);
+        out[0][len] = '\0';
+        return 1;
+    }
+    if (vdot)
+        return 0;
+    x.venue_prefix = venue;
+    x.venue_prefix_len = rest;
+    return s_account_item(account, alen, &x) ? x.n : 0;
 }
 
 void authz_destroy(authz_t **self_p)

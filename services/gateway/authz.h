@@ -39,6 +39,19 @@ bool authz_is_client(const authz_t *self, const char *user_id);
  * Returns 0, or -1 with err (XR_AUTH) saying what was refused and for which client. */
 int authz_check(const authz_t *self, const char *user_id, proto_request_t *req, bool *pinned, err_t *err);
 
+/* Longest event topic ("account.venue.") and most topics one subscription may expand to. */
+#define AUTHZ_TOPIC_SZ (PROTO_ACCOUNT_SZ + PROTO_VENUE_SZ + 2)
+#define AUTHZ_TOPICS_MAX 64
+
+/* The event topics (prefixes of "account.venue.") that user_id's subscription to topic (len bytes, any
+ * bytes) may really get: topic itself when the key may see everything under it, else topic narrowed to the
+ * key's accounts and venues (a subscription to "" by a key limited to account a and venues v, w becomes
+ * "a.v." and "a.w."), none when nothing under it is allowed or it cannot be narrowed (a key with every
+ * account but some venues subscribing to less than a whole account) or would need more than
+ * AUTHZ_TOPICS_MAX prefixes. Returns the number written to out. */
+int authz_event_topics(const authz_t *self, const char *user_id, const char *topic, size_t len,
+                       char out[][AUTHZ_TOPIC_SZ], int max);
+
 /* Frees. NULL-safe; nulls *self_p. */
 void authz_destroy(authz_t **self_p);
 

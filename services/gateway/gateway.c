@@ -63,7 +63,7 @@ struct _gateway_t {
     char clients_path[1024];    /* clients.conf */
     authz_t *authz;             /* what each client key may do; NULL when clients are not authenticated */
     zsock_t *clients;           /* ROUTER for clients */
-    zsock_t *pub;               /* PUB to clients */
+    zsock_t *pub;               /* XPUB to clients; subscriptions applied by hand (s_on_subscription) */
     zsock_t *sub;               /* SUB from workers */
     zsock_t *router;            /* DEALER to the router */
     bus_loop_t *loop;           /* the one loop */
@@ -454,6 +454,49 @@ static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
     return 0;
 }
 
+/* ---- subscriptions from clients ------------------------------------------------------------------------ */
+
+/* The XPUB is in manual mode: each (un)subscription reaches us with its sender's key and we apply what that
+ * key may see (authz_event_topics), so a client limited to some accounts cannot watch the others' orders and
+ * fills. Without authentication every subscription is applied as sent. */
+static int s_on_subscription(bus_loop_t *loop, zsock_t *sock, void *arg)
+{
+    (void) loop;
+    gateway_t *self = arg;
+    void *h = zsock_resolve(sock);
+    for (int i = 0; i < GW_BATCH; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, h, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        const char *data = zmq_msg_data(&m);
+        size_t len = zmq_msg_size(&m);
+        if (len == 0 || (data[0] != 0 && data[0] != 1) || zmq_msg_more(&m)) {
+            zmq_msg_close(&m);
+            continue;
+        }
+        int option = data[0] == 1 ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE;
+        if (!self->authz) {
+            zmq_setsockopt(h, option, data + 1, len - 1);
+            zmq_msg_close(&m);
+            continue;
+        }
+        const char *uid = zmq_msg_gets(&m, "User-Id");
+        char topics[AUTHZ_TOPICS_MAX][AUTHZ_TOPIC_SZ];
+        int n = authz_event_topics(self->authz, uid, data + 1, len - 1, topics, AUTHZ_TOPICS_MAX);
+        for (int t = 0; t < n; t++)
+            zmq_setsockopt(h, option, topics[t], strlen(topics[t]));
+        int shown = (int) (len - 1 < 64 ? len - 1 : 64);
+        if (option == ZMQ_SUBSCRIBE)
+            log_info("event subscription '%.*s' from key %s: %d topic(s) granted%s", shown, data + 1,
+                     uid ? uid : "-", n, n == 0 ? " (nothing it may see)" : "");
+        zmq_msg_close(&m);
+    }
+    return 0;
+}
+
 /* ---- timers and signals -------------------------------------------------------------------------------- */
 
 static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
@@ -600,7 +643,19 @@ static zsock_t *s_sock(gateway_t *self, int type, char prefix, const char *ep, c
     if (type == ZMQ_ROUTER)
         o.maxmsgsize = 8 << 20;
     o.subscribe = subscribe;
-    return bus_sock_new(type, spec, &o, err);
+    if (type != ZMQ_XPUB)
+        return bus_sock_new(type, spec, &o, err);
+    zsock_t *sock = bus_sock_new(type, NULL, &o, err);
+    int manual = 1;
+    if (sock && zmq_setsockopt(zsock_resolve(sock), ZMQ_XPUB_MANUAL, &manual, sizeof manual) != 0) {
+        err_set(err, XR_INTERNAL, "socket option XPUB_MANUAL: %s", zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    if (sock && zsock_attach(sock, spec, true) != 0) {
+        err_set(err, XR_INTERNAL, "attach %s: %s", spec, zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    return sock;
 }
 
 gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
@@ -630,12 +685,13 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
             goto fail;
     }
     if (!(self->clients = s_sock(self, ZMQ_ROUTER, '@', cfg->clients, NULL, false, err)) ||
-        !(self->pub = s_sock(self, ZMQ_PUB, '@', cfg->events_out, NULL, false, err)) ||
+        !(self->pub = s_sock(self, ZMQ_XPUB, '@', cfg->events_out, NULL, false, err)) ||
         !(self->sub = s_sock(self, ZMQ_SUB, '@', cfg->events_in, "", true, err)) ||
         !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
     if (bus_loop_add_sock(self->loop, self->clients, s_on_clients, self, err) != 0 ||
+        bus_loop_add_sock(self->loop, self->pub, s_on_subscription, self, err) != 0 ||
         bus_loop_add_sock(self->loop, self->router, s_on_router, self, err) != 0 ||
         bus_loop_add_sock(self->loop, self->sub, s_on_events, self, err) != 0)
         goto fail;

@@ -4,7 +4,8 @@
  * by client order id within a window that survives restarts (idem_store.h), generates client order ids when
  * absent, forwards to the router under its own correlation id, and answers TIMEOUT itself when a request's
  * deadline passes. Order updates and fills from venue workers (SUB) are republished to clients on a PUB
- * socket with topic "<account>.<venue>.". One zmq_poll loop; state lives in gateway_t. */
+ * socket with topic "<account>.<venue>." (an XPUB: with CURVE on, a client's subscriptions are narrowed to the
+ * accounts and venues its key may see, authz.h). One zmq_poll loop; state lives in gateway_t. */
 #ifndef XR_GATEWAY_GATEWAY_H
 #define XR_GATEWAY_GATEWAY_H
 

@@ -215,14 +215,14 @@ def curve_sock(kind, key, server):
     return s
 
 
-def event(source, seq):
-    order = {"venue": "binance", "account": "default", "order_id": f"{source}-{seq}", "symbol": "BTC/USDT",
+def event(source, seq, account="default", venue="binance"):
+    order = {"venue": venue, "account": account, "order_id": f"{source}-{seq}", "symbol": "BTC/USDT",
              "side": "BUY", "type": "LIMIT", "quantity": "0.001", "filled_quantity": "0", "price": "20000",
              "status": "NEW"}
     env = {"v": 1, "type": "event.order", "id": f"{source}-e{seq}", "ts": int(time.time() * 1000),
            "body": {"source": source, "seq": seq, "order": order}}
     import msgpack
-    return [b"default.binance.", msgpack.packb(env)]
+    return [f"{account}.{venue}.".encode(), msgpack.packb(env)]
 
 
 def test_intake_events():
@@ -261,6 +261,47 @@ def test_intake_events():
             s.close()
     text = open(os.path.join(SCRATCH, "xroute-gateway.log")).read()
     check("on the worker intake dropped" in text, "the gateway logs the dropped event")
+
+
+def test_events_narrowed_per_key():
+    """A client subscribing to everything gets only the accounts and venues its key may see."""
+    import msgpack
+    subs = {}
+    for key in ("alice", "ops", "stranger"):
+        subs[key] = curve_sock(zmq.SUB, key, "gateway")
+        subs[key].setsockopt(zmq.SUBSCRIBE, b"")
+        subs[key].connect(GW_EVENTS)
+    worker = curve_sock(zmq.PUB, "unlisted", "events")
+    worker.connect(GW_INTAKE)
+    seen = {k: set() for k in subs}
+    try:
+        deadline = time.monotonic() + 8
+        seq = 0
+        # until ops has seen both kinds: then alice has had every chance to see both too
+        while time.monotonic() < deadline and len(seen["ops"]) < 2:
+            seq += 1
+            worker.send_multipart(event("w2", seq, "default", "binance"))
+            worker.send_multipart(event("w2", seq, "hedge", "bybit"))
+            time.sleep(0.05)
+            for k, s in subs.items():
+                while s.poll(0):
+                    env = msgpack.unpackb(s.recv_multipart()[-1], raw=False)
+                    o = env["body"]["order"]
+                    seen[k].add(f"{o['account']}.{o['venue']}")
+        # a little longer for stragglers to alice
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end:
+            for k, s in subs.items():
+                while s.poll(10):
+                    o = msgpack.unpackb(s.recv_multipart()[-1], raw=False)["body"]["order"]
+                    seen[k].add(f"{o['account']}.{o['venue']}")
+    finally:
+        worker.close()
+        for s in subs.values():
+            s.close()
+    check(seen["ops"] == {"default.binance", "hedge.bybit"}, f"ops sees every account and venue: {seen['ops']}")
+    check(seen["alice"] == {"default.binance"}, f"alice sees only default on binance: {seen['alice']}")
+    check(not seen["stranger"], f"a refused key sees nothing: {seen['stranger']}")
 
 
 def test_cli_with_curve():
@@ -307,7 +348,8 @@ def main():
         passed = failed = 0
         for t in (test_keygen, test_listed_key_accepted, test_unlisted_key_refused, test_plain_client_refused,
                   test_key_not_in_clients_file, test_account_limit, test_venue_limit,
-                  test_router_serves_only_the_gateway, test_intake_events, test_cli_with_curve,
+                  test_router_serves_only_the_gateway, test_intake_events, test_events_narrowed_per_key,
+                  test_cli_with_curve,
                   test_secrets_not_logged):
             try:
                 t()

@@ -126,6 +126,59 @@ START_TEST(rules)
 }
 END_TEST
 
+/* Topics granted for a subscription: "N|t1 t2 ...". */
+static const char *s_topics(const authz_t *a, const char *key, const char *topic)
+{
+    static char joined[AUTHZ_TOPICS_MAX * AUTHZ_TOPIC_SZ];
+    char out[AUTHZ_TOPICS_MAX][AUTHZ_TOPIC_SZ];
+    int n = authz_event_topics(a, key, topic, strlen(topic), out, AUTHZ_TOPICS_MAX);
+    size_t len = (size_t) snprintf(joined, sizeof joined, "%d|", n);
+    for (int i = 0; i < n; i++)
+        len += (size_t) snprintf(joined + len, sizeof joined - len, "%s%s", i ? " " : "", out[i]);
+    return joined;
+}
+
+START_TEST(event_topics)
+{
+    fx_t fx;
+    s_fixture(&fx, "topics");
+    err_t err = {0};
+    authz_t *a = authz_load(fx.path, fx.dir, &err);
+    ck_assert_ptr_nonnull(a);
+    /* ops sees everything as asked */
+    ck_assert_str_eq(s_topics(a, fx.ops, ""), "1|");
+    ck_assert_str_eq(s_topics(a, fx.ops, "x.bybit."), "1|x.bybit.");
+    /* alice (default / binance): everything narrows to default.binance. */
+    ck_assert_str_eq(s_topics(a, fx.alice, ""), "1|default.binance.");
+    ck_assert_str_eq(s_topics(a, fx.alice, "def"), "1|default.binance.");
+    ck_assert_str_eq(s_topics(a, fx.alice, "default."), "1|default.binance.");
+    ck_assert_str_eq(s_topics(a, fx.alice, "default.bi"), "1|default.binance.");
+    ck_assert_str_eq(s_topics(a, fx.alice, "default.binance."), "1|default.binance.");
+    ck_assert_str_eq(s_topics(a, fx.alice, "default.bybit."), "0|");
+    ck_assert_str_eq(s_topics(a, fx.alice, "hedge."), "0|");
+    ck_assert_str_eq(s_topics(a, fx.alice, "x"), "0|");
+    /* bob (hedge,default / binance,bybit) */
+    ck_assert_str_eq(s_topics(a, fx.bob, ""), "4|hedge.binance. hedge.bybit. default.binance. default.bybit.");
+    ck_assert_str_eq(s_topics(a, fx.bob, "hedge.by"), "1|hedge.bybit.");
+    /* carol-like: every account, some venues: a whole account can be narrowed, "" cannot */
+    char text[256];
+    snprintf(text, sizeof text, "%s * binance\n", fx.raw);
+    s_write(fx.path, text);
+    authz_t *b = authz_load(fx.path, fx.dir, &err);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(s_topics(b, fx.raw, ""), "0|");
+    ck_assert_str_eq(s_topics(b, fx.raw, "any."), "1|any.binance.");
+    ck_assert_str_eq(s_topics(b, fx.raw, "any.binance.x"), "1|any.binance.x");
+    /* unknown keys and odd bytes get nothing */
+    ck_assert_str_eq(s_topics(a, NULL, ""), "0|");
+    char one[1][AUTHZ_TOPIC_SZ];
+    ck_assert_int_eq(authz_event_topics(a, fx.alice, "de\0fault.", 10, one, 1), 0);
+    ck_assert_int_eq(authz_event_topics(a, fx.bob, "", 0, one, 1), 0); /* needs 4: more than max is nothing */
+    authz_destroy(&b);
+    authz_destroy(&a);
+}
+END_TEST
+
 START_TEST(malformed)
 {
     fx_t fx;
@@ -160,6 +213,7 @@ int main(void)
     Suite *s = suite_create("gateway_authz");
     TCase *tc = tcase_create("authz");
     tcase_add_test(tc, rules);
+    tcase_add_test(tc, event_topics);
     tcase_add_test(tc, malformed);
     suite_add_tcase(s, tc);
     return tu_run(s);
