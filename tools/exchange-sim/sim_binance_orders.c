@@ -208,67 +208,79 @@ static bool s_cid_ok(const char *v)
 /* ---- order placement (plain and algo) ---- */
 
 
-/* Fills the common order fields of req from the parameters. cid_name: newClientOrderId / clientAlgoId. */
-static int s_order_req(s_ctx_t *c, sim_order_req_t *r, const char *cid_name, bool algo)
+/* Reads an enum parameter: absent leaves *out (or is -1102 when required); unknown is `code` with `msg`.
+ * Returns 0 or -1 (error written). */
+static int s_enum(s_ctx_t *c, const char *name, const char *const *names, int n, bool required, int code,
+                  const char *msg, int *out)
 {
-    memset(r, 0, sizeof *r);
-    r->venue = SIM_VENUE_BINANCE;
-    r->account = c->account;
-    r->now_ms = c->req->now_ms;
-    r->inst = bn_symbol(c, true);
-    if (!r->inst)
-        return -1;
-    const char *side = bn_need(c, "side");
-    if (!side)
-        return -1;
-    if (strcmp(side, "BUY") == 0)
-        r->side = SIM_SIDE_BUY;
-    else if (strcmp(side, "SELL") == 0)
-        r->side = SIM_SIDE_SELL;
-    else {
-        bn_err(c, 400, -1117, "Invalid side.");
+    const char *v = required ? bn_need(c, name) : bn_get(c, name);
+    if (!v)
+        return required ? -1 : 0;
+    int x = bn_parse_enum(v, names, n);
+    if (x < 0) {
+        bn_err(c, 400, code, "%s", msg);
         return -1;
     }
-    const char *type = bn_need(c, "type");
-    if (!type)
+    *out = x;
+    return 0;
+}
+
+static bool s_limitish(sim_type_t t)
+{
+    return t == SIM_TYPE_LIMIT || t == SIM_TYPE_STOP || t == SIM_TYPE_TAKE_PROFIT;
+}
+
+/* side, type (plain types only on /order, conditional only on /algoOrder), timeInForce, positionSide. */
+static int s_req_enums(s_ctx_t *c, sim_order_req_t *r, bool algo)
+{
+    static const char *const sides[] = {"BUY", "SELL"};
+    int side = 0, type = 0, tif = -1, pos = 0;
+    if (s_enum(c, "side", sides, 2, true, -1117, "Invalid side.", &side) ||
+        s_enum(c, "type", bn_types, 7, true, -1116, "Invalid orderType.", &type) ||
+        s_enum(c, "timeInForce", bn_tifs, 5, false, -1115, "Invalid timeInForce.", &tif) ||
+        s_enum(c, "positionSide", bn_possides, 3, false, -4006, "Invalid position side.", &pos))
         return -1;
-    int t = bn_parse_enum(type, bn_types, 7);
-    if (t < 0) {
-        bn_err(c, 400, -1116, "Invalid orderType.");
-        return -1;
-    }
-    r->type = (sim_type_t)t;
+    r->side = (sim_side_t)side;
+    r->type = (sim_type_t)type;
+    r->pos_side = (sim_pos_side_t)pos;
     if (!algo && sim_type_is_conditional(r->type)) {
         bn_err(c, 400, -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints "
-                             "instead.");
+                              "instead.");
         return -1;
     }
     if (algo && !sim_type_is_conditional(r->type)) {
         bn_err(c, 400, -1116, "Invalid orderType.");
         return -1;
     }
-    const char *tif = bn_get(c, "timeInForce");
-    bool limitish = r->type == SIM_TYPE_LIMIT || r->type == SIM_TYPE_STOP || r->type == SIM_TYPE_TAKE_PROFIT;
-    if (tif) {
-        int x = bn_parse_enum(tif, bn_tifs, 5);
-        if (x < 0) {
-            bn_err(c, 400, -1115, "Invalid timeInForce.");
-            return -1;
-        }
-        r->tif = (sim_tif_t)x;
-    } else if (r->type == SIM_TYPE_LIMIT) {
+    if (tif < 0 && r->type == SIM_TYPE_LIMIT) {
         bn_missing(c, "timeInForce");
         return -1;
     }
-    const char *ps = bn_get(c, "positionSide");
-    if (ps) {
-        int x = bn_parse_enum(ps, bn_possides, 3);
-        if (x < 0) {
-            bn_err(c, 400, -4006, "Invalid position side.");
-            return -1;
-        }
-        r->pos_side = (sim_pos_side_t)x;
+    r->tif = tif < 0 ? SIM_TIF_GTC : (sim_tif_t)tif;
+    return 0;
+}
+
+/* priceMatch: the opponent or own touch instead of a price (the book has one level, so _5/_10/_20 match the
+ * touch too). */
+static int s_req_price_match(s_ctx_t *c, sim_order_req_t *r, const char *pm)
+{
+    static const char *const matches[] = {"OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20",
+                                          "QUEUE",    "QUEUE_5",    "QUEUE_10",    "QUEUE_20"};
+    int m = bn_parse_enum(pm, matches, 8);
+    if (!s_limitish(r->type) || bn_get(c, "price") || m < 0) {
+        bn_err(c, 400, -1106, "Parameter 'priceMatch' sent when not required.");
+        return -1;
     }
+    sim_ticker_t tk;
+    sim_engine_ticker(c->eng, r->inst, &tk);
+    bool opponent = m < 4;
+    r->price = (r->side == SIM_SIDE_BUY) == opponent ? tk.ask : tk.bid;
+    return 0;
+}
+
+/* closePosition, reduceOnly, quantity, price / priceMatch. */
+static int s_req_amounts(s_ctx_t *c, sim_order_req_t *r, bool algo)
+{
     int pp = r->inst->price_precision, qp = r->inst->qty_precision;
     if (bn_bool(c, "closePosition", &r->close_position) || bn_bool(c, "reduceOnly", &r->reduce_only))
         return -1;
@@ -279,27 +291,20 @@ static int s_order_req(s_ctx_t *c, sim_order_req_t *r, const char *cid_name, boo
     if (!r->close_position && bn_dec(c, "quantity", &r->qty, true, qp))
         return -1;
     const char *pm = bn_get(c, "priceMatch");
-    bool price_match = pm && strcmp(pm, "NONE") != 0;
-    if (limitish && !price_match && bn_dec(c, "price", &r->price, true, pp))
-        return -1;
-    if (!limitish && bn_get(c, "price")) {
+    if (pm && strcmp(pm, "NONE") != 0)
+        return s_req_price_match(c, r, pm);
+    if (s_limitish(r->type))
+        return bn_dec(c, "price", &r->price, true, pp);
+    if (bn_get(c, "price")) {
         bn_err(c, 400, -1106, "Parameter 'price' sent when not required.");
         return -1;
     }
-    if (price_match) {
-        static const char *const matches[] = {"OPPONENT", "OPPONENT_5", "OPPONENT_10", "OPPONENT_20",
-                                              "QUEUE",    "QUEUE_5",    "QUEUE_10",    "QUEUE_20"};
-        int m = bn_parse_enum(pm, matches, 8);
-        if (!limitish || bn_get(c, "price") || m < 0) {
-            bn_err(c, 400, -1106, "Parameter 'priceMatch' sent when not required.");
-            return -1;
-        }
-        /* the book has one level per side here, so _5/_10/_20 match the touch too */
-        sim_ticker_t tk;
-        sim_engine_ticker(c->eng, r->inst, &tk);
-        bool opponent = m < 4;
-        r->price = (r->side == SIM_SIDE_BUY) == opponent ? tk.ask : tk.bid;
-    }
+    return 0;
+}
+
+/* Client id (newClientOrderId / clientAlgoId) and goodTillDate for GTD. */
+static int s_req_cid_gtd(s_ctx_t *c, sim_order_req_t *r, const char *cid_name)
+{
     const char *cid = bn_get(c, cid_name);
     if (cid) {
         if (!s_cid_ok(cid)) {
@@ -308,17 +313,29 @@ static int s_order_req(s_ctx_t *c, sim_order_req_t *r, const char *cid_name, boo
         }
         r->client_id = cid;
     }
-    if (r->tif == SIM_TIF_GTD) {
-        if (bn_int(c, "goodTillDate", &r->good_till_ms, true))
-            return -1;
-        if (r->good_till_ms < r->now_ms + 600000 || r->good_till_ms > 253402300799000LL) {
-            bn_err(c, 400, -5040, "The goodTillDate timestamp must be greater than the current time plus 600 seconds "
-                                 "and smaller than 253402300799000.");
-            return -1;
-        }
+    if (r->tif != SIM_TIF_GTD)
+        return 0;
+    if (bn_int(c, "goodTillDate", &r->good_till_ms, true))
+        return -1;
+    if (r->good_till_ms < r->now_ms + 600000 || r->good_till_ms > 253402300799000LL) {
+        bn_err(c, 400, -5040, "The goodTillDate timestamp must be greater than the current time plus 600 seconds "
+                              "and smaller than 253402300799000.");
+        return -1;
     }
-    if (!limitish && r->type != SIM_TYPE_MARKET)
-        r->tif = tif ? r->tif : SIM_TIF_GTC;
+    return 0;
+}
+
+/* Fills the common order fields of req from the parameters (cid_name: newClientOrderId / clientAlgoId). Returns
+ * 0, or -1 with the Binance error written. */
+static int s_order_req(s_ctx_t *c, sim_order_req_t *r, const char *cid_name, bool algo)
+{
+    memset(r, 0, sizeof *r);
+    r->venue = SIM_VENUE_BINANCE;
+    r->account = c->account;
+    r->now_ms = c->req->now_ms;
+    r->inst = bn_symbol(c, true);
+    if (!r->inst || s_req_enums(c, r, algo) || s_req_amounts(c, r, algo) || s_req_cid_gtd(c, r, cid_name))
+        return -1;
     return 0;
 }
 
