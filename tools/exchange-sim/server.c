@@ -194,34 +194,76 @@ static enum MHD_Result s_send(sim_server_t *self, struct MHD_Connection *conn)
     return ret;
 }
 
+/* Builds the dialect's view of a complete request. The path must be NUL-terminated for dialects, so the URI
+ * buffer is cut in place at the '?'. peer (64 bytes) receives the client address. */
+static void s_make_req(sim_server_t *self, s_creq_t *r, const char *method, char *peer, sim_http_req_t *req)
+{
+    s_peer(r->conn, peer, 64);
+    self->n_headers = 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, s_header_it, self);
+    char *uri = r->uri.data ? r->uri.data : (char *)"";
+    const char *q = strchr(uri, '?');
+    size_t path_len = q ? (size_t)(q - uri) : r->uri.len;
+    const char *query = "";
+    size_t query_len = 0;
+    if (q) {
+        uri[path_len] = '\0';
+        query = uri + path_len + 1;
+        query_len = r->uri.len - path_len - 1;
+    }
+    *req = (sim_http_req_t){
+        .method = method, .path = uri, .path_len = path_len, .query = query, .query_len = query_len,
+        .headers = self->headers, .header_count = self->n_headers, .body = r->body.data ? r->body.data : "",
+        .body_len = r->body.len, .body_too_large = r->too_large, .peer = peer, .now_ms = clock_wall_ms()};
+}
+
+/* Faults that stop the request before the dialect sees it (drop, timeout, http5xx, ratelimit). Returns true
+ * and sets *ret when the fault took over. */
+static bool s_fault_before(s_listener_t *l, s_creq_t *r, const sim_http_req_t *req, sim_fault_kind_t fault,
+                           enum MHD_Result *ret)
+{
+    sim_server_t *self = l->srv;
+    sim_http_resp_t *rs = &self->resp;
+    switch (fault) {
+    case SIM_FAULT_DROP:
+        sim_reqlog_add(l->log, req, l->dialect, 0, fault);
+        log_info("fault venue=%s path=%s kind=drop", l->dialect->name, req->path);
+        *ret = MHD_NO;
+        return true;
+    case SIM_FAULT_TIMEOUT:
+        sim_reqlog_add(l->log, req, l->dialect, 0, fault);
+        log_info("fault venue=%s path=%s kind=timeout", l->dialect->name, req->path);
+        r->phase = PH_HELD;
+        s_suspend(self, r, req->now_ms + SIM_TIMEOUT_HOLD_MS);
+        *ret = MHD_YES;
+        return true;
+    case SIM_FAULT_HTTP5XX:
+    case SIM_FAULT_RATELIMIT:
+        if (l->dialect->fault_reply) {
+            l->dialect->fault_reply(l->state, fault, req, rs);
+        } else {
+            sim_resp_begin(rs, fault == SIM_FAULT_RATELIMIT ? 429 : 503);
+            buf_puts(&rs->body, "{}");
+        }
+        sim_reqlog_add(l->log, req, l->dialect, rs->status, fault);
+        *ret = s_send(self, r->conn);
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* The request is complete: build it, apply faults, answer. */
 static enum MHD_Result s_complete(s_listener_t *l, s_creq_t *r, const char *method)
 {
     sim_server_t *self = l->srv;
     char peer[64];
-    s_peer(r->conn, peer, sizeof peer);
-    self->n_headers = 0;
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, s_header_it, self);
-    const char *uri = buf_cstr(&r->uri);
-    const char *q = strchr(uri, '?');
-    size_t path_len = q ? (size_t)(q - uri) : r->uri.len;
-    /* the path must be NUL-terminated for dialects: cut the URI buffer in place at the '?' */
-    char *uri_mut = r->uri.data ? r->uri.data : (char *)"";
-    const char *query = "";
-    size_t query_len = 0;
-    if (q) {
-        uri_mut[path_len] = '\0';
-        query = uri_mut + path_len + 1;
-        query_len = r->uri.len - path_len - 1;
-    }
-    sim_http_req_t req = {
-        .method = method, .path = uri_mut, .path_len = path_len, .query = query, .query_len = query_len,
-        .headers = self->headers, .header_count = self->n_headers, .body = r->body.data ? r->body.data : "",
-        .body_len = r->body.len, .body_too_large = r->too_large, .peer = peer, .now_ms = clock_wall_ms()};
+    sim_http_req_t req;
+    s_make_req(self, r, method, peer, &req);
     sim_http_resp_t *rs = &self->resp;
     sim_resp_begin(rs, 200);
     r->phase = PH_DONE;
-    if (r->uri.len && uri[r->uri.len - 1] == '\x01') {
+    if (r->uri.len && r->uri.data[r->uri.len - 1] == '\x01') {
         sim_resp_begin(rs, 414);
         buf_puts(&rs->body, "{\"error\":\"request target too long\"}");
         return s_send(self, r->conn);
@@ -231,31 +273,10 @@ static enum MHD_Result s_complete(s_listener_t *l, s_creq_t *r, const char *meth
         return s_send(self, r->conn);
     }
     int64_t ms = 0;
+    enum MHD_Result ret;
     sim_fault_kind_t fault = sim_faults_match(self->faults, l->dialect->venue, req.path, req.path_len, &ms);
-    switch (fault) {
-    case SIM_FAULT_DROP:
-        sim_reqlog_add(l->log, &req, l->dialect, 0, fault);
-        log_info("fault venue=%s path=%s kind=drop", l->dialect->name, req.path);
-        return MHD_NO;
-    case SIM_FAULT_TIMEOUT:
-        sim_reqlog_add(l->log, &req, l->dialect, 0, fault);
-        log_info("fault venue=%s path=%s kind=timeout", l->dialect->name, req.path);
-        r->phase = PH_HELD;
-        s_suspend(self, r, req.now_ms + SIM_TIMEOUT_HOLD_MS);
-        return MHD_YES;
-    case SIM_FAULT_HTTP5XX:
-    case SIM_FAULT_RATELIMIT:
-        if (l->dialect->fault_reply) {
-            l->dialect->fault_reply(l->state, fault, &req, rs);
-        } else {
-            sim_resp_begin(rs, fault == SIM_FAULT_RATELIMIT ? 429 : 503);
-            buf_puts(&rs->body, "{}");
-        }
-        sim_reqlog_add(l->log, &req, l->dialect, rs->status, fault);
-        return s_send(self, r->conn);
-    default:
-        break;
-    }
+    if (s_fault_before(l, r, &req, fault, &ret))
+        return ret;
     l->dialect->handle(l->state, &req, rs);
     if (fault == SIM_FAULT_LOSE_REPLY) {
         sim_reqlog_add(l->log, &req, l->dialect, 0, fault);
@@ -263,16 +284,15 @@ static enum MHD_Result s_complete(s_listener_t *l, s_creq_t *r, const char *meth
         return MHD_NO;
     }
     sim_reqlog_add(l->log, &req, l->dialect, rs->status, fault);
-    if (fault == SIM_FAULT_LATENCY && ms > 0) {
-        r->pending = s_build(self);
-        r->pending_status = (unsigned)rs->status;
-        if (!r->pending)
-            return MHD_NO;
-        r->phase = PH_DELAYED;
-        s_suspend(self, r, req.now_ms + ms);
-        return MHD_YES;
-    }
-    return s_send(self, r->conn);
+    if (fault != SIM_FAULT_LATENCY || ms <= 0)
+        return s_send(self, r->conn);
+    r->pending = s_build(self);
+    r->pending_status = (unsigned)rs->status;
+    if (!r->pending)
+        return MHD_NO;
+    r->phase = PH_DELAYED;
+    s_suspend(self, r, req.now_ms + ms);
+    return MHD_YES;
 }
 
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
