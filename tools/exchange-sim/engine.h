@@ -25,8 +25,10 @@
  *    PnL - position margin - open-order margin. No liquidation, no funding.
  *
  * Threading: none. The engine is driven from the simulator's single loop and takes no locks; every call
- * returns at once. Pointers to instruments stay valid for the engine's life; pointers to orders, positions
- * and fills stay valid until sim_engine_reset or sim_engine_destroy. All money is decimal_t, exact. */
+ * returns at once. Pointers to instruments stay valid for the engine's life; pointers to positions until
+ * sim_engine_reset; pointers to orders and fills only until the next call that can place an order or a fill
+ * (place, amend, set_price, tick: old final orders and fills are forgotten past the retention limits), so use
+ * them within one request. All money is decimal_t, exact. */
 #ifndef XR_SIM_ENGINE_H
 #define XR_SIM_ENGINE_H
 
