@@ -2,7 +2,7 @@
 # ZeroMQ by tests/integration/venue_binance.py (router + recorder roles). Ports 19300-19399 (helper "venue").
 # Each test uses its port base .. base+6 (simulator base..base+3, router/events/recorder base+4..base+6).
 foreach(pair "operations:19300" "faults:19310" "kill9:19320" "concurrency:19330" "replicas:19340" "ban:19350" "lifecycle:19360"
-       "clock:19370")
+       "clock:19370" "ban418:19380")
   string(REPLACE ":" ";" parts ${pair})
   list(GET parts 0 name)
   list(GET parts 1 port)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """venue_binance: the real xroute-venue-binance against the real xroute-exchange-sim, driven through a ZeroMQ
 ROUTER acting as the router (venue_harness.py). Usage: venue_binance.py BIN_DIR SCRATCH PORT_BASE TEST
-where TEST is one of: operations, faults, kill9, concurrency, replicas, ban, lifecycle, clock (exit 77 =
+where TEST is one of: operations, faults, kill9, concurrency, replicas, ban, ban418, lifecycle, clock (exit 77 =
 skipped when libfaketime is missing or the worker is built with sanitizers). After every scenario the simulator's ledger
 must show each client order id accepted at most once and every fill it made published as event.fill."""
 
@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import zmq
 
@@ -272,6 +274,33 @@ def t_ban(h):
     h.admin("POST", "/admin/config", {"rate_limit_per_min": 2400})
 
 
+def t_ban418(h):
+    """Another client on the same IP gets it banned (418); the worker's next request meets the ban, and the
+    worker then sends nothing more for the whole Retry-After (120 s in the simulator)."""
+    h.admin("POST", "/admin/config", {"rate_limit_per_min": 60})
+    url = "http://127.0.0.1:%d/fapi/v1/time" % (h.pb + 1)
+    banned = False
+    for i in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+        except urllib.error.HTTPError as e:
+            banned = e.code == 418
+            if banned:
+                break
+    check(banned, "the simulator never banned the spamming client")
+    m = h.request("get_open_orders", {"symbol": "BTC/USDT"})
+    check(m["type"] == "error" and m["body"]["code"] == "RATE_LIMITED" and
+          m["body"].get("retry_after_ms", 0) >= 60000, "418 reaches the caller with its Retry-After: %s" % m["body"])
+    n_before = h.venue_requests()
+    for i in range(5):
+        e = h.err("get_ticker", {"symbol": "BTC/USDT"})
+        check(e["code"] == "RATE_LIMITED", "during the ban: %s" % e)
+    h.pump(1.5)  # background work (fill polls, time sync) must hold back too
+    n_after = h.venue_requests()
+    check(n_after == n_before, "sent into a ban: %d -> %d requests" % (n_before, n_after))
+    h.admin("POST", "/admin/config", {"rate_limit_per_min": 2400})
+
+
 def t_replicas(h):
     """Two instances of one account share the state directory: fills are discovered by one of them at a time
     (never published twice), and when that one is killed the other takes over from the saved cursor."""
@@ -342,7 +371,7 @@ def t_lifecycle(h):
 
 
 TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "concurrency": t_concurrency,
-         "replicas": t_replicas, "ban": t_ban, "lifecycle": t_lifecycle, "clock": t_clock}
+         "replicas": t_replicas, "ban": t_ban, "ban418": t_ban418, "lifecycle": t_lifecycle, "clock": t_clock}
 
 
 def main():

@@ -140,6 +140,10 @@ class Harness:
     def ledger(self):
         return self.admin("GET", "/admin/ledger?venue=binance")["entries"]
 
+    def venue_requests(self):
+        """Requests the simulator's Binance listener has received so far (a monotonic counter)."""
+        return [v for v in self.admin("GET", "/admin/health")["venues"] if v["venue"] == "binance"][0]["requests"]
+
     def fault(self, kind, path="/fapi/v1/order", count=1, ms=0, per_mille=1000):
         self.admin("POST", "/admin/fault", {"venue": "binance", "path": path, "kind": kind, "count": count,
                                             "ms": ms, "probability": per_mille / 1000})
