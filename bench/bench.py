@@ -27,6 +27,7 @@ import hmac
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,54 @@ def record(kind, **fields):
     with open(RESULTS, "a") as f:
         f.write(json.dumps(row, sort_keys=True) + "\n")
     return row
+
+
+# --- CPU per process -------------------------------------------------------------------------------------
+SERVICES = ["gateway", "router", "venue-binance-1", "venue-binance-2", "venue-binance-3", "exchange-sim", "recorder"]
+
+
+def _cpu_ns(pid):
+    """Run time of every thread of pid, in ns (/proc/PID/task/*/schedstat), or None when it is gone."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except OSError:
+        return None
+    return total
+
+
+def _children_cpu_ns():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return int((r.ru_utime + r.ru_stime) * 1e9)
+
+
+class CpuMeter:
+    """CPU time each stack process (and this script's children: the bench client) spent during a run."""
+
+    def __init__(self, run_dir):
+        self.pids = {}
+        for name in SERVICES:
+            try:
+                with open(os.path.join(run_dir, name + ".pid")) as f:
+                    self.pids[name] = int(f.read())
+            except (OSError, ValueError):
+                pass
+
+    def start(self):
+        self.t0 = {n: _cpu_ns(p) for n, p in self.pids.items()}
+        self.c0 = _children_cpu_ns()
+
+    def per_order_us(self, n):
+        out = {}
+        for name, pid in self.pids.items():
+            t1 = _cpu_ns(pid)
+            if t1 is not None and self.t0.get(name) is not None:
+                key = "venue-binance" if name.startswith("venue-binance") else name
+                out[key] = out.get(key, 0) + (t1 - self.t0[name]) / 1000 / n
+        out["client"] = (_children_cpu_ns() - self.c0) / 1000 / n
+        return {k: round(v, 1) for k, v in out.items()}
 
 
 # --- the simulator, straight ------------------------------------------------------------------------------
@@ -188,26 +237,38 @@ def pipeline_run(stack, sim, budget, inflight, label, n=None):
     n = n or N_PIPE
     budget.wait_for(n)
     specs = sim.resting_specs(unified=True)
+    cpu = CpuMeter(os.path.join(stack.var, "run"))
+    cpu.start()
     t0 = time.monotonic()
     res = run_json([os.path.join(BENCH_DIR, "bench_pipeline"), stack.gateway, str(n), str(inflight),
                     prefix("p"), "binance", *specs])[0]
     budget.spend(n, t0, time.monotonic())
+    res["cpu_us_per_order"] = cpu.per_order_us(n)
+    res["load"] = os.getloadavg()[0]
     sim.cancel_all(DEMO_KEY, DEMO_SECRET)
     return record("pipeline", label=label, **res)
 
 
-def floor_run(sim, inflight):
+def floor_run(stack, sim, inflight):
     specs = sim.resting_specs(unified=False)
+    cpu = CpuMeter(os.path.join(stack.var, "run"))
+    cpu.start()
     res = run_json([os.path.join(BENCH_DIR, "bench_floor"), sim.binance, str(N_DIRECT), str(inflight),
                     prefix("f"), BENCH_KEY, BENCH_SECRET, *specs])[0]
+    res["cpu_us_per_order"] = cpu.per_order_us(N_DIRECT)
+    res["load"] = os.getloadavg()[0]
     sim.cancel_all(BENCH_KEY, BENCH_SECRET)
     return record("floor", label=f"floor inflight={inflight}", **res)
 
 
-def ccxt_run(sim, inflight):
+def ccxt_run(stack, sim, inflight):
     specs = sim.resting_specs(unified=False)
+    cpu = CpuMeter(os.path.join(stack.var, "run"))
+    cpu.start()
     res = run_json(["node", os.path.join(SRC, "bench", "node", "ccxt_bench.mjs"), sim.binance, str(N_DIRECT),
                     str(inflight), prefix("c"), BENCH_KEY, BENCH_SECRET, *specs])[0]
+    res["cpu_us_per_order"] = cpu.per_order_us(N_DIRECT)
+    res["load"] = os.getloadavg()[0]
     sim.cancel_all(BENCH_KEY, BENCH_SECRET)
     return record("ccxt", label=f"ccxt inflight={inflight}", **res)
 
@@ -302,9 +363,9 @@ def main():
             add("fill", fill_latency(stack, budget, 10 if QUICK else 30))
         for r in range(ROUNDS):
             for k in (1, 64):
-                add(f"floor {k}", floor_run(sim, k))
+                add(f"floor {k}", floor_run(stack, sim, k))
             for k in (1, 16):
-                add(f"ccxt {k}", ccxt_run(sim, k))
+                add(f"ccxt {k}", ccxt_run(stack, sim, k))
             for k in (1, 16, 64):
                 add(f"pipeline {k}", pipeline_run(stack, sim, budget, k, f"pipeline inflight={k}"))
         runs["scaling 1"] = runs["pipeline 64"]
@@ -421,6 +482,18 @@ def report(runs, rec):
     codec = ["| operation | ops/s | envelope bytes |", "|---|---|---|"]
     for key in sorted(k for k in runs if k.startswith("codec ")):
         codec.append(f"| {key[6:]} | {fmt(med(runs[key], 'ops_per_s'))} | {runs[key][0]['bytes']} |")
+    procs = ["client", "gateway", "router", "venue-binance", "exchange-sim", "recorder"]
+    cpu = ["| run | " + " | ".join(procs) + " | total | load (1 min) |", "|---" * (len(procs) + 3) + "|"]
+    for key, name in [("floor 1", "floor, 1 in flight"), ("floor 64", "floor, 64 in flight"),
+                      ("pipeline 1", "pipeline, 1 in flight"), ("pipeline 64", "pipeline, 64 in flight"),
+                      ("nosync 64", "pipeline, 64 in flight, sync OFF"), ("scaling 3", "pipeline, 64, 3 replicas"),
+                      ("ccxt 1", "ccxt, 1 in flight"), ("ccxt 16", "ccxt, 16 in flight")]:
+        rs = [r for r in P(key) if "cpu_us_per_order" in r]
+        if not rs:
+            continue
+        vals = [statistics.median(r["cpu_us_per_order"].get(pr, 0) for r in rs) for pr in procs]
+        load = statistics.median(r.get("load", 0) for r in rs)
+        cpu.append(f"| {name} | " + " | ".join(f"{v:.0f}" for v in vals) + f" | {sum(vals):.0f} | {load:.1f} |")
     fills = P("fill")
     fill_txt = ("| fills/run | p50 ms | p99 ms | max ms |\n|---|---|---|---|\n"
                 f"| {fills[0]['fills']} | {fmt(med(fills, 'p50_ms'))} | {fmt(med(fills, 'p99_ms'))} | "
@@ -441,6 +514,13 @@ every figure: median (min..max)). Raw results: bench/results/*.jsonl.
 ### Targets
 
 {targets}
+
+### CPU per order (us, median of the runs; every thread of each process, /proc/PID/task/*/schedstat)
+
+The client column of ccxt is the node process. Loopback TCP costs are charged to whichever process sends or
+receives. The recorder column is the order events it stores (the pipeline publishes one event.order per order).
+
+{chr(10).join(cpu)}
 
 ### Codec (one core, C, proto)
 
