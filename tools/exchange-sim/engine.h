@@ -17,6 +17,8 @@
  *    child order (new id, parent_id set; LIMIT at price for STOP/TAKE_PROFIT, else MARKET) and the parent
  *    becomes TRIGGERED. Trailing: activation when the price reaches trigger_price (at once when zero), then
  *    trigger at callback_rate % off the best price since activation.
+ *  - Reduce-only: refused with nothing to reduce, capped at the position when larger (the rest expires); a
+ *    resting reduce-only limit order expires when its position leg goes flat.
  *  - Positions: one-way (BOTH) by default; hedge mode (LONG/SHORT) per venue and account when asked. Cost
  *    basis is kept exactly; realized PnL on a reduction = exit notional - the cost share removed (rounded to
  *    8 decimals only when a part of a position is closed), so a round trip realizes exactly sells - buys.

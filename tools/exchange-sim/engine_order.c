@@ -317,6 +317,22 @@ static void s_fill_record(sim_engine_t *self, s_venue_t *vs, const sim_fill_t *f
     vs->fills[vs->n_fills++] = *f;
 }
 
+/* When a position leg goes flat, its resting reduce-only orders (plain ones; conditionals wait) expire, as on
+ * Binance: there is nothing left for them to reduce. */
+static void s_expire_reduce_only(sim_engine_t *self, s_inst_t *si, const sim_order_t *filled, int64_t now_ms)
+{
+    s_venue_t *vs = &self->venues[filled->venue];
+    for (size_t k = si->n_open; k-- > 0;) {
+        if (k >= si->n_open)
+            continue;
+        s_order_t *so = s_at(vs, (size_t)si->open[k]);
+        if (&so->o == filled || so->o.account != filled->account || so->o.pos_side != filled->pos_side ||
+            !so->o.reduce_only || sim_type_is_conditional(so->o.type))
+            continue;
+        s_set_status(self, so, SIM_ST_EXPIRED, now_ms);
+    }
+}
+
 /* Executes qty of an order at price. A reduce-only order is capped at what it can close; with nothing left
  * to close it expires. Returns the quantity executed. */
 static decimal_t s_execute(sim_engine_t *self, s_order_t *so, decimal_t price, decimal_t qty, bool maker,
@@ -369,6 +385,8 @@ static decimal_t s_execute(sim_engine_t *self, s_order_t *so, decimal_t price, d
     sim_market_trade(si, price, qty, now_ms);
     log_debug("fill venue=%s id=%lld trade=%lld qty=%lld/%u maker=%d", sim_venue_name(o->venue), (long long)o->id,
               (long long)f.trade_id, (long long)qty.mantissa, qty.scale, maker);
+    if (decimal_is_zero(p->qty))
+        s_expire_reduce_only(self, si, o, now_ms);
     return qty;
 }
 

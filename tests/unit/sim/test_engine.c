@@ -282,6 +282,14 @@ START_TEST(reduce_only_never_increases)
     small.reduce_only = true;
     place_ok(small);
     ck_dec(sim_engine_position(eng, btc, acct, SIM_POS_BOTH)->qty, "0.009");
+    /* a resting reduce-only order expires when the position it would reduce is closed by something else */
+    sim_order_req_t tp = req(SIM_SIDE_SELL, SIM_TYPE_LIMIT, "0.009", "1100");
+    tp.reduce_only = true;
+    const sim_order_t *rest = place_ok(tp);
+    ck_assert_int_eq(rest->status, SIM_ST_NEW);
+    place_ok(req(SIM_SIDE_SELL, SIM_TYPE_MARKET, "0.009", NULL));
+    ck_assert_int_eq(rest->status, SIM_ST_EXPIRED);
+    ck_dec(rest->filled, "0");
 }
 END_TEST
 
