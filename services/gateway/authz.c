@@ -205,7 +205,8 @@ int authz_check(const authz_t *self, const char *user_id, proto_request_t *req, 
     assert(self && req && pinned);
     const client_t *c = user_id ? zhashx_lookup(self->clients, user_id) : NULL;
     if (!c)
-        return err_set(err, XR_AUTH, "key %s is not listed in the gateway's clients file", user_id ? user_id : "(none)");
+        return err_set(err, XR_AUTH, "key %s is not listed in the gateway's clients file",
+                       user_id ? user_id : "(none)");
     const char *op = proto_type_name(req->op);
     switch (req->op) {
     case PROTO_T_HEALTH:
