@@ -371,12 +371,40 @@ def merge_files():
         yaml.safe_dump(cfg, f, sort_keys=False)
 
 
+def test_worker_crash_restarts():
+    """A crash (the worker process killed inside its container, not `docker kill`, which Docker counts as a
+    deliberate stop) restarts the container by its restart policy, under the same instance id: it re-registers
+    and its journals carry on."""
+    running = [i for i in container_ids("venue-binance")
+               if run([DOCKER, "inspect", "-f", "{{.State.Running}}", i]).stdout.strip() == "true"]
+    c = running[0]
+    instance = "binance-" + c[:12]
+    check(any(w["instance"] == instance for w in workers("binance")), f"{instance} not registered")
+    restarts = int(run([DOCKER, "inspect", "-f", "{{.RestartCount}}", c]).stdout)
+    run([DOCKER, "exec", c, "bash", "-c",
+         'for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = xroute-venue-bi ] && kill -9 ${p#/proc/}; done; true'])
+    log(f"killed the worker process in {c[:12]} (SIGKILL)")
+    wait_until(lambda: int(run([DOCKER, "inspect", "-f", "{{.RestartCount}}", c]).stdout) > restarts, 60,
+               "the container restarted by its restart policy")
+    # back: its log shows a second start, and the router lists it (a stale entry would be gone after 3 s)
+    wait_until(lambda: container_log(c).count(f" ready venue=binance instance={instance} ") >= 2, 60,
+               f"{instance} started again")
+    wait_until(lambda: any(w["instance"] == instance for w in workers("binance")), 60, f"{instance} registered")
+    after = [cid("crash") for _ in range(6)]
+    for x in after:
+        place("BTC/USDT", "0.001", x)
+    counts = ledger_orders()
+    check(all(counts.get(x) == 1 for x in after), "after the restart: an order placed other than exactly once")
+    log(f"{instance} restarted under the same instance id and re-registered; orders flow")
+    wait_recorded("after the restart", timeout=90)
+
+
 def main():
     os.makedirs(SCRATCH, exist_ok=True)
     merge_files()
     compose("down", "-v", "--remove-orphans", "--timeout", "5", check_rc=False)
     tests = [test_up, test_orders_on_every_venue, test_fills_recorded_and_positions, test_scale_binance_to_three,
-             test_kill_one_binance_worker]
+             test_kill_one_binance_worker, test_worker_crash_restarts]
     passed = failed = 0
     try:
         for t in tests:
