@@ -977,9 +977,8 @@ static void s_rest_fill(sim_engine_t *self, s_order_t *so, int64_t now_ms)
     decimal_t chunk = rest;
     if (n > 1) {
         decimal_t chunks[SIM_MAX_PARTIAL_FILLS];
-        int m = s_split(o->qty, o->inst->step, n, chunks);
+        s_split(o->qty, o->inst->step, n, chunks); /* the first chunk is the largest */
         chunk = decimal_min(chunks[0], rest);
-        (void)m;
     }
     decimal_t done = s_execute(self, so, o->price, chunk, true, now_ms);
     if (decimal_is_zero(done) && o->reduce_only) {
