@@ -338,6 +338,13 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
         proto_request_free(&req);
         return;
     }
+    if (req.account[0] && strcmp(req.account, rt->account) != 0) {
+        char why[128];
+        snprintf(why, sizeof why, "this worker serves account %s, not %s", rt->account, req.account);
+        s_reply_plain_error(rt, msg, hdr, XR_NO_ROUTE, why);
+        proto_request_free(&req);
+        return;
+    }
     if (venue_convert_op(req.op, &op) < 0) {
         s_reply_plain_error(rt, msg, hdr, XR_UNSUPPORTED, "not a venue operation");
         proto_request_free(&req);
@@ -354,7 +361,7 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
     rt->n_client_calls++;
     c->hdr = *hdr;
     c->deadline_ms = hdr->deadline;
-    snprintf(c->account, sizeof c->account, "%s", req.account[0] ? req.account : rt->account);
+    snprintf(c->account, sizeof c->account, "%s", rt->account);
     int rc = venue_convert_request(&req, &c->call.in, &err);
     if (rc == 0 && op == VENUE_OP_PLACE_ORDER && req.order.metadata.count && c->call.in.order.client_order_id[0])
         rt_order_meta(rt, c->call.in.order.client_order_id, c->call.in.order.symbol, &req.order.metadata);

@@ -135,6 +135,9 @@ def t_operations(h):
                   ev[2]["order"]["status"] == "FILLED", what="FILLED event of the resting order")
     h.ok("close_position", {"symbol": "BTC/USDT"})
 
+    e = h.err("get_positions", {"account": "other"})
+    check(e["code"] == "NO_ROUTE", "another account: %s" % e)
+
     hl = h.ok("health", {})["health"][0]
     check(hl["reachable"] and hl["circuit"] == "CLOSED" and hl["rate_limit_limit"] > 0, "health: %s" % hl)
 
