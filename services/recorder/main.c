@@ -28,6 +28,11 @@ static const char *s_usage =
     "  --health-log-ms N   health line interval            XROUTE_RECORDER_HEALTH_LOG_MS (10000)\n"
     "  --instance NAME     name in health replies          XROUTE_RECORDER_INSTANCE (recorder)\n"
     "  --pipeline 0|1      overlap commit and next batch   XROUTE_RECORDER_PIPELINE (1)\n"
+    "  --router EP         router frontend (backstop)      XROUTE_ROUTER_FRONTEND   (tcp://127.0.0.1:7110)\n"
+    "  --backstop-ms N     get_fills backstop period, 0=off XROUTE_RECORDER_BACKSTOP_MS (300000)\n"
+    "  --backstop-margin-ms N  read back before the last fill XROUTE_RECORDER_BACKSTOP_MARGIN_MS (300000)\n"
+    "  --backstop-settle-ms N  leave younger fills to events  XROUTE_RECORDER_BACKSTOP_SETTLE_MS (30000)\n"
+    "  --backstop-start-ms N   first pass after start         XROUTE_RECORDER_BACKSTOP_START_MS (6000)\n"
     "  --log-level L       debug|info|warn|error           XROUTE_LOG_LEVEL         (info)\n"
     "  --help, --version\n"
     "CURVE on the worker links: XROUTE_CURVE / XROUTE_CURVE_WORKER_LINKS and the key settings of\n"
@@ -36,7 +41,9 @@ static const char *s_usage =
 
 static const char *s_flags[] = {"--events",   "--control",   "--dsn",           "--password-file",
                                 "--sql-dir",  "--batch",     "--flush-ms",      "--replay-ms",
-                                "--instance", "--log-level", "--health-log-ms", "--pipeline"};
+                                "--instance", "--log-level", "--health-log-ms", "--pipeline",
+                                "--router",   "--backstop-ms", "--backstop-margin-ms", "--backstop-settle-ms",
+                                "--backstop-start-ms"};
 
 static const char *s_opt(int argc, char **argv, const char *flag, const char *env, const char *dflt)
 {
@@ -62,8 +69,9 @@ static int s_check_args(int argc, char **argv)
     return 0;
 }
 
-/* A whole number in 1..max from a flag or variable, or the default when unset. */
-static int s_num(int argc, char **argv, const char *flag, const char *env, long long max, int64_t *out)
+/* A whole number in min..max from a flag or variable, or the default when unset. */
+static int s_num_range(int argc, char **argv, const char *flag, const char *env, long long min, long long max,
+                       int64_t *out)
 {
     const char *text = s_opt(argc, argv, flag, env, NULL);
     if (!text)
@@ -71,12 +79,18 @@ static int s_num(int argc, char **argv, const char *flag, const char *env, long 
     char *end = NULL;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (errno || !end || *end || v <= 0 || v > max) {
-        fprintf(stderr, "xroute-recorder: %s: '%s' is not a whole number in 1..%lld\n", flag, text, max);
+    if (errno || !end || *end || v < min || v > max) {
+        fprintf(stderr, "xroute-recorder: %s: '%s' is not a whole number in %lld..%lld\n", flag, text, min, max);
         return -1;
     }
     *out = v;
     return 0;
+}
+
+/* A whole number in 1..max from a flag or variable, or the default when unset. */
+static int s_num(int argc, char **argv, const char *flag, const char *env, long long max, int64_t *out)
+{
+    return s_num_range(argc, argv, flag, env, 1, max, out);
 }
 
 int main(int argc, char **argv)
@@ -101,6 +115,16 @@ int main(int argc, char **argv)
         s_num(argc, argv, "--health-log-ms", "XROUTE_RECORDER_HEALTH_LOG_MS", 3600000, &cfg.health_log_ms) != 0)
         return 2;
     cfg.batch_max = (size_t) batch;
+    cfg.backstop.router = s_opt(argc, argv, "--router", "XROUTE_ROUTER_FRONTEND", "tcp://127.0.0.1:7110");
+    if (s_num_range(argc, argv, "--backstop-ms", "XROUTE_RECORDER_BACKSTOP_MS", 0, 86400000,
+                    &cfg.backstop.interval_ms) != 0 ||
+        s_num_range(argc, argv, "--backstop-margin-ms", "XROUTE_RECORDER_BACKSTOP_MARGIN_MS", 0, 7LL * 86400000,
+                    &cfg.backstop.margin_ms) != 0 ||
+        s_num_range(argc, argv, "--backstop-settle-ms", "XROUTE_RECORDER_BACKSTOP_SETTLE_MS", 0, 3600000,
+                    &cfg.backstop.settle_ms) != 0 ||
+        s_num_range(argc, argv, "--backstop-start-ms", "XROUTE_RECORDER_BACKSTOP_START_MS", 0, 3600000,
+                    &cfg.backstop.start_delay_ms) != 0)
+        return 2;
     const char *pipeline = s_opt(argc, argv, "--pipeline", "XROUTE_RECORDER_PIPELINE", "1");
     if (strcmp(pipeline, "0") != 0 && strcmp(pipeline, "1") != 0) {
         fprintf(stderr, "xroute-recorder: --pipeline: '%s' is not 0 or 1\n", pipeline);

@@ -50,6 +50,7 @@ struct _recorder_t {
     int64_t replay_timeout_ms;       /* re-ask interval without progress */
     int64_t health_log_ms;           /* health log interval */
     recorder_store_t *store;         /* database side */
+    recorder_backstop_t *backstop;   /* get_fills backstop (always present; may be off) */
     zsock_t *sub;                    /* event intake */
     zsock_t *ctl;                    /* control ROUTER */
     bus_loop_t *loop;                /* the one loop */
@@ -81,6 +82,7 @@ void recorder_config_default(recorder_config_t *cfg)
     cfg->health_log_ms = 10000;
     cfg->max_sources = 1024;
     cfg->pipeline = true;
+    recorder_backstop_config_default(&cfg->backstop);
 }
 
 /* ---- sources */
@@ -531,10 +533,11 @@ static void s_log_health(recorder_t *self)
     int64_t ago = h.last_commit_ms ? clock_wall_ms() - h.last_commit_ms : -1;
     log_info("health db=%s ready=%s lag=%" PRIu64 " behind=%" PRIu64 " last_commit_ago_ms=%lld received=%" PRIu64
              " committed=%" PRIu64 " commits=%" PRIu64 " fills_new=%" PRIu64 " fills_dup=%" PRIu64 " duplicates=%" PRIu64
-             " gaps=%" PRIu64 " replays=%" PRIu64 " rejects=%" PRIu64 " invalid=%" PRIu64 " sources=%zu",
+             " gaps=%" PRIu64 " replays=%" PRIu64 " rejects=%" PRIu64 " invalid=%" PRIu64 " sources=%zu"
+             " backstop_passes=%" PRIu64 " backstop_missing=%" PRIu64 " backstop_errors=%" PRIu64,
              h.db_connected ? "connected" : "down", h.db_ready ? "yes" : "no", h.lag, h.behind, (long long) ago,
              h.received, h.committed, h.commits, h.fills_new, h.fills_dup, h.duplicates, h.gaps, h.replays, h.rejects,
-             h.invalid, h.sources);
+             h.invalid, h.sources, h.backstop.passes, h.backstop.missing, h.backstop.errors);
 }
 
 static int s_on_housekeeping(bus_loop_t *loop, int timer_id, void *arg)
@@ -559,6 +562,19 @@ static int s_on_housekeeping(bus_loop_t *loop, int timer_id, void *arg)
         s_log_health(self);
     }
     return 0;
+}
+
+/* Caught up: schema ready, nothing waiting for a commit, and every source's published events committed
+ * (so fills now missing from trades are not merely on their way). */
+static bool s_backstop_ready(void *ctx)
+{
+    recorder_t *self = ctx;
+    if (!self->loaded || recorder_store_pending(self->store) > 0)
+        return false;
+    for (size_t i = 0; i < self->nsources; i++)
+        if (self->sources[i].seen_max > self->sources[i].committed)
+            return false;
+    return true;
 }
 
 /* ---- lifecycle */
@@ -623,6 +639,10 @@ recorder_t *recorder_new(const recorder_config_t *cfg, err_t *err)
         err_set(err, XR_INTERNAL, "no timer slot");
         goto fail;
     }
+    self->backstop = recorder_backstop_new(&cfg->backstop, self->loop, self->store, cfg->curve, s_backstop_ready,
+                                           self, err);
+    if (!self->backstop)
+        goto fail;
     log_info("recorder listening events=%s control=%s target=\"%s\" batch_max=%zu flush_ms=%lld",
              bus_sock_endpoint(self->sub), bus_sock_endpoint(self->ctl), db_target(recorder_store_db(self->store)),
              cfg->batch_max, (long long) cfg->flush_ms);
@@ -691,6 +711,7 @@ recorder_health_t recorder_health(const recorder_t *self)
     h.fills_dup = st.fills_dup;
     h.rejects = st.rejects;
     h.sources = self->nsources;
+    h.backstop = recorder_backstop_stats(self->backstop);
     return h;
 }
 
@@ -698,6 +719,12 @@ int recorder_backstop_fills(recorder_t *self, const proto_fill_t *fills, size_t 
 {
     assert(self);
     return recorder_store_backstop_fills(self->store, fills, n, missing, err);
+}
+
+void recorder_backstop_now(recorder_t *self)
+{
+    assert(self);
+    recorder_backstop_trigger(self->backstop);
 }
 
 void recorder_destroy(recorder_t **self_p)
@@ -714,6 +741,7 @@ void recorder_destroy(recorder_t **self_p)
                 break;
             }
     }
+    recorder_backstop_destroy(&self->backstop);
     bus_loop_destroy(&self->loop);
     zsock_destroy(&self->ctl);
     zsock_destroy(&self->sub);

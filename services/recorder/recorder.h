@@ -20,14 +20,17 @@
  * reachable = PostgreSQL connected, inflight = events received but not committed, journal_backlog = events the
  * workers published that are not committed yet). The same figures are logged every health_log_ms.
  *
- * Backstop hook: recorder_backstop_fills() takes fills fetched from a venue (get_fills through the router, to
- * come) and stores any that are missing, reporting how many were; it is the one entry point for that check.
+ * Backstop (recorder_backstop.h): on start, once caught up, and every backstop.interval_ms, the venues' trade
+ * history since the last recorded fill is read through the router (get_fills) and any fill trades lacks is
+ * stored through recorder_backstop_fills(), the one entry point for that check, and logged as an incident.
  *
  * One bus_loop; all state lives in recorder_t. */
 #ifndef XR_RECORDER_RECORDER_H
 #define XR_RECORDER_RECORDER_H
 
 #include "base/err.h"
+#include "recorder_backstop.h"
+
 #include "bus/bus_curve.h"
 #include "db/db.h"
 #include "proto/order.h"
@@ -50,7 +53,9 @@ typedef struct {
                                      recorder_store_set_pipeline) */
     bus_curve_t *curve;           /* CURVE keys and zauth (borrowed, outlives the recorder); NULL = plain TCP.
                                      Both sockets are worker links: events serve with the shared "events" key,
-                                     control with the recorder's own (lib/bus/bus_curve.h) */
+                                     control with the recorder's own (lib/bus/bus_curve.h); the backstop's
+                                     link to the router is a client of server "router" */
+    recorder_backstop_config_t backstop; /* get_fills backstop (router NULL = off) */
 } recorder_config_t;
 
 /* Recorder figures (plain values; also what `health` answers and the periodic log shows). */
@@ -72,6 +77,7 @@ typedef struct {
     uint64_t fills_dup;           /* fills that were already stored */
     uint64_t rejects;             /* events recorded in event_rejects */
     size_t sources;               /* sources tracked */
+    recorder_backstop_stats_t backstop; /* backstop counters (zero when off) */
 } recorder_health_t;
 
 typedef struct _recorder_t recorder_t;
@@ -104,6 +110,9 @@ recorder_health_t recorder_health(const recorder_t *self);
  * yet, in one transaction outside any source's sequence (source "backstop"). *missing (may be NULL) gets how
  * many were missing. 0, or -1 with err when PostgreSQL is unavailable. Blocks. */
 int recorder_backstop_fills(recorder_t *self, const proto_fill_t *fills, size_t n, size_t *missing, err_t *err);
+
+/* Makes the next backstop pass due now (it still waits until the recorder has caught up). No-op when off. */
+void recorder_backstop_now(recorder_t *self);
 
 /* Commits what is pending if possible, closes sockets and the session. NULL-safe; nulls *self_p. */
 void recorder_destroy(recorder_t **self_p);

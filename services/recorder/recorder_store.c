@@ -885,6 +885,35 @@ int recorder_store_commit(recorder_store_t *self, err_t *err)
     return 0;
 }
 
+#define STORE_LOG_IDS 50 /* trade ids named per backstop warning line */
+
+/* One warn line per (venue, account) run of the inserted rows (sorted by venue, account, trade id). */
+static void s_log_missing(const db_result_t *res)
+{
+    int rows = db_result_rows(res);
+    for (int start = 0; start < rows;) {
+        const char *venue = db_result_get(res, start, 0), *account = db_result_get(res, start, 1);
+        int end = start;
+        while (end < rows && strcmp(db_result_get(res, end, 0), venue) == 0 &&
+               strcmp(db_result_get(res, end, 1), account) == 0)
+            end++;
+        char ids[STORE_LOG_IDS * 24];
+        size_t used = 0;
+        ids[0] = '\0';
+        int listed = 0;
+        for (int i = start; i < end && listed < STORE_LOG_IDS; i++, listed++) {
+            int k = snprintf(ids + used, sizeof ids - used, "%s%s", listed ? "," : "", db_result_get(res, i, 2));
+            if (k < 0 || (size_t) k >= sizeof ids - used)
+                break;
+            used += (size_t) k;
+        }
+        log_warn("backstop: %d fills were missing (no event delivered them), now stored venue=%s account=%s "
+                 "trade_ids=%s%s",
+                 end - start, venue, account, ids, end - start > listed ? " (and more)" : "");
+        start = end;
+    }
+}
+
 int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
                                   err_t *err)
 {
@@ -898,8 +927,8 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
     db_t *db = s_idle_db(self);
     buf_t lines;
     buf_init(&lines, STORE_COPY_MAX);
+    db_result_t *res = NULL;
     int rc = -1;
-    int64_t inserted = 0;
     for (size_t i = 0; i < n; i++) {
         if (s_fill_line(&lines, "backstop", 0, &fills[i]) != 0) {
             err_set(err, XR_INVALID_REQUEST, "backstop: %zu fills do not fit one transaction", n);
@@ -909,19 +938,60 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
     if (db_begin(db, err) != 0)
         goto done;
     if (s_copy(db, s_copy_fills_in, lines.data, lines.len, err) != 0 ||
-        s_apply_staged(db, true, false, true, &inserted, err) != 0) {
+        !(res = db_query(db, false,
+                         "WITH ins AS (" S_TRADES_SQL("xr_jsonb(raw)") " RETURNING venue, account, trade_id)"
+                         " SELECT venue, account, trade_id FROM ins ORDER BY 1, 2, 3",
+                         0, NULL, err))) {
         db_rollback(db, NULL);
         goto done;
     }
     if (db_commit(db, err) != 0)
         goto done;
-    if (inserted > 0)
-        log_warn("backstop stored %lld fills that no event had delivered", (long long) inserted);
+    int inserted = db_result_rows(res);
+    s_log_missing(res);
     self->stats.fills_new += (uint64_t) inserted;
     if (missing)
         *missing = (size_t) inserted;
     rc = 0;
 done:
+    db_result_destroy(&res);
     buf_release(&lines);
     return rc;
+}
+
+int recorder_store_backstop_targets(recorder_store_t *self, int64_t lookback_ms, size_t max,
+                                    recorder_store_target_fn *fn, void *ctx, err_t *err)
+{
+    assert(self && fn && lookback_ms > 0 && max > 0);
+    if (recorder_store_open(self, err) != 0)
+        return -1;
+    char lookback[32], limit[32];
+    snprintf(lookback, sizeof lookback, "%" PRId64, lookback_ms);
+    snprintf(limit, sizeof limit, "%zu", max);
+    const char *params[] = {lookback, limit};
+    /* The floor: trade histories are read no further back than lookback_ms. */
+    db_result_t *res = db_query(
+        s_idle_db(self), false,
+        "WITH lim AS (SELECT now() - $1::bigint * interval '1 millisecond' AS t),"
+        " tr AS (SELECT venue, account, symbol, max(executed_at) AS last FROM trades, lim"
+        "        WHERE executed_at > lim.t GROUP BY 1, 2, 3),"
+        " od AS (SELECT venue, account, symbol, min(coalesce(created_at, updated_at, recorded_at)) AS first"
+        "        FROM orders, lim WHERE status_rank < 4 OR coalesce(updated_at, recorded_at) > lim.t"
+        "        GROUP BY 1, 2, 3)"
+        " SELECT coalesce(tr.venue, od.venue), coalesce(tr.account, od.account), coalesce(tr.symbol, od.symbol),"
+        " floor(extract(epoch FROM greatest(coalesce(tr.last, od.first), lim.t)) * 1000)::bigint"
+        " FROM tr FULL JOIN od ON tr.venue = od.venue AND tr.account = od.account AND tr.symbol = od.symbol,"
+        " lim ORDER BY 1, 2, 3 LIMIT $2::bigint",
+        2, params, err);
+    if (!res)
+        return -1;
+    for (int i = 0; i < db_result_rows(res); i++) {
+        const char *since = db_result_get(res, i, 3);
+        char *end = NULL;
+        long long ms = since ? strtoll(since, &end, 10) : 0;
+        fn(db_result_get(res, i, 0), db_result_get(res, i, 1), db_result_get(res, i, 2),
+           end && *end == '\0' ? (int64_t) ms : 0, ctx);
+    }
+    db_result_destroy(&res);
+    return 0;
 }

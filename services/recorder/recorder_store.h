@@ -98,10 +98,23 @@ bool recorder_store_in_flight(const recorder_store_t *self);
 int recorder_store_commit(recorder_store_t *self, err_t *err);
 
 /* Backstop: writes those of the n fills that trades does not hold yet, in one transaction of its own (the
- * batch is untouched), with source "backstop" and seq 0. *missing (may be NULL) gets how many were inserted.
- * 0, or -1 with err (database down, or data PostgreSQL refuses: nothing is written then). Blocks. */
+ * batch is untouched), with source "backstop" and seq 0. *missing (may be NULL) gets how many were inserted;
+ * each inserted fill is an incident, logged at warn with its venue, account and trade id (at most 50 ids
+ * per line, then how many more). 0, or -1 with err (database down, or data
+ * PostgreSQL refuses: nothing is written then). Blocks. */
 int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fills, size_t n, size_t *missing,
                                   err_t *err);
+
+/* One (venue, account, symbol) whose trade history the backstop reads, from since_ms (epoch ms). */
+typedef void (recorder_store_target_fn)(const char *venue, const char *account, const char *symbol,
+                                        int64_t since_ms, void *ctx);
+
+/* The backstop's work list: every (venue, account, symbol) with a fill in trades or an order in orders
+ * that is open or was updated within lookback_ms, each with since_ms = its last recorded fill (or, with
+ * none, its oldest such order's creation), never earlier than now - lookback_ms. At most max targets,
+ * ordered by venue, account, symbol. 0, or -1 with err (database down). Blocks. */
+int recorder_store_backstop_targets(recorder_store_t *self, int64_t lookback_ms, size_t max,
+                                    recorder_store_target_fn *fn, void *ctx, err_t *err);
 
 /* Discards the batch being built without writing it. */
 void recorder_store_clear(recorder_store_t *self);

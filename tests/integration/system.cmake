@@ -9,3 +9,4 @@ function(xr_system_test name script port_base timeout)
 endfunction()
 
 xr_system_test(system_recorder system_recorder.py 21100 1800 XR_RECORDER_FILLS=10000)
+xr_system_test(system_backstop system_backstop.py 21300 600)
