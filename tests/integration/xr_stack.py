@@ -110,9 +110,11 @@ class Stack:
         return path
 
     # --- the stack script ---------------------------------------------------------------------------------
-    def stack(self, *args, check_rc=True, timeout=120):
-        r = subprocess.run(["bash", os.path.join(SRC, "deploy/local/stack.sh"), *args], env=self.env, cwd=SRC,
-                           capture_output=True, text=True, timeout=timeout)
+    def stack(self, *args, check_rc=True, timeout=120, env=None):
+        """Runs stack.sh with this stack's settings (env: extra settings for this one call)."""
+        r = subprocess.run(["bash", os.path.join(SRC, "deploy/local/stack.sh"), *args],
+                           env=dict(self.env, **(env or {})), cwd=SRC, capture_output=True, text=True,
+                           timeout=timeout)
         if check_rc and r.returncode != 0:
             self.dump_logs()
             raise Fail(f"stack.sh {' '.join(args)} failed ({r.returncode}): {r.stdout}\n{r.stderr}")
@@ -139,8 +141,9 @@ class Stack:
         self.down()
         return False
 
-    def start(self, service):
-        self.stack("start", service)
+    def start(self, service, env=None):
+        """Starts one service (no-op when it runs); env: extra settings for it, e.g. another API key."""
+        self.stack("start", service, env=env)
 
     def stop(self, service):
         self.stack("stop", service)
