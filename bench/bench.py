@@ -398,8 +398,9 @@ def recorder_bench():
     if not os.path.exists(exe):
         log("bench_recorder not built: skipped")
         return None
+    # bench_recorder plays the venue worker itself, on plain TCP: no CURVE for its recorder
     env = dict(os.environ, XR_SCRATCH=os.path.join(os.environ["XR_SCRATCH"], "recorder"),
-               BENCH_PORT=str(PORT + 500))
+               BENCH_PORT=str(PORT + 500), XROUTE_CURVE="off", XROUTE_CURVE_WORKER_LINKS="off")
     n = "20000" if QUICK else "50000"
     r = subprocess.run([exe, n, str(ROUNDS)], capture_output=True, text=True, env=env, timeout=900)
     text = r.stdout + r.stderr
