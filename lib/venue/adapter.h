@@ -123,6 +123,8 @@ typedef struct {
     int64_t end_ms;                         /* get_klines */
     int leverage;                           /* set_leverage */
     int64_t from_id;                        /* get_fills cursor: first trade id wanted; 0 = use start_ms */
+    char cursor[VENUE_ID_MAX];              /* get_fills: the adapter's own cursor (result.cursor of the last
+                                               page), for venues whose trade ids are not numbers; "" = none */
 } venue_input_t;
 
 /* Output of an operation. Arrays are heap (mem_*), bounded by VENUE_RESULT_ITEMS_MAX; released by
@@ -146,6 +148,8 @@ typedef struct {
     size_t n_klines;
     venue_fill_t *fills;          /* get_fills */
     size_t n_fills;
+    char cursor[VENUE_ID_MAX];    /* get_fills: where the next page starts, when the adapter keeps its own
+                                     cursor ("" = the runtime uses the numeric seq_key of the fills) */
     instruments_t *instruments;   /* load_instruments: a new table the runtime takes */
     venue_limits_t limits;        /* load_instruments */
 } venue_result_t;

@@ -48,11 +48,13 @@ int venue_convert_request(const proto_request_t *r, venue_input_t *in, err_t *er
         in->limit = (int) r->fills.limit;
         in->start_ms = r->fills.since_ms;
         if (r->fills.cursor[0]) {
+            /* A number is a trade id cursor; anything else is the adapter's own and passed through. */
             char *end;
             long long c = strtoll(r->fills.cursor, &end, 10);
-            if (*end || c <= 0)
-                return err_set(err, XR_INVALID_REQUEST, "body.cursor: not a cursor of this venue");
-            in->from_id = c;
+            if (!*end && c > 0)
+                in->from_id = c;
+            else if (snprintf(in->cursor, sizeof in->cursor, "%s", r->fills.cursor) >= (int) sizeof in->cursor)
+                return err_set(err, XR_INVALID_REQUEST, "body.cursor: too long");
         }
     }
     in->leverage = (int) r->leverage;
@@ -236,7 +238,9 @@ void venue_convert_result(venue_op_t op, const venue_result_t *r, const char *ve
         out->leverage.leverage = r->leverage > 0 ? (uint32_t) r->leverage : 0;
         break;
     case VENUE_OP_GET_FILLS:
-        if (r->n_fills && r->fills[r->n_fills - 1].seq_key > 0)
+        if (r->cursor[0])
+            snprintf(out->cursor, sizeof out->cursor, "%s", r->cursor);
+        else if (r->n_fills && r->fills[r->n_fills - 1].seq_key > 0)
             snprintf(out->cursor, sizeof out->cursor, "%lld", (long long) r->fills[r->n_fills - 1].seq_key + 1);
         break;
     default:

@@ -96,6 +96,7 @@ typedef struct {
 typedef struct {
     char symbol[VENUE_SYMBOL_MAX];  /* unified */
     int64_t last_id;                /* highest trade id published; 0 = none yet */
+    char key[VENUE_ID_MAX];         /* the adapter's own cursor (result.cursor), when it keeps one */
     int64_t start_ms;               /* venue ms to start from when last_id is 0 */
     int64_t active_until;           /* monotonic ms; poll while now < active_until */
     int64_t next_poll;              /* monotonic ms of the next poll */

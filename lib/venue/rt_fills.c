@@ -59,20 +59,25 @@ static rt_cursor_t *s_cursor(venue_runtime_t *rt, const char *symbol, bool creat
 
 static void s_load_cursors(venue_runtime_t *rt)
 {
-    char path[700], line[128];
+    char path[700], line[256];
     s_path(rt, "cursors", path, sizeof path);
     FILE *f = fopen(path, "r");
     if (!f)
         return;
     while (fgets(line, sizeof line, f)) {
+        /* "SYMBOL LAST_ID [KEY]" */
+        line[strcspn(line, "\n")] = '\0';
         char *sp = strchr(line, ' ');
         if (!sp)
             continue;
         *sp = '\0';
-        long long id = strtoll(sp + 1, NULL, 10);
+        char *end;
+        long long id = strtoll(sp + 1, &end, 10);
         rt_cursor_t *c = s_cursor(rt, line, true);
         if (c && id > c->last_id)
             c->last_id = id;
+        if (c && *end == ' ' && end[1])
+            snprintf(c->key, sizeof c->key, "%s", end + 1);
     }
     fclose(f);
 }
@@ -89,8 +94,9 @@ static void s_save_cursors(venue_runtime_t *rt)
         return;
     }
     for (size_t i = 0; i < rt->n_cursors; i++)
-        if (rt->cursors[i].last_id > 0)
-            fprintf(f, "%s %lld\n", rt->cursors[i].symbol, (long long) rt->cursors[i].last_id);
+        if (rt->cursors[i].last_id > 0 || rt->cursors[i].key[0])
+            fprintf(f, "%s %lld%s%s\n", rt->cursors[i].symbol, (long long) rt->cursors[i].last_id,
+                    rt->cursors[i].key[0] ? " " : "", rt->cursors[i].key);
     fflush(f);
     fsync(fileno(f));
     fclose(f);
@@ -242,6 +248,7 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
     }
     const venue_result_t *r = &call->call.result;
     int published = 0;
+    bool complete = true;
     for (size_t i = 0; i < r->n_fills; i++) {
         venue_fill_t f = r->fills[i];
         if (f.seq_key > 0 && f.seq_key <= c->last_id)
@@ -251,16 +258,25 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
             /* An order we have not seen (its reply was lost, or another replica placed it): learn its
              * client id first; the trade is read again on the next poll since the cursor stays before it. */
             s_lookup(rt, c, &f);
+            complete = false;
             break;
         }
         if (o && !f.client_order_id[0])
             snprintf(f.client_order_id, sizeof f.client_order_id, "%s", o->o.client_order_id);
-        if (rt_event_fill(rt, &f, rt->account) < 0)
+        if (rt_event_fill(rt, &f, rt->account) < 0) {
+            complete = false;
             break; /* not journaled: the cursor stays, the trade is read again next time */
+        }
         s_latency(rt, &f);
         if (f.seq_key > c->last_id)
             c->last_id = f.seq_key;
         published++;
+    }
+    /* The adapter's cursor moves only past a page read to the end (a lookup or a journal failure stops early,
+     * and the rest of the page must be read again). */
+    if (r->cursor[0] && complete && strcmp(c->key, r->cursor) != 0) {
+        snprintf(c->key, sizeof c->key, "%s", r->cursor);
+        rt->cursors_dirty = true;
     }
     if (published) {
         rt->cursors_dirty = true; /* written by rt_flush once these events are durable */
@@ -349,7 +365,8 @@ void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
         rt_call_t *call = rt_call_new(rt, VENUE_OP_GET_FILLS);
         snprintf(call->call.in.symbol, sizeof call->call.in.symbol, "%s", c->symbol);
         call->call.in.from_id = c->last_id > 0 ? c->last_id + 1 : 0;
-        call->call.in.start_ms = c->last_id > 0 ? 0 : c->start_ms;
+        call->call.in.start_ms = c->last_id > 0 || c->key[0] ? 0 : c->start_ms;
+        snprintf(call->call.in.cursor, sizeof call->call.in.cursor, "%s", c->key);
         call->call.in.limit = RT_FILLS_PAGE;
         call->on_done = s_polled;
         rt_call_start(rt, call);

@@ -65,7 +65,11 @@ START_TEST(test_request_to_input)
     snprintf(r.fills.cursor, sizeof r.fills.cursor, "698760");
     ck_assert_int_eq(venue_convert_request(&r, &in, &e), 0);
     ck_assert_int_eq(in.from_id, 698760);
-    snprintf(r.fills.cursor, sizeof r.fills.cursor, "abc");
+    snprintf(r.fills.cursor, sizeof r.fills.cursor, "1763750000000:4f1c-uuid");
+    ck_assert_int_eq(venue_convert_request(&r, &in, &e), 0); /* the adapter's own cursor, passed through */
+    ck_assert_int_eq(in.from_id, 0);
+    ck_assert_str_eq(in.cursor, "1763750000000:4f1c-uuid");
+    memset(r.fills.cursor, 'x', sizeof r.fills.cursor - 1);
     ck_assert_int_eq(venue_convert_request(&r, &in, &e), -1);
     ck_assert_int_eq(e.code, XR_INVALID_REQUEST);
     proto_request_free(&r);
