@@ -140,7 +140,7 @@ start_service() {
       start "$name" \
         "${v^^}_API_KEY=$XROUTE_DEMO_API_KEY" "${v^^}_API_SECRET_FILE=$VAR/secrets/$v.secret" \
         "${v^^}_BASE_URL=${!base_var}" \
-        XR_INSTANCE="$v-$i" XR_STATE_DIR="$VAR/state/$v-$i" XR_REPLICAS="$n" \
+        XR_INSTANCE="$v-$i" XR_STATE_DIR="$VAR/state/$v" XR_REPLICAS="$n" \
         XR_ROUTER_BACKEND="$XROUTE_ROUTER_BACKEND" XR_RECORDER_CONTROL="$XROUTE_RECORDER_CONTROL" \
         XR_EVENTS_ENDPOINTS="$XROUTE_GATEWAY_INTAKE,$XROUTE_RECORDER_EVENTS" XR_LOG_LEVEL="$XROUTE_LOG_LEVEL" \
         -- "$BIN/xroute-venue-$v" ;;

@@ -462,7 +462,17 @@ static void s_handle_request(router_t *self, bus_msg_t *msg)
         char venue[ROUTE_VENUE_MAX], reason[ROUTE_REASON_MAX];
         const char *cloid = req.op == PROTO_T_PLACE_ORDER ? req.order.client_order_id : req.ref.client_order_id;
         pending_t *p = NULL;
-        if (route_table_resolve(self->routes, req.symbol, req.venue, venue, reason, &err) == 0)
+        int routed;
+        if (req.venue[0] && !req.symbol[0]) {
+            /* a venue-wide request (health, balances of one venue, ...) needs no symbol to route */
+            routed = route_table_is_off(self->routes, req.venue)
+                         ? err_set(&err, XR_NO_ROUTE, "venue %s is switched off", req.venue)
+                         : 0;
+            snprintf(venue, sizeof venue, "%s", req.venue);
+        } else {
+            routed = route_table_resolve(self->routes, req.symbol, req.venue, venue, reason, &err);
+        }
+        if (routed == 0)
             p = s_forward(self, env, env_len, venue, req.account, req.op, cloid,
                           s_deadline(&hdr, self->cfg.request_timeout_ms), &err);
         if (p) {

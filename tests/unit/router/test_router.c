@@ -383,6 +383,15 @@ START_TEST(test_no_worker_fanout_and_malformed)
     proto_result_free(&res);
     bus_msg_destroy(&r);
 
+    /* a venue-wide request with a venue and no symbol goes to that venue's worker */
+    proto_request_init(&req, PROTO_T_HEALTH);
+    snprintf(req.venue, sizeof req.venue, "bybit");
+    s_send_request(gw, "health-bybit", &req);
+    m = s_worker_next(wb, "bybit-1", 2000, reader, &hw);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(hw.type, PROTO_T_HEALTH);
+    bus_msg_destroy(&m);
+
     /* malformed: answered INVALID_REQUEST with id "-" */
     buf_reset(&b);
     buf_append(&b, "\x93\x01\x02\x03", 4);
