@@ -271,7 +271,7 @@ def test_replica_killed_mid_stream():
 
 
 def test_router_restarted_mid_stream():
-    threads, answers, ids = stream(150, "ETH/USDT", "0.01", "rr", inflight=8)
+    threads, answers, ids = stream(150, "BTC/USDT", "0.001", "rr", inflight=8)
     wait_until(lambda: len(answers) > 40, 60, "stream under way")
     S.kill("router")
     time.sleep(0.5)
@@ -286,6 +286,8 @@ def test_router_restarted_mid_stream():
     wait_until(lambda: len(S.cli("venues")) >= 5, 20, "workers re-registered with the new router")
     o = place("ETH/USDT", qty="0.01", client_order_id=cid("after"))
     check(o["venue"] == "bybit", f"after restart: {o}")
+    o = place("BTC/USDT", qty="0.001", client_order_id=cid("after"))
+    check(o["venue"] == "binance", f"after restart: {o}")
 
 
 def main():
