@@ -182,12 +182,15 @@ class Stack:
         """A Python client of the gateway (with the stack's client key when CURVE is on: see CURVE above)."""
         return xroute_client.Client(self.gateway, timeout_ms=timeout_ms)
 
-    def gateway_socket(self, kind=None):
+    def gateway_socket(self, kind=None, options=None):
         """A raw pyzmq socket (DEALER by default) connected to the gateway, with the stack's client key when
-        CURVE is on: for tests that send hand-made frames."""
+        CURVE is on: for tests that send hand-made frames. options ({zmq.SNDHWM: 0, ...}) are set before the
+        connect (high-water marks set afterwards do not apply to the connection already made)."""
         import zmq
         sock = zmq.Context.instance().socket(kind if kind is not None else zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
+        for opt, value in (options or {}).items():
+            sock.setsockopt(opt, value)
         secret, server = xroute_client.curve_from_env()
         if secret:
             xroute_client.apply_curve(sock, secret, server)
