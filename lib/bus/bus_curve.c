@@ -151,7 +151,7 @@ cleanup:
  * private_only, refuses a file group or others may access. */
 static char *s_read_cert(const char *path, bool private_only, err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not block us */
     if (fd < 0) {
         err_set(err, XR_INVALID_REQUEST, "cannot open certificate %s: %s", path, strerror(errno));
         return NULL;
