@@ -96,8 +96,9 @@ is_on() { case "${1,,}" in on|true|yes|1) return 0 ;; esac; return 1; }
 
 # keys: with CURVE on, every process's key pair (made once, kept across runs; `events` is served by both
 # event sinks, the gateway intake and the recorder, since a worker's one PUB connects to both) and each
-# server's allow directory: the gateway admits the client and the workers, the router the gateway and the workers, the
-# recorder the workers. Keys added by hand to an allow directory stay there.
+# server's allow directory: the gateway admits the client and the workers; the router the gateway, the
+# recorder (its get_fills backstop) and the workers; the recorder the workers. Keys added by hand to an
+# allow directory stay there.
 keys() {
   is_on "${XROUTE_CURVE:-off}" || is_on "${XROUTE_CURVE_WORKER_LINKS:-off}" || return 0
   local n
@@ -106,7 +107,7 @@ keys() {
   done
   mkdir -p "$KEYS/allow/gateway" "$KEYS/allow/router" "$KEYS/allow/recorder"
   cp -f "$KEYS/client.cert" "$KEYS/venue.cert" "$KEYS/allow/gateway/"
-  cp -f "$KEYS/gateway.cert" "$KEYS/venue.cert" "$KEYS/allow/router/"
+  cp -f "$KEYS/gateway.cert" "$KEYS/recorder.cert" "$KEYS/venue.cert" "$KEYS/allow/router/"
   cp -f "$KEYS/venue.cert" "$KEYS/allow/recorder/"
   say "CURVE on (worker links ${XROUTE_CURVE_WORKER_LINKS:-off}): keys in $KEYS"
 }

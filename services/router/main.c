@@ -24,8 +24,8 @@ static const char *s_usage =
     "CURVE (docs/security.md), from the environment: XROUTE_CURVE=on|off (off), XROUTE_CURVE_WORKER_LINKS\n"
     "(= XROUTE_CURVE; the backend), XROUTE_KEYS_DIR (var/keys), XROUTE_CURVE_SECRET_FILE\n"
     "(KEYS_DIR/router.cert_secret), XROUTE_CURVE_ALLOW_DIR (KEYS_DIR/allow/router: the gateway's and the\n"
-    "workers' public certificates), XROUTE_CURVE_GATEWAY_CERT (KEYS_DIR/gateway.cert: the only key served\n"
-    "on the frontend).\n"
+    "workers' public certificates), XROUTE_CURVE_GATEWAY_CERT (KEYS_DIR/gateway.cert) and\n"
+    "XROUTE_CURVE_RECORDER_CERT (KEYS_DIR/recorder.cert, optional): the only keys served on the frontend.\n"
     "Signals: SIGHUP reloads the routing table (a bad file is refused, the old table kept); SIGTERM stops.\n";
 
 int main(int argc, char **argv)
@@ -62,12 +62,16 @@ int main(int argc, char **argv)
     }
     config_t *settings = config_new(NULL, &err);
     bus_curve_t *curve = settings ? bus_curve_new(settings, "router", &err) : NULL;
-    char gateway_key[BUS_CURVE_KEY_SZ];
+    char gateway_key[BUS_CURVE_KEY_SZ], recorder_key[BUS_CURVE_KEY_SZ];
     cfg.curve = curve;
     if (curve && bus_curve_enabled(curve, false)) {
         if (bus_curve_peer_key(curve, "gateway", gateway_key, &err) != 0)
             bus_curve_destroy(&curve);
         cfg.gateway_key = gateway_key;
+        /* the recorder's backstop asks for fills here; without its certificate only the gateway is served */
+        err_t ignored = {0};
+        if (curve && bus_curve_peer_key(curve, "recorder", recorder_key, &ignored) == 0)
+            cfg.recorder_key = recorder_key;
     }
     router_t *router = curve ? router_new(&cfg, &err) : NULL;
     if (!router) {

@@ -83,7 +83,8 @@ struct _router_t {
     uint64_t next_rid;               /* counter behind rid */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
-    char gateway_key[BUS_CURVE_KEY_SZ]; /* only key served on the frontend; "" = any */
+    char gateway_key[BUS_CURVE_KEY_SZ]; /* key served on the frontend; "" = any */
+    char recorder_key[BUS_CURVE_KEY_SZ]; /* also served there; "" = none */
 };
 
 /* ---- replies to the gateway ---------------------------------------------------------------------------- */
@@ -504,9 +505,11 @@ static int s_on_frontend(bus_loop_t *loop, zsock_t *sock, void *arg)
             break;
         }
         const char *uid = bus_msg_user_id(msg);
-        if (self->gateway_key[0] && (!uid || strcmp(uid, self->gateway_key) != 0)) {
+        if (self->gateway_key[0] && (!uid || (strcmp(uid, self->gateway_key) != 0 &&
+                                              (!self->recorder_key[0] || strcmp(uid, self->recorder_key) != 0)))) {
             self->invalid++;
-            log_warn("frontend message from key %s dropped: only the gateway's key is served here", uid ? uid : "-");
+            log_warn("frontend message from key %s dropped: only the gateway's and the recorder's keys are served here",
+                     uid ? uid : "-");
             bus_msg_destroy(&msg);
             continue;
         }
@@ -747,6 +750,7 @@ void router_config_default(router_config_t *cfg)
     cfg->fanout_timeout_ms = 5000;
     cfg->curve = NULL;
     cfg->gateway_key = NULL;
+    cfg->recorder_key = NULL;
 }
 
 static int s_sighup_fd(void)
@@ -781,8 +785,10 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     bus_sock_opts_default(&o);
     if (cfg->curve && bus_curve_server_opts(cfg->curve, NULL, false, &o, err) != 0)
         goto fail;
-    if (o.curve_secret_key && cfg->gateway_key)
+    if (o.curve_secret_key && cfg->gateway_key) {
         snprintf(self->gateway_key, sizeof self->gateway_key, "%s", cfg->gateway_key);
+        snprintf(self->recorder_key, sizeof self->recorder_key, "%s", cfg->recorder_key ? cfg->recorder_key : "");
+    }
     snprintf(ep, sizeof ep, "@%s", cfg->frontend);
     self->frontend = bus_router_new(ep, &o, err);
     if (!self->frontend)
@@ -802,11 +808,11 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
         goto fail;
     bus_loop_add_timer(self->loop, cfg->heartbeat_ms, cfg->heartbeat_ms, s_on_heartbeat, self);
     bus_loop_add_timer(self->loop, ROUTER_TICK_MS, ROUTER_TICK_MS, s_on_tick, self);
-    log_info("router frontend=%s backend=%s routes=%s rules=%zu curve=%s worker_links=%s gateway_key=%s",
-             bus_sock_endpoint(self->frontend), bus_sock_endpoint(self->backend), self->routes_path,
-             route_table_size(self->routes), cfg->curve && bus_curve_enabled(cfg->curve, false) ? "on" : "off",
+    log_info("router frontend=%s backend=%s routes=%s rules=%zu curve=%s worker_links=%s gateway_key=%s "
+             "recorder_key=%s",
+             bus_sock_endpoint(self->frontend), bus_sock_endpoint(self->backend), self->routes_path, route_table_size(self->routes), cfg->curve && bus_curve_enabled(cfg->curve, false) ? "on" : "off",
              cfg->curve && bus_curve_enabled(cfg->curve, true) ? "on" : "off",
-             self->gateway_key[0] ? self->gateway_key : "-");
+             self->gateway_key[0] ? self->gateway_key : "-", self->recorder_key[0] ? self->recorder_key : "-");
     return self;
 fail:
     router_destroy(&self);

@@ -26,9 +26,11 @@ typedef struct {
     bus_curve_t *curve;          /* CURVE keys and zauth (borrowed, outlives the router); NULL = plain TCP. The
                                     frontend uses CURVE when it is on, the backend when it is on for worker
                                     links. */
-    const char *gateway_key;     /* with CURVE on the frontend: the only client key served there (the
-                                    gateway's, Z85), so that no other key admitted by zauth (a worker's) can
-                                    bypass the gateway's checks; NULL = any key zauth admits */
+    const char *gateway_key;     /* with CURVE on the frontend: the client keys served there are the gateway's
+                                    (Z85) and recorder_key, so that no other key admitted by zauth (a
+                                    worker's) can bypass the gateway's checks; NULL = any key zauth admits */
+    const char *recorder_key;    /* the recorder's key (its get_fills backstop), also served on the frontend
+                                    when gateway_key is set; NULL = none */
 } router_config_t;
 
 typedef struct _router_t router_t;
