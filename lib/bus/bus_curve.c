@@ -320,8 +320,10 @@ static int s_start_auth(bus_curve_t *self, err_t *err)
     if (!self->auth)
         return err_set(err, XR_INTERNAL, "cannot start zauth");
     /* zauth answers each command with a signal once it is in force */
-    if (zstr_sendx(self->auth, "CURVE", self->allow_dir, NULL) != 0 || zsock_wait(self->auth) != 0)
+    if (zstr_sendx(self->auth, "CURVE", self->allow_dir, NULL) != 0 || zsock_wait(self->auth) != 0) {
+        zactor_destroy(&self->auth); /* not in force: the next call tries again */
         return err_set(err, XR_INTERNAL, "zauth refused the CURVE directory %s", self->allow_dir);
+    }
     return 0;
 }
 
