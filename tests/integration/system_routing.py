@@ -150,8 +150,7 @@ def test_risk_limits():
         e = S.request_error("place_order", body)
         check(e.code == "RISK_REJECTED" and limit in e.message, f"{limit}: {e.code} {e.message}")
     # orders_per_second: a burst past the bucket from one client is refused with the limit named
-    sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.connect(S.gateway)
+    sock = S.gateway_socket()
     n = 600
     for i in range(n):
         env = {"v": 1, "type": "place_order", "id": f"burst-{i}", "ts": int(time.time() * 1000),
@@ -176,9 +175,7 @@ def test_risk_limits():
 
 
 def test_malformed_oversized_unknown_type():
-    sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.connect(S.gateway)
+    sock = S.gateway_socket()
     bad = [
         b"\xc1",  # never-used msgpack byte
         b"not msgpack at all",
