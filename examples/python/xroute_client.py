@@ -170,7 +170,11 @@ def main():
 
     if bool(args.secret_cert) != bool(args.server_cert):
         ap.error("CURVE needs both --secret-cert and --server-cert")
-    client = Client(args.gateway, args.timeout_ms, args.secret_cert, args.server_cert)
+    try:
+        client = Client(args.gateway, args.timeout_ms, args.secret_cert, args.server_cert)
+    except (OSError, ValueError) as e:
+        print(f"xroute_client: CURVE certificate: {e}", file=sys.stderr)
+        return 2
     try:
         if args.command == "place":
             out = client.place_order(args.symbol, args.side, args.type, args.quantity, args.price,
