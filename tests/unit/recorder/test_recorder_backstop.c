@@ -3,7 +3,8 @@
  * answers get_fills like a venue worker would: the request names venue, account and symbol and reads from the
  * last recorded fill minus the margin; pages are followed by cursor; fills younger than the settle time are left
  * alone; missing fills are stored once and counted; error replies and silence fail the target (nothing
- * stored) and bring an earlier retry; a symbol known only from an open order is read too. */
+ * stored) and bring an earlier retry; a symbol known only from an open order is read too; no pass starts while
+ * a worker has published events the recorder has not committed (unless that lasts past catchup_max_ms). */
 #include "recorder/recorder.h"
 
 #include "base/buf.h"
@@ -12,6 +13,7 @@
 #include "bus/bus_msg.h"
 #include "bus/bus_sock.h"
 #include "db/db.h"
+#include "proto/control.h"
 #include "proto/error.h"
 #include "proto/request.h"
 #include "proto/result.h"
@@ -83,7 +85,7 @@ typedef struct {
     proto_request_t last;    /* the last one */
 } router_t;
 
-static recorder_t *s_recorder(router_t *r, int64_t settle_ms, int64_t timeout_ms)
+static recorder_t *s_recorder(router_t *r, int64_t settle_ms, int64_t timeout_ms, int64_t catchup_ms)
 {
     r->sock = bus_router_new("@tcp://127.0.0.1:*", NULL, NULL);
     ck_assert(r->sock);
@@ -102,6 +104,7 @@ static recorder_t *s_recorder(router_t *r, int64_t settle_ms, int64_t timeout_ms
     cfg.backstop.request_timeout_ms = timeout_ms;
     cfg.backstop.retry_ms = 300;
     cfg.backstop.page_limit = 2;
+    cfg.backstop.catchup_max_ms = catchup_ms;
     err_t err;
     recorder_t *rec = recorder_new(&cfg, &err);
     ck_assert_msg(rec, "%s", err.msg);
@@ -205,7 +208,7 @@ START_TEST(missing_fills_are_read_by_page_and_stored_once)
 {
     s_schema("b_pages");
     router_t r = {0};
-    recorder_t *rec = s_recorder(&r, 10000, 5000);
+    recorder_t *rec = s_recorder(&r, 10000, 5000, 60000);
     int64_t now = clock_wall_ms();
     int64_t t0 = now - 100000; /* all settled except the last one below */
     /* Recorded: T1, T2 (last fill at t0 + 2000). Missing: T3, T4. Too young: T5. */
@@ -281,7 +284,7 @@ START_TEST(errors_and_silence_fail_the_target_and_retry_soon)
 {
     s_schema("b_err");
     router_t r = {0};
-    recorder_t *rec = s_recorder(&r, 0, 300);
+    recorder_t *rec = s_recorder(&r, 0, 300, 60000);
     ck_assert(s_until_passes(rec, 1, 5000));
     int64_t t0 = clock_wall_ms() - 60000;
     char sql[1024];
@@ -334,6 +337,58 @@ START_TEST(errors_and_silence_fail_the_target_and_retry_soon)
 }
 END_TEST
 
+START_TEST(no_pass_while_behind_a_worker_until_catchup_max)
+{
+    s_schema("b_behind");
+    router_t r = {0};
+    recorder_t *rec = s_recorder(&r, 0, 2000, 1500);
+    ck_assert(s_until_passes(rec, 1, 5000));
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SET search_path = b_behind;"
+             "INSERT INTO trades (venue, account, trade_id, order_id, symbol, side, quantity, price, executed_at)"
+             " VALUES ('bybit', 'default', 'T1', 'O1', 'BTC/USDT', 'SELL', 1, 2, xr_ms_ts(%" PRId64 "))",
+             clock_wall_ms() - 60000);
+    s_exec(s_dsn, sql);
+    /* A worker says it has published seq 1..5; none reaches the recorder (no PUB): it is behind. */
+    char ep[300];
+    snprintf(ep, sizeof ep, ">%s", recorder_control_endpoint(rec));
+    bus_sock_opts_t o;
+    bus_sock_opts_default(&o);
+    o.routing_id = "w1";
+    zsock_t *worker = bus_dealer_new(ep, &o, NULL);
+    ck_assert(worker);
+    proto_control_t c;
+    proto_control_init(&c, PROTO_T_EVENTS_HELLO);
+    snprintf(c.source, sizeof c.source, "w1");
+    c.first_seq = 1;
+    c.last_seq = 5;
+    proto_header_t h;
+    proto_header_init(&h, "hello-1");
+    buf_t out;
+    buf_init(&out, 1 << 16);
+    ck_assert_int_eq(proto_control_encode(&h, &c, &out, NULL), 0);
+    ck_assert_int_eq(bus_send_envelope(worker, NULL, &out, NULL), 0);
+    int64_t until = clock_mono_ms() + 3000;
+    while (recorder_health(rec).behind != 5 && clock_mono_ms() < until)
+        recorder_run_once(rec, 5);
+    ck_assert_uint_eq(recorder_health(rec).behind, 5);
+    int64_t t0 = clock_mono_ms();
+    recorder_backstop_now(rec);
+    bus_msg_t *msg = s_next_request(rec, &r, 1000);
+    ck_assert_ptr_null(msg); /* its events may hold the fills: no pass yet */
+    msg = s_next_request(rec, &r, 3000);
+    ck_assert(msg); /* still behind after catchup_max_ms: checked anyway */
+    ck_assert_int_ge(clock_mono_ms() - t0, 1500);
+    ck_assert_str_eq(r.last.symbol, "BTC/USDT");
+    bus_msg_destroy(&msg);
+    buf_release(&out);
+    zsock_destroy(&worker);
+    recorder_destroy(&rec);
+    s_router_destroy(&r);
+}
+END_TEST
+
 START_TEST(off_without_router_or_interval)
 {
     s_schema("b_off");
@@ -376,6 +431,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, missing_fills_are_read_by_page_and_stored_once);
     tcase_add_test(tc, errors_and_silence_fail_the_target_and_retry_soon);
+    tcase_add_test(tc, no_pass_while_behind_a_worker_until_catchup_max);
     tcase_add_test(tc, off_without_router_or_interval);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
