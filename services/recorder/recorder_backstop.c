@@ -17,68 +17,71 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BS_TICK_MS 100             /* due checks and request deadlines */
-#define BS_OUT_MAX (16 * 1024)     /* one request envelope */
-#define BS_REPLY_GRACE_MS 2000     /* wait this much past the request's own deadline for the router's TIMEOUT */
+#define BS_TICK_MS 100         /* due checks and request deadlines */
+#define BS_OUT_MAX (16 * 1024) /* one request envelope */
+#define BS_REPLY_GRACE_MS 2000 /* wait this much past the request's own deadline for the router's TIMEOUT */
 
 typedef enum {
-    BS_OFF,    /* disabled: no router or no interval */
-    BS_WAIT,   /* between passes, or a due pass waits for the recorder to catch up */
-    BS_FETCH,  /* a get_fills request is out for the current target */
+    BS_OFF,   /* disabled: no router or no interval */
+    BS_WAIT,  /* between passes, or a due pass waits for the recorder to catch up */
+    BS_FETCH, /* a get_fills request is out for the current target */
 } bs_state_t;
 
 static const char *s_state_name(bs_state_t s)
 {
     switch (s) {
-    case BS_OFF: return "OFF";
-    case BS_WAIT: return "WAIT";
-    case BS_FETCH: return "FETCH";
+    case BS_OFF:
+        return "OFF";
+    case BS_WAIT:
+        return "WAIT";
+    case BS_FETCH:
+        return "FETCH";
     }
     return "?";
 }
 
 /* One (venue, account, symbol): in the current pass's work list, or remembered with its last check. */
 typedef struct {
-    char venue[PROTO_VENUE_SZ];      /* venue name */
-    char account[PROTO_ACCOUNT_SZ];  /* account */
-    char symbol[PROTO_SYMBOL_SZ];    /* unified symbol */
-    int64_t since_ms;                /* work list: where this pass reads from; marks: checked up to here */
+    char venue[PROTO_VENUE_SZ];     /* venue name */
+    char account[PROTO_ACCOUNT_SZ]; /* account */
+    char symbol[PROTO_SYMBOL_SZ];   /* unified symbol */
+    int64_t since_ms;               /* work list: where this pass reads from; marks: checked up to here */
 } bs_target_t;
 
 struct _recorder_backstop_t {
-    recorder_backstop_config_t cfg;  /* settings (router string copied) */
-    char *router;                    /* connect spec ">endpoint" */
-    bus_loop_t *loop;                /* borrowed */
-    recorder_store_t *store;         /* borrowed */
+    recorder_backstop_config_t cfg;    /* settings (router string copied) */
+    char *router;                      /* connect spec ">endpoint" */
+    bus_loop_t *loop;                  /* borrowed */
+    recorder_store_t *store;           /* borrowed */
     recorder_backstop_ready_fn *ready; /* caught-up test */
-    void *ready_ctx;                 /* its argument */
-    zsock_t *dealer;                 /* to the router frontend; NULL when off */
-    int timer;                       /* tick timer id */
-    bs_state_t state;                /* see bs_state_t */
-    proto_msg_t *reader;             /* reply reader */
-    buf_t out;                       /* request envelope */
-    int64_t started_mono;            /* monotonic ms at creation */
-    int64_t due_mono;                /* monotonic ms the next pass is due */
-    int64_t waiting_since_mono;      /* a due pass waits for the recorder since (0 = not waiting) */
+    void *ready_ctx;                   /* its argument */
+    zsock_t *dealer;                   /* to the router frontend; NULL when off */
+    int timer;                         /* tick timer id */
+    bs_state_t state;                  /* see bs_state_t */
+    proto_msg_t *reader;               /* reply reader */
+    buf_t out;                         /* request envelope */
+    int64_t started_mono;              /* monotonic ms at creation */
+    int64_t due_mono;                  /* monotonic ms the next pass is due */
+    int64_t waiting_since_mono;        /* a due pass waits for the recorder since (0 = not waiting) */
     /* the pass under way */
-    uint64_t pass_no;                /* passes started */
-    int64_t pass_mono;               /* monotonic start */
-    int64_t cutoff_ms;               /* wall ms: fills executed after this are left to the next pass */
-    bs_target_t *targets;            /* work list (max_targets) */
-    size_t ntargets;                 /* entries */
-    size_t cur;                      /* current target */
-    size_t pages;                    /* pages read of the current target */
-    char cursor[PROTO_TEXT_SZ];      /* cursor of the current target's next page; "" = first page */
-    bool target_failed;              /* the current target hit an error */
-    char req_id[PROTO_ID_SZ];        /* id of the request out */
-    int64_t req_deadline_mono;       /* monotonic: give up on it after this */
-    size_t pass_failed;              /* targets failed in this pass */
-    uint64_t pass_fills;             /* settled fills read in this pass */
-    uint64_t pass_missing;           /* fills stored in this pass */
+    uint64_t pass_no;           /* passes started */
+    int64_t pass_mono;          /* monotonic start */
+    int64_t cutoff_ms;          /* wall ms: fills executed after this are left to the next pass */
+    bs_target_t *targets;       /* work list (max_targets) */
+    size_t ntargets;            /* entries */
+    size_t cur;                 /* current target */
+    size_t pages;               /* pages read of the current target */
+    char cursor[PROTO_TEXT_SZ]; /* cursor of the current target's next page; "" = first page */
+    bool target_failed;         /* the current target hit an error */
+    char req_id[PROTO_ID_SZ];   /* id of the request out */
+    int64_t req_deadline_mono;  /* monotonic: give up on it after this */
+    size_t pass_failed;         /* targets failed in this pass */
+    uint64_t pass_fills;        /* settled fills read in this pass */
+    uint64_t pass_missing;      /* fills stored in this pass */
     /* checked marks, kept across passes */
-    bs_target_t *marks;              /* (max_targets) */
-    size_t nmarks;                   /* entries */
-    recorder_backstop_stats_t st;    /* counters */
+    bs_target_t *marks;           /* (max_targets) */
+    size_t nmarks;                /* entries */
+    recorder_backstop_stats_t st; /* counters */
 };
 
 void recorder_backstop_config_default(recorder_backstop_config_t *cfg)
@@ -112,8 +115,7 @@ static bs_target_t *s_mark(recorder_backstop_t *self, const bs_target_t *t, bool
 {
     for (size_t i = 0; i < self->nmarks; i++) {
         bs_target_t *m = &self->marks[i];
-        if (strcmp(m->venue, t->venue) == 0 && strcmp(m->account, t->account) == 0 &&
-            strcmp(m->symbol, t->symbol) == 0)
+        if (strcmp(m->venue, t->venue) == 0 && strcmp(m->account, t->account) == 0 && strcmp(m->symbol, t->symbol) == 0)
             return m;
     }
     if (!create)
@@ -135,8 +137,8 @@ static void s_add_target(const char *venue, const char *account, const char *sym
     if (snprintf(t->venue, sizeof t->venue, "%s", venue) >= (int) sizeof t->venue ||
         snprintf(t->account, sizeof t->account, "%s", account) >= (int) sizeof t->account ||
         snprintf(t->symbol, sizeof t->symbol, "%s", symbol) >= (int) sizeof t->symbol) {
-        log_warn("backstop: skipping venue=%s account=%s symbol=%s (names too long for the protocol)", venue,
-                 account, symbol);
+        log_warn("backstop: skipping venue=%s account=%s symbol=%s (names too long for the protocol)", venue, account,
+                 symbol);
         return;
     }
     /* From the earlier of the last recorded fill and the last complete check: a loss older than the newest
@@ -200,8 +202,8 @@ static void s_next_request(recorder_backstop_t *self)
         err_t err;
         if (proto_request_validate(&req, &err) != 0 || proto_request_encode(&h, &req, &self->out, &err) != 0 ||
             bus_send_envelope(self->dealer, NULL, &self->out, &err) != 0) {
-            log_warn("backstop get_fills venue=%s account=%s symbol=%s not sent: %s; skipping it this pass",
-                     t->venue, t->account, t->symbol, err.msg);
+            log_warn("backstop get_fills venue=%s account=%s symbol=%s not sent: %s; skipping it this pass", t->venue,
+                     t->account, t->symbol, err.msg);
             self->st.errors++;
             self->pass_failed++;
             self->cur++;
@@ -246,8 +248,8 @@ static void s_pass_start(recorder_backstop_t *self)
     self->pass_fills = self->pass_missing = 0;
     self->cursor[0] = '\0';
     err_t err;
-    if (recorder_store_backstop_targets(self->store, self->cfg.lookback_ms, self->cfg.max_targets, s_add_target,
-                                        self, &err) != 0) {
+    if (recorder_store_backstop_targets(self->store, self->cfg.lookback_ms, self->cfg.max_targets, s_add_target, self,
+                                        &err) != 0) {
         log_warn("backstop pass %" PRIu64 ": cannot list what to check: %s; retrying in %lld ms", self->pass_no,
                  err.msg, (long long) self->cfg.retry_ms);
         self->pass_failed = 1;
@@ -264,8 +266,8 @@ static void s_on_fills(recorder_backstop_t *self, proto_result_t *res)
 {
     const bs_target_t *t = &self->targets[self->cur];
     if (res->op != PROTO_T_GET_FILLS || res->n_parts > 0) {
-        log_warn("backstop get_fills venue=%s symbol=%s: reply is not a single venue's fills; skipping it",
-                 t->venue, t->symbol);
+        log_warn("backstop get_fills venue=%s symbol=%s: reply is not a single venue's fills; skipping it", t->venue,
+                 t->symbol);
         self->st.errors++;
         s_target_done(self, false);
         return;
@@ -293,8 +295,8 @@ static void s_on_fills(recorder_backstop_t *self, proto_result_t *res)
     size_t missing = 0;
     err_t err;
     if (recorder_store_backstop_fills(self->store, res->fills, keep, &missing, &err) != 0) {
-        log_warn("backstop venue=%s account=%s symbol=%s: %zu fills not compared: %s", t->venue, t->account,
-                 t->symbol, keep, err.msg);
+        log_warn("backstop venue=%s account=%s symbol=%s: %zu fills not compared: %s", t->venue, t->account, t->symbol,
+                 keep, err.msg);
         self->st.errors++;
         self->ntargets = self->cur + 1; /* the database is the problem: stop the pass here */
         s_target_done(self, false);
@@ -457,8 +459,8 @@ recorder_backstop_t *recorder_backstop_new(const recorder_backstop_config_t *cfg
         goto fail;
     }
     s_set_state(self, BS_WAIT, "started");
-    log_info("backstop on router=%s interval_ms=%lld margin_ms=%lld settle_ms=%lld first pass in %lld ms",
-             cfg->router, (long long) cfg->interval_ms, (long long) cfg->margin_ms, (long long) cfg->settle_ms,
+    log_info("backstop on router=%s interval_ms=%lld margin_ms=%lld settle_ms=%lld first pass in %lld ms", cfg->router,
+             (long long) cfg->interval_ms, (long long) cfg->margin_ms, (long long) cfg->settle_ms,
              (long long) cfg->start_delay_ms);
     return self;
 fail:

@@ -33,37 +33,37 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *router;           /* router frontend to connect to, e.g. "tcp://127.0.0.1:7110"; NULL/"" = off */
-    int64_t interval_ms;          /* a pass every this long (default 300000); 0 = off */
-    int64_t start_delay_ms;       /* first pass no earlier than this after start (default 6000: > the
-                                     workers' hello period, so the recorder knows what it lacks) */
-    int64_t margin_ms;            /* read this much before the last recorded fill (default 300000) */
-    int64_t settle_ms;            /* ignore fills younger than this at the pass start (default 30000) */
-    int64_t lookback_ms;          /* never read further back than this (default 7 days) */
-    int64_t request_timeout_ms;   /* one get_fills request (default 15000) */
-    int64_t pass_max_ms;          /* one pass (default 300000) */
-    int64_t retry_ms;             /* next pass after a failed one (default 30000) */
-    int64_t catchup_max_ms;       /* run a due pass even if the recorder is still behind after this (60000) */
-    size_t max_targets;           /* (venue, account, symbol) per pass (default 1000) */
-    size_t max_pages;             /* pages per target and pass (default 100) */
-    uint32_t page_limit;          /* fills per page, 1..1000 (default 500) */
+    const char *router;         /* router frontend to connect to, e.g. "tcp://127.0.0.1:7110"; NULL/"" = off */
+    int64_t interval_ms;        /* a pass every this long (default 300000); 0 = off */
+    int64_t start_delay_ms;     /* first pass no earlier than this after start (default 6000: > the
+                                   workers' hello period, so the recorder knows what it lacks) */
+    int64_t margin_ms;          /* read this much before the last recorded fill (default 300000) */
+    int64_t settle_ms;          /* ignore fills younger than this at the pass start (default 30000) */
+    int64_t lookback_ms;        /* never read further back than this (default 7 days) */
+    int64_t request_timeout_ms; /* one get_fills request (default 15000) */
+    int64_t pass_max_ms;        /* one pass (default 300000) */
+    int64_t retry_ms;           /* next pass after a failed one (default 30000) */
+    int64_t catchup_max_ms;     /* run a due pass even if the recorder is still behind after this (60000) */
+    size_t max_targets;         /* (venue, account, symbol) per pass (default 1000) */
+    size_t max_pages;           /* pages per target and pass (default 100) */
+    uint32_t page_limit;        /* fills per page, 1..1000 (default 500) */
 } recorder_backstop_config_t;
 
 /* Plain counters since start. */
 typedef struct {
-    uint64_t passes;              /* passes finished (complete or not) */
-    uint64_t passes_failed;       /* passes with at least one failed target */
-    uint64_t requests;            /* get_fills requests sent */
-    uint64_t errors;              /* error replies, undecodable replies and timeouts */
-    uint64_t fills_seen;          /* fills read from the venues (settled ones) */
-    uint64_t missing;             /* fills that were missing and have been stored */
-    int64_t last_pass_ms;         /* wall time the last pass finished; 0 = none yet */
+    uint64_t passes;        /* passes finished (complete or not) */
+    uint64_t passes_failed; /* passes with at least one failed target */
+    uint64_t requests;      /* get_fills requests sent */
+    uint64_t errors;        /* error replies, undecodable replies and timeouts */
+    uint64_t fills_seen;    /* fills read from the venues (settled ones) */
+    uint64_t missing;       /* fills that were missing and have been stored */
+    int64_t last_pass_ms;   /* wall time the last pass finished; 0 = none yet */
 } recorder_backstop_stats_t;
 
 typedef struct _recorder_backstop_t recorder_backstop_t;
 
 /* True when the recorder has caught up (nothing pending, nothing known to be missing from a journal). */
-typedef bool (recorder_backstop_ready_fn)(void *ctx);
+typedef bool(recorder_backstop_ready_fn)(void *ctx);
 
 /* Fills cfg with the defaults above (router NULL: off). */
 void recorder_backstop_config_default(recorder_backstop_config_t *cfg);
