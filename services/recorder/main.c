@@ -33,6 +33,7 @@ static const char *s_usage =
     "  --backstop-margin-ms N  read back before the last fill XROUTE_RECORDER_BACKSTOP_MARGIN_MS (300000)\n"
     "  --backstop-settle-ms N  leave younger fills to events  XROUTE_RECORDER_BACKSTOP_SETTLE_MS (30000)\n"
     "  --backstop-start-ms N   first pass after start         XROUTE_RECORDER_BACKSTOP_START_MS (6000)\n"
+    "  --backstop-page N       fills per get_fills page       XROUTE_RECORDER_BACKSTOP_PAGE (500, max 1000)\n"
     "  --log-level L       debug|info|warn|error           XROUTE_LOG_LEVEL         (info)\n"
     "  --help, --version\n"
     "CURVE on the worker links: XROUTE_CURVE / XROUTE_CURVE_WORKER_LINKS and the key settings of\n"
@@ -43,7 +44,7 @@ static const char *s_flags[] = {"--events",   "--control",   "--dsn",           
                                 "--sql-dir",  "--batch",     "--flush-ms",      "--replay-ms",
                                 "--instance", "--log-level", "--health-log-ms", "--pipeline",
                                 "--router",   "--backstop-ms", "--backstop-margin-ms", "--backstop-settle-ms",
-                                "--backstop-start-ms"};
+                                "--backstop-start-ms", "--backstop-page"};
 
 static const char *s_opt(int argc, char **argv, const char *flag, const char *env, const char *dflt)
 {
@@ -125,6 +126,10 @@ int main(int argc, char **argv)
         s_num_range(argc, argv, "--backstop-start-ms", "XROUTE_RECORDER_BACKSTOP_START_MS", 0, 3600000,
                     &cfg.backstop.start_delay_ms) != 0)
         return 2;
+    int64_t page = cfg.backstop.page_limit;
+    if (s_num(argc, argv, "--backstop-page", "XROUTE_RECORDER_BACKSTOP_PAGE", 1000, &page) != 0)
+        return 2;
+    cfg.backstop.page_limit = (uint32_t) page;
     const char *pipeline = s_opt(argc, argv, "--pipeline", "XROUTE_RECORDER_PIPELINE", "1");
     if (strcmp(pipeline, "0") != 0 && strcmp(pipeline, "1") != 0) {
         fprintf(stderr, "xroute-recorder: --pipeline: '%s' is not 0 or 1\n", pipeline);

@@ -78,6 +78,7 @@ struct _recorder_backstop_t {
     size_t pass_failed;         /* targets failed in this pass */
     uint64_t pass_fills;        /* settled fills read in this pass */
     uint64_t pass_missing;      /* fills stored in this pass */
+    uint64_t pass_requests0;    /* st.requests when this pass started */
     /* checked marks, kept across passes */
     bs_target_t *marks;           /* (max_targets) */
     size_t nmarks;                /* entries */
@@ -159,12 +160,15 @@ static void s_pass_end(recorder_backstop_t *self, const char *why)
         self->st.passes_failed++;
     if (self->pass_missing > 0)
         log_warn("backstop pass %" PRIu64 " %s: targets=%zu failed=%zu fills_read=%" PRIu64 " missing=%" PRIu64
-                 " took_ms=%lld: fills had been lost on the way to the database and are now stored",
+                 " requests=%" PRIu64 " took_ms=%lld: fills had been lost on the way to the database and are now"
+                 " stored",
                  self->pass_no, why, self->ntargets, self->pass_failed, self->pass_fills, self->pass_missing,
-                 (long long) took);
+                 self->st.requests - self->pass_requests0, (long long) took);
     else
-        log_info("backstop pass %" PRIu64 " %s: targets=%zu failed=%zu fills_read=%" PRIu64 " missing=0 took_ms=%lld",
-                 self->pass_no, why, self->ntargets, self->pass_failed, self->pass_fills, (long long) took);
+        log_info("backstop pass %" PRIu64 " %s: targets=%zu failed=%zu fills_read=%" PRIu64
+                 " missing=0 requests=%" PRIu64 " took_ms=%lld",
+                 self->pass_no, why, self->ntargets, self->pass_failed, self->pass_fills,
+                 self->st.requests - self->pass_requests0, (long long) took);
     int64_t next = failed && self->cfg.retry_ms < self->cfg.interval_ms ? self->cfg.retry_ms : self->cfg.interval_ms;
     self->due_mono = clock_mono_ms() + next;
     self->ntargets = self->cur = 0;
@@ -246,6 +250,7 @@ static void s_pass_start(recorder_backstop_t *self)
     self->ntargets = self->cur = self->pages = 0;
     self->pass_failed = 0;
     self->pass_fills = self->pass_missing = 0;
+    self->pass_requests0 = self->st.requests;
     self->cursor[0] = '\0';
     err_t err;
     if (recorder_store_backstop_targets(self->store, self->cfg.lookback_ms, self->cfg.max_targets, s_add_target, self,

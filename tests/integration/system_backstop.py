@@ -2,6 +2,8 @@
 """system_backstop: fills the recorder can never get from events are brought back from the venues' trade
 history (get_fills through the router), on start and periodically, and each is logged as an incident.
 
+Pages are small (25 fills), so every pass follows each real worker's get_fills cursor over several pages.
+
 1. A stream of market orders on all three venues (three trades per order); the `trades` table equals the
    simulator's ledger, and the backstop passes that ran meanwhile (every 4 s) found nothing missing: no false
    alarm while events are still on their way.
@@ -37,6 +39,7 @@ ORDERS = int(os.environ.get("XR_BACKSTOP_ORDERS", "150"))
 SYMBOLS = [("BTC/USDT", "0.002"), ("ETH/USDT", "0.03"), ("XRP/USDT", "20")]
 SETTLE_MS = 3000
 INTERVAL_MS = 4000
+PAGE = 25  # small pages: every pass follows the real workers' cursors over several pages
 
 
 def recorder_log(S):
@@ -45,10 +48,10 @@ def recorder_log(S):
 
 
 def pass_lines(text):
-    """(pass number, missing) of every finished backstop pass in a recorder log."""
-    return [(int(m.group(1)), int(m.group(2)))
-            for m in re.finditer(r"backstop pass (\d+) \w[^:]*: targets=\d+ failed=\d+ fills_read=\d+ missing=(\d+)",
-                                 text)]
+    """(pass number, missing, targets, requests) of every finished backstop pass in a recorder log."""
+    return [(int(m.group(1)), int(m.group(3)), int(m.group(2)), int(m.group(4)))
+            for m in re.finditer(r"backstop pass (\d+) \w[^:]*: targets=(\d+) failed=\d+ fills_read=\d+ "
+                                 r"missing=(\d+) requests=(\d+)", text)]
 
 
 def logged_missing(text):
@@ -97,7 +100,8 @@ def test_backstop():
     env = {"XROUTE_SIM_ARGS": "--partial-fills 3 --no-rate-limits --funds 100000000",
            "XROUTE_RECORDER_BACKSTOP_MS": str(INTERVAL_MS),
            "XROUTE_RECORDER_BACKSTOP_SETTLE_MS": str(SETTLE_MS),
-           "XROUTE_RECORDER_BACKSTOP_START_MS": "2000"}
+           "XROUTE_RECORDER_BACKSTOP_START_MS": "2000",
+           "XROUTE_RECORDER_BACKSTOP_PAGE": str(PAGE)}
     S = Stack("backstop", PORT_BASE, env=env)
     try:  # not `with`: a stack whose `up` failed half-way must still be taken down
         S.up()
@@ -118,7 +122,8 @@ def run_checks(S):
     passes = pass_lines(text)
     log(f"passes during the stream: {len(passes)}")
     check(len(passes) >= 3, f"expected several backstop passes, saw {passes}")
-    check(all(m == 0 for _, m in passes), f"a pass reported missing fills while none was lost: {passes}")
+    check(all(p[1] == 0 for p in passes), f"a pass reported missing fills while none was lost: {passes}")
+    check(passes[-1][3] >= 2 * passes[-1][2], f"the last pass read fewer than 2 pages per target: {passes[-1]}")
     check(not logged_missing(text), "false alarm: missing fills logged while none was lost")
     check(S.psql("select count(*) from trades where source = 'backstop'")[0][0] == "0", "backstop rows")
 
@@ -156,8 +161,8 @@ def run_checks(S):
     table_equals_ledger(S, timeout=5)
     check(logged_missing(recorder_log(S)) == deleted | again, "logged ids after the periodic pass")
     passes = pass_lines(recorder_log(S))
-    check(sum(m for _, m in passes) == len(deleted) + len(again),
-          f"passes reported {sum(m for _, m in passes)} missing, {len(deleted) + len(again)} were lost")
+    check(sum(p[1] for p in passes) == len(deleted) + len(again),
+          f"passes reported {sum(p[1] for p in passes)} missing, {len(deleted) + len(again)} were lost")
 
 
 if __name__ == "__main__":
