@@ -11,7 +11,10 @@ postgres container, the simulator's admin API.
   4. --scale venue-binance=3: three Binance workers registered, orders spread over them;
   5. docker kill of one Binance worker in a stream of orders: orders keep flowing, no client order id placed
      twice, every order the venue accepted and every fill recorded (nothing lost or doubled);
-  6. down -v (containers, network, volumes), in every case.
+  6. a worker crash (its process killed inside the container): the restart policy brings it back under the
+     same instance id;
+  7. down -v (containers, network, volumes), in every case; then docker-compose.yml alone on its own compose
+     network (service names, published ports, the demo secrets): one order per venue, recorded; down -v.
 
 Environment (compose.sh sets it): XR_SOURCE, XR_BIN, XR_SCRATCH, XROUTE_TAG, XROUTE_SECRETS_DIR."""
 import json
@@ -357,6 +360,46 @@ def test_kill_one_binance_worker():
           f"{killed_filled} orders of the stream reached the venue, trades has fills of {rows[0][0]}")
 
 
+BRIDGE = ["docker-compose", "--no-ansi", "-p", PROJECT + "bridge", "--project-directory", SRC,
+          "-f", os.path.join(SRC, "docker-compose.yml")]
+BRIDGE_ENV = {"XROUTE_GATEWAY_PORT": "23050", "XROUTE_EVENTS_PORT": "23051", "XROUTE_SIM_ADMIN_PORT": "23052",
+              "XROUTE_SECRETS_DIR": ""}
+
+
+def test_default_network():
+    """docker-compose.yml as it is (no override): a compose network where services find each other by name,
+    the gateway and the simulator published on loopback (ports moved to 23050-23052 by their variables), and
+    the public demo secrets from deploy/docker/demo-secrets. One order per venue, every fill recorded."""
+    env = dict(os.environ, **BRIDGE_ENV)
+    gw = "tcp://127.0.0.1:23050"
+    try:
+        run(BRIDGE + ["up", "-d", "--no-build"], env=env, timeout=600)
+        wait_until(lambda: sum(1 for w in json_lines(gw, "venues") if w.get("alive")) == 3, 120,
+                   "three workers registered on the compose network")
+        for symbol, qty in (("BTC/USDT", "0.001"), ("ETH/USDT", "0.01"), ("XRP/USDT", "5")):
+            o = json_lines(gw, "place", "--symbol", symbol, "--side", "buy", "--type", "market", "--qty", qty)
+            check(len(o) == 1 and o[0].get("status") == "FILLED", f"{symbol}: {o}")
+        pg = run(BRIDGE + ["ps", "-q", "postgres"], env=env).stdout.split()[0]
+
+        def recorded():
+            r = run([DOCKER, "exec", pg, "psql", "-h", "/run/postgresql", "-U", "xroute", "-d", "xroute", "-tA",
+                     "-c", "SELECT count(DISTINCT venue) || ' ' || count(*) FROM trades"], timeout=60)
+            return r.stdout.strip() == "3 3"
+        wait_until(recorded, 60, "three fills recorded, one per venue")
+        with urllib.request.urlopen("http://127.0.0.1:23052/admin/health", timeout=10) as r:
+            check(r.status == 200, "the simulator's admin port is published")
+        log("the default compose network: workers registered by service name, 3 orders filled and recorded")
+    finally:
+        r = run(BRIDGE + ["down", "-v", "--remove-orphans", "--timeout", "10"], env=env, check_rc=False)
+        check(r.returncode == 0, f"down on the compose network: {r.stderr[-500:]}")
+
+
+def json_lines(gateway, *args):
+    r = run([os.path.join(BIN, "xroute"), "--gateway", gateway, "--json", "--timeout", "5000", *args],
+            check_rc=False, timeout=60)
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
 def merge_files():
     """docker-compose.yml with the test override, as `docker-compose config` merges them, minus the published
     ports: on the host network they mean nothing, and docker-compose refuses them with network_mode: host
@@ -388,8 +431,12 @@ def test_worker_crash_restarts():
     wait_until(lambda: int(run([DOCKER, "inspect", "-f", "{{.RestartCount}}", c]).stdout) > restarts, 60,
                "the container restarted by its restart policy")
     # back: its log shows a second start, and the router lists it (a stale entry would be gone after 3 s)
-    wait_until(lambda: container_log(c).count(f" ready venue=binance instance={instance} ") >= 2, 60,
+    # (up to a minute: a restarted Binance worker waits for the venue's rate-limit window when the replicas
+    # have spent it, as after the stream above)
+    t = time.monotonic()
+    wait_until(lambda: container_log(c).count(f" ready venue=binance instance={instance} ") >= 2, 150,
                f"{instance} started again")
+    log(f"{instance} ready again after {time.monotonic() - t:.1f}s")
     wait_until(lambda: any(w["instance"] == instance for w in workers("binance")), 60, f"{instance} registered")
     after = [cid("crash") for _ in range(6)]
     for x in after:
@@ -404,6 +451,8 @@ def main():
     os.makedirs(SCRATCH, exist_ok=True)
     merge_files()
     compose("down", "-v", "--remove-orphans", "--timeout", "5", check_rc=False)
+    run(BRIDGE + ["down", "-v", "--remove-orphans", "--timeout", "5"], env=dict(os.environ, **BRIDGE_ENV),
+        check_rc=False)
     tests = [test_up, test_orders_on_every_venue, test_fills_recorded_and_positions, test_scale_binance_to_three,
              test_kill_one_binance_worker, test_worker_crash_restarts]
     passed = failed = 0
@@ -431,8 +480,17 @@ def main():
         if left or vols:
             log(f"FAIL teardown left containers {left} volumes {vols}")
             failed += 1
+    if failed == 0:
+        log("--- test_default_network")
+        try:
+            test_default_network()
+            passed += 1
+            log("ok   test_default_network")
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            log(f"FAIL test_default_network: {type(e).__name__}: {e}")
     print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 and passed == len(tests) else 1
+    return 0 if failed == 0 and passed == len(tests) + 1 else 1
 
 
 def dump_logs():

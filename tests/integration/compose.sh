@@ -50,7 +50,7 @@ as_root() {
 have_root() { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }
 
 [ -x "$BIN/xroute" ] || die "$BIN/xroute is missing (build first)"
-rm -rf "$SCRATCH"
+as_root rm -rf "$SCRATCH" 2>/dev/null || rm -rf "$SCRATCH"   # the last run's secret files belong to uid 10001
 mkdir -p "$SCRATCH"
 
 exec 9>/tmp/xroute-compose-test.lock
