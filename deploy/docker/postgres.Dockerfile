@@ -6,6 +6,7 @@
 # the password (scram-sha-256). Data in /var/lib/postgresql/data (a volume).
 ARG BASE_IMAGE=xroute/debian:12-slim
 FROM ${BASE_IMAGE}
+LABEL org.xroute.project=xroute
 RUN groupadd --gid 10001 postgres \
  && useradd --uid 10001 --gid 10001 --home-dir /var/lib/postgresql --shell /bin/sh postgres \
  && mkdir -p /etc/postgresql-common \

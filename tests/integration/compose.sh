@@ -53,7 +53,9 @@ have_root() { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }
 as_root rm -rf "$SCRATCH" 2>/dev/null || rm -rf "$SCRATCH"   # the last run's secret files belong to uid 10001
 mkdir -p "$SCRATCH"
 
-exec 9>/tmp/xroute-compose-test.lock
+LOCK=/tmp/xroute-compose-test.lock
+[ -e "$LOCK" ] || (umask 000 && : > "$LOCK")
+exec 9<"$LOCK"   # read-only: flock needs no write access, so any user can take turns on it
 if ! flock -n 9; then
   say "another compose test runs on this machine: waiting for it"
   flock -w 1800 9 || die "the other compose test did not finish within 30 min"
@@ -141,8 +143,9 @@ build_image() {
 build_image "xroute/xroute-toolchain:$TAG" deploy/docker/Dockerfile toolchain
 build_image "xroute/xroute:$TAG" deploy/docker/Dockerfile
 build_image "xroute/postgres:$TAG" deploy/docker/postgres.Dockerfile
-# Images of earlier source trees (now untagged) go; the current ones and their caches stay.
-$DOCKER image prune -f >/dev/null 2>&1 || true
+# xroute images of earlier source trees (now untagged) go; the current ones, their caches and anything not
+# built from these Dockerfiles (label org.xroute.project) stay.
+$DOCKER image prune -f --filter label=org.xroute.project=xroute >/dev/null 2>&1 || true
 
 # --- 4. the scenario ------------------------------------------------------------------------------------
 # Secrets as a real deployment has them: files of uid 10001 (the images' user), mode 0600.
