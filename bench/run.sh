@@ -6,7 +6,7 @@
 # go to bench/results/<UTC time>.jsonl (git-ignored).
 #
 # Needs Debian's python3-zmq and python3-msgpack (/usr/bin/python3), node and npm.
-# Environment: BUILD (build dir, default build), BENCH_ROUNDS (default 3), BENCH_QUICK=1 (a short smoke run),
+# Environment: BUILD (build dir, default build), BENCH_ROUNDS (default 5), BENCH_QUICK=1 (a short smoke run),
 # BENCH_NO_REPORT=1 (do not touch docs/benchmarks.md), BENCH_SKIP_RECORDER=1, BENCH_NO_BUILD=1 (go on with existing binaries
 # when the build fails).
 set -euo pipefail
@@ -40,6 +40,13 @@ rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
 REPORT=$ROOT/docs/benchmarks.md
 [ "${BENCH_NO_REPORT:-0}" = 1 ] && REPORT=
+
+# what the report names as the command that produced it
+if [ -n "${MAKELEVEL:-}" ]; then CMD="make bench"; else CMD="bash bench/run.sh"; fi
+for v in BUILD BENCH_ROUNDS BENCH_QUICK BENCH_NO_BUILD; do
+  [ -n "${!v:-}" ] && [ "$v" != BUILD -o "${!v}" != "$ROOT/build" ] && CMD="$v=${!v#$ROOT/} $CMD"
+done
+export BENCH_COMMAND=$CMD
 
 say "results: $RESULTS"
 XR_SOURCE=$ROOT XR_BIN=$BUILD/bin XR_SCRATCH=$SCRATCH BENCH_DIR=$BUILD/bench BENCH_RESULTS=$RESULTS \
