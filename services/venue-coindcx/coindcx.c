@@ -1028,7 +1028,8 @@ static int64_t s_since(const venue_call_t *call)
     return call->in.start_ms > 0 ? call->in.start_ms : call->ctx->now_ms - 86400000;
 }
 
-static int s_send_trades(venue_call_t *call, const cd_state_t *st, const char *vsym, int64_t page)
+static int s_send_trades(venue_call_t *call, const cd_state_t *st, const char *vsym, int64_t page,
+                         const char *order_id)
 {
     jw_t w;
     char num[24], from[16], to[16];
@@ -1038,6 +1039,8 @@ static int s_send_trades(venue_call_t *call, const cd_state_t *st, const char *v
     s_date(call->ctx->now_ms + 86400000, to);
     s_private(call, &w, VENUE_POST, CD_F "/trades");
     s_kv_str(&w, "pair", vsym);
+    if (order_id)
+        s_kv_str(&w, "order_id", order_id);
     s_kv_str(&w, "from_date", from);
     s_kv_str(&w, "to_date", to);
     snprintf(num, sizeof num, "%lld", (long long) page);
@@ -1045,12 +1048,16 @@ static int s_send_trades(venue_call_t *call, const cd_state_t *st, const char *v
     snprintf(num, sizeof num, "%d", CD_PAGE);
     s_kv_str(&w, "size", num);
     s_kv_margin_list(&w, st);
-    call->scratch[1] = page;
-    return s_end(call, &w, 1);
+    if (!order_id)
+        call->scratch[1] = page;
+    return s_end(call, &w, order_id ? 2 : 1);
 }
 
-static long s_trades_page(venue_call_t *call, cd_state_t *st, bool *older_seen)
+/* Reads one trades reply into a new array (*out, mem_free'd by the caller). Returns the count, -1 on failure
+ * (call->fail set). */
+static long s_trades_read(venue_call_t *call, cd_state_t *st, venue_fill_t **out)
 {
+    *out = NULL;
     json_t *root = s_parse(call);
     if (!root)
         return -1;
@@ -1060,32 +1067,127 @@ static long s_trades_page(venue_call_t *call, cd_state_t *st, bool *older_seen)
         return -1;
     }
     long n = (long) json_array_len(root);
-    int64_t first = 0, last = 0, since = s_since(call);
-    *older_seen = false;
+    venue_fill_t *v = n ? mem_calloc((size_t) n, sizeof *v) : NULL;
     for (long i = 0; i < n; i++) {
-        venue_fill_t f;
         err_t e;
         err_clear(&e);
-        if (cdx_fill_read(json_array_at(root, (size_t) i), call->ctx->instruments, st->margin, &f, &e) == 0) {
-            const cdx_sent_entry_t *m = cdx_sent_by_id(&st->sent, f.order_id);
-            snprintf(f.client_order_id, sizeof f.client_order_id, "%s", m ? m->clid : "");
-        } else {
+        if (cdx_fill_read(json_array_at(root, (size_t) i), call->ctx->instruments, st->margin, &v[i], &e) < 0) {
             json_free(&root);
+            mem_free(v);
             venue_fail(call, XR_INTERNAL, "bad trade: %s", e.msg);
             return -1;
         }
-        if (i == 0)
-            first = f.executed_at;
-        last = f.executed_at;
-        *older_seen = *older_seen || f.executed_at < since;
-        venue_fill_t *slot = venue_result_add_fill(&call->result);
-        if (slot)
-            *slot = f;
+        const cdx_sent_entry_t *m = cdx_sent_by_id(&st->sent, v[i].order_id);
+        snprintf(v[i].client_order_id, sizeof v[i].client_order_id, "%s", m ? m->clid : "");
     }
     json_free(&root);
-    if (first < last) /* oldest first: an old trade on this page says nothing about the next pages */
-        *older_seen = false;
+    *out = v;
     return n;
+}
+
+/* True when two trades have the same identity (cdx_trade_key): nothing on the wire tells them apart. */
+static bool s_same_trade(const venue_fill_t *a, const venue_fill_t *b)
+{
+    char ka[256], kb[256];
+    if (a->executed_at != b->executed_at || strcmp(a->order_id, b->order_id) != 0)
+        return false;
+    return cdx_trade_key(a, ka, sizeof ka) == 0 && cdx_trade_key(b, kb, sizeof kb) == 0 && strcmp(ka, kb) == 0;
+}
+
+/* Appends page `page` (v[0..n), as listed) to the fills read so far, leaving out what the page shift repeats.
+ *
+ * The list is newest first and paged by offset, so trades executed between two page reads push every older
+ * trade down: page p+1 then starts with the last s trades of page p again (never skips one). With T the time
+ * of the oldest trade read so far and m the number read at T: a trade on the new page newer than T can only be
+ * a repeat; when there are j > 0 of them the shift is j + m, so the next m trades at T are repeats too (checked
+ * trade by trade). When there are none, the shift is 0..m: the page's leading trades at T that repeat the
+ * oldest ones read are either repeats or genuinely identical trades. They are kept, marked (seq_key = -1), and
+ * counted exactly by their order's own trade list afterwards (s_resolve). Sets *marked when it marked any. */
+static void s_trades_append(venue_call_t *call, const venue_fill_t *v, long n, bool *marked)
+{
+    venue_result_t *r = &call->result;
+    long skip = 0, mark = 0;
+    bool newest_first = n < 2 || v[0].executed_at >= v[n - 1].executed_at;
+    if (call->scratch[1] > 1 && newest_first && r->n_fills > 0) {
+        int64_t t = r->fills[r->n_fills - 1].executed_at;
+        size_t m = 0;
+        while (m < r->n_fills && r->fills[r->n_fills - 1 - m].executed_at == t)
+            m++;
+        long j = 0, q = 0;
+        while (j < n && v[j].executed_at > t)
+            j++;
+        while (j + q < n && v[j + q].executed_at == t)
+            q++;
+        if (j > 0) {
+            /* shift j + m: v[j..j+m) repeat the m trades at t, in the same order */
+            bool aligned = true;
+            long k = 0;
+            for (; k < q && (size_t) k < m && aligned; k++)
+                aligned = s_same_trade(&v[j + k], &r->fills[r->n_fills - m + (size_t) k]);
+            skip = j + (aligned ? k : 0);
+            mark = aligned ? 0 : (q < (long) m ? q : (long) m);
+        } else {
+            /* shift s in 0..m: v[0..s) would equal the last s trades read */
+            for (long s = 1; s <= q && (size_t) s <= m; s++) {
+                bool eq = true;
+                for (long k = 0; k < s && eq; k++)
+                    eq = s_same_trade(&v[k], &r->fills[r->n_fills - (size_t) s + (size_t) k]);
+                if (eq)
+                    mark = s;
+            }
+        }
+    }
+    for (long i = skip; i < n; i++) {
+        venue_fill_t *slot = venue_result_add_fill(r);
+        if (!slot)
+            break;
+        *slot = v[i];
+        slot->seq_key = i < skip + mark ? -1 : 0;
+        *marked = *marked || slot->seq_key < 0;
+    }
+}
+
+/* Settles the marked trades of one order against that order's own trade list (o[0..n), one consistent read):
+ * a trade identity read c times in total but listed o < c times for the order was read c - o times too often
+ * (a page shift), so c - o marked copies go. Unmarks that order's trades. A full list (the order has more
+ * trades than one page) is no exact count: then every marked copy is taken for a repeat. */
+static void s_resolve(venue_result_t *r, const char *order_id, const venue_fill_t *o, long n)
+{
+    for (size_t i = 0; i < r->n_fills; i++) {
+        if (r->fills[i].seq_key >= 0 || strcmp(r->fills[i].order_id, order_id) != 0)
+            continue;
+        long listed = 0, read = 0;
+        for (long k = 0; k < n; k++)
+            listed += s_same_trade(&o[k], &r->fills[i]);
+        for (size_t k = 0; k < r->n_fills; k++)
+            read += s_same_trade(&r->fills[k], &r->fills[i]);
+        long extra = n >= CD_PAGE ? read : read - listed;
+        /* drop up to `extra` marked copies of this identity (this one first), unmark the rest */
+        const venue_fill_t f = r->fills[i];
+        size_t w = 0;
+        for (size_t k = 0; k < r->n_fills; k++) {
+            venue_fill_t *x = &r->fills[k];
+            bool same = x->seq_key < 0 && s_same_trade(x, &f);
+            if (same && extra > 0) {
+                extra--;
+                continue;
+            }
+            if (same)
+                x->seq_key = 0;
+            r->fills[w++] = *x;
+        }
+        r->n_fills = w;
+        i = (size_t) -1; /* the array moved: scan again from the start */
+    }
+}
+
+/* The first marked trade (an identity a page shift may have repeated), or NULL. */
+static const venue_fill_t *s_marked(const venue_result_t *r)
+{
+    for (size_t i = 0; i < r->n_fills; i++)
+        if (r->fills[i].seq_key < 0)
+            return &r->fills[i];
+    return NULL;
 }
 
 /* Keeps the wanted fills (at or past the cursor), oldest first, with their derived ids. */
@@ -1112,7 +1214,9 @@ static void s_fills_finish(venue_call_t *call)
 }
 
 /* get_fills: POST trades for the pair, newest page first, reading on while a full page may hide trades past
- * the cursor; ids are derived once the whole set is in (s_derive_ids). */
+ * the cursor (s_trades_append leaves out what new trades pushed onto a later page again); then, for each
+ * order with trades a shift may have repeated, that order's own trades (step 2, s_resolve); ids are derived
+ * once the whole set is in (s_fills_finish). */
 static int s_get_fills(void *state, venue_call_t *call)
 {
     cd_state_t *st = s_st(state, call);
@@ -1120,15 +1224,35 @@ static int s_get_fills(void *state, venue_call_t *call)
     if (!st || s_vsym(call, call->in.symbol, vsym) < 0)
         return VENUE_FAIL;
     if (call->step == 0)
-        return s_send_trades(call, st, vsym, 1);
+        return s_send_trades(call, st, vsym, 1, NULL);
     if (call->error)
         return venue_fail_reply(call);
-    bool older_seen;
-    long n = s_trades_page(call, st, &older_seen);
+    venue_fill_t *v;
+    long n = s_trades_read(call, st, &v);
     if (n < 0)
         return VENUE_FAIL;
-    if (n >= CD_PAGE && !older_seen && call->scratch[1] < VENUE_RESULT_ITEMS_MAX / CD_PAGE)
-        return s_send_trades(call, st, vsym, call->scratch[1] + 1);
+    if (call->step == 1) {
+        int64_t since = s_since(call);
+        bool older_seen = false, marked = false;
+        for (long i = 0; i < n; i++)
+            older_seen = older_seen || v[i].executed_at < since;
+        if (n > 1 && v[0].executed_at < v[n - 1].executed_at)
+            older_seen = false; /* oldest first: an old trade on this page says nothing about the next pages */
+        s_trades_append(call, v, n, &marked);
+        mem_free(v);
+        if (marked)
+            call->scratch[2] = 1;
+        if (n >= CD_PAGE && !older_seen && call->scratch[1] < VENUE_RESULT_ITEMS_MAX / CD_PAGE)
+            return s_send_trades(call, st, vsym, call->scratch[1] + 1, NULL);
+    } else {
+        s_resolve(&call->result, call->note, v, n);
+        mem_free(v);
+    }
+    const venue_fill_t *m = call->scratch[2] ? s_marked(&call->result) : NULL;
+    if (m) {
+        snprintf(call->note, sizeof call->note, "%s", m->order_id);
+        return s_send_trades(call, st, vsym, 1, call->note);
+    }
     s_fills_finish(call);
     return VENUE_DONE;
 }

@@ -880,6 +880,229 @@ START_TEST(test_fills_derived_ids)
 }
 END_TEST
 
+/* ---- fills across pages ------------------------------------------------------------------------------------
+ * A model venue: the account's trades of B-ETH_USDT, oldest first, of which the first `visible` exist when a
+ * page is read; POST F/trades lists them newest first, paged by offset (what CoinDCX documents and the
+ * simulator does). Orders trade in groups of three in one millisecond at three prices. */
+
+#define PV_MAX 400
+
+typedef struct {
+    char oid[40];   /* order id */
+    int64_t ts;     /* execution ms */
+    int price;      /* price in 0.01 */
+    int qty;        /* quantity in 0.001 */
+} pv_trade_t;
+
+typedef struct {
+    pv_trade_t t[PV_MAX];
+    size_t n;
+} pv_t;
+
+static void pv_add(pv_t *v, int order, int64_t ts, int price, int qty)
+{
+    ck_assert_uint_lt(v->n, PV_MAX);
+    pv_trade_t *t = &v->t[v->n++];
+    snprintf(t->oid, sizeof t->oid, "0a0a0a0a-0000-4000-8000-%012d", order);
+    t->ts = ts;
+    t->price = price;
+    t->qty = qty;
+}
+
+/* `orders` market orders from order number `first`, each three trades in its own millisecond. */
+static void pv_orders(pv_t *v, int first, int orders, int64_t ts0)
+{
+    for (int o = first; o < first + orders; o++)
+        for (int k = 0; k < 3; k++)
+            pv_add(v, o, ts0 + o * 7, 200000 + o + k, 100 + k);
+}
+
+/* Page `page` (size 100) of the first `visible` trades, newest first, as the venue's JSON. */
+static char *pv_page(const pv_t *v, size_t visible, int page, const char *order_id)
+{
+    buf_t b;
+    buf_init(&b, 1u << 20);
+    buf_append(&b, "[", 1);
+    size_t skip = (size_t) (page - 1) * 100, shown = 0;
+    for (size_t i = visible; i-- > 0 && shown < 100;) {
+        const pv_trade_t *t = &v->t[i];
+        if (order_id && strcmp(order_id, t->oid) != 0)
+            continue;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        char item[400];
+        int n = snprintf(item, sizeof item,
+                         "%s{\"price\":%d.%02d,\"quantity\":%d.%03d,\"is_maker\":false,\"fee_amount\":0.01,"
+                         "\"pair\":\"B-ETH_USDT\",\"side\":\"buy\",\"timestamp\":%lld,\"order_id\":\"%s\","
+                         "\"margin_currency_short_name\":\"USDT\"}",
+                         shown ? "," : "", t->price / 100, t->price % 100, t->qty / 1000, t->qty % 1000,
+                         (long long) t->ts, t->oid);
+        buf_append(&b, item, (size_t) n);
+        shown++;
+    }
+    buf_append(&b, "]", 1);
+    char *s = mem_strdup(buf_cstr(&b));
+    buf_release(&b);
+    return s;
+}
+
+/* Feeds page `page` of the first `visible` trades (or of one order's trades) to the hook. */
+static int pv_reply(h_t *h, const pv_t *v, size_t visible, int page, const char *order_id)
+{
+    char *s = pv_page(v, visible, page, order_id);
+    int rc = h_reply(h, 200, s, NULL);
+    mem_free(s);
+    return rc;
+}
+
+/* The page number and the order filter of the request just built. */
+static int pv_asked_page(h_t *h, char *order_id, size_t cap)
+{
+    const char *b = B(h);
+    const char *p = strstr(b, "\"page\":\"");
+    ck_assert_ptr_nonnull(p);
+    const char *o = strstr(b, "\"order_id\":\"");
+    order_id[0] = '\0';
+    if (o) {
+        o += strlen("\"order_id\":\"");
+        snprintf(order_id, cap, "%.*s", (int) strcspn(o, "\""), o);
+    }
+    return (int) strtol(p + strlen("\"page\":\""), NULL, 10);
+}
+
+/* Runs one get_fills from start_ms; before the read of page p (p >= 2), the first arrive[p] trades are
+ * visible (the history grows between page reads). Returns the number of requests sent. */
+static int pv_poll(h_t *h, const pv_t *v, const size_t *arrive, size_t n_arrive, int64_t start_ms)
+{
+    memset(&h->call.in, 0, sizeof h->call.in);
+    snprintf(h->call.in.symbol, sizeof h->call.in.symbol, "ETH/USDT");
+    h->call.in.start_ms = start_ms;
+    int rc = h_start(h, VENUE_OP_GET_FILLS), sent = 0;
+    size_t visible = arrive[0];
+    while (rc == VENUE_SEND) {
+        char oid[64];
+        int page = pv_asked_page(h, oid, sizeof oid);
+        if (!oid[0] && page >= 1 && (size_t) page < n_arrive)
+            visible = arrive[page];
+        ck_assert_int_lt(++sent, 50);
+        rc = pv_reply(h, v, visible, page, oid[0] ? oid : NULL);
+    }
+    ck_assert_int_eq(rc, VENUE_DONE);
+    return sent;
+}
+
+/* The ids of a read, sorted, and a check that they are unique. */
+static int pv_cmp_id(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static size_t pv_ids(const venue_result_t *r, char (*ids)[VENUE_ID_MAX])
+{
+    for (size_t i = 0; i < r->n_fills; i++)
+        memcpy(ids[i], r->fills[i].trade_id, VENUE_ID_MAX);
+    qsort(ids, r->n_fills, VENUE_ID_MAX, pv_cmp_id);
+    for (size_t i = 1; i < r->n_fills; i++)
+        ck_assert_msg(strcmp(ids[i - 1], ids[i]) != 0, "trade id %s twice", ids[i]);
+    return r->n_fills;
+}
+
+/* The ids of a calm read (nothing trades while the pages are read) of the first `visible` trades. */
+static size_t pv_calm_ids(h_t *h, const pv_t *v, size_t visible, int64_t start_ms, char (*ids)[VENUE_ID_MAX])
+{
+    size_t arrive[1] = {visible};
+    pv_poll(h, v, arrive, 1, start_ms);
+    ck_assert_uint_eq(h->call.result.n_fills, visible);
+    return pv_ids(&h->call.result, ids);
+}
+
+START_TEST(test_fills_page_shift_not_read_twice)
+{
+    h_t h;
+    h_init(&h);
+    static pv_t v;
+    memset(&v, 0, sizeof v);
+    int64_t t0 = 1705647000000;
+    pv_orders(&v, 0, 60, t0); /* 180 trades; of the first 150, page 1 ends inside order 16 (trade 50) */
+    static char want[PV_MAX][VENUE_ID_MAX], got[PV_MAX][VENUE_ID_MAX];
+    size_t n = pv_calm_ids(&h, &v, 150, t0, want);
+    ck_assert_uint_eq(n, 150);
+
+    /* 5 trades (different milliseconds from the boundary) arrive between page 1 and page 2: page 2 starts with
+     * the last 5 of page 1 again. Before the fix these 5 were published twice, as occurrence #1 of their
+     * identity, under new ids. */
+    size_t arrive[3] = {150, 150, 155};
+    int sent = pv_poll(&h, &v, arrive, 3, t0);
+    ck_assert_int_eq(sent, 2); /* no order list needed: the repeats are newer than the oldest trade read */
+    ck_assert_uint_eq(h.call.result.n_fills, 150);
+    ck_assert_uint_eq(pv_ids(&h.call.result, got), 150);
+    for (size_t i = 0; i < 150; i++)
+        ck_assert_str_eq(got[i], want[i]);
+
+    /* one trade arrives: page 2 repeats the last trade of page 1, inside the millisecond of an order cut by the
+     * boundary (its other trades are genuinely on page 2); only that order's own list tells repeat from twin */
+    arrive[2] = 151;
+    sent = pv_poll(&h, &v, arrive, 3, t0);
+    ck_assert_int_eq(sent, 3);
+    ck_assert_uint_eq(h.call.result.n_fills, 150);
+    ck_assert_uint_eq(pv_ids(&h.call.result, got), 150);
+    for (size_t i = 0; i < 150; i++)
+        ck_assert_str_eq(got[i], want[i]);
+
+    /* more than a page arrives in between: page 2 is all repeats */
+    arrive[2] = 180;
+    sent = pv_poll(&h, &v, arrive, 3, t0);
+    ck_assert_int_eq(sent, 2);
+    ck_assert_uint_eq(h.call.result.n_fills, 150);
+    ck_assert_uint_eq(pv_ids(&h.call.result, got), 150);
+    for (size_t i = 0; i < 150; i++)
+        ck_assert_str_eq(got[i], want[i]);
+    h_fini(&h);
+}
+END_TEST
+
+START_TEST(test_fills_identical_trades_across_pages_all_kept)
+{
+    h_t h;
+    h_init(&h);
+    static pv_t v;
+    memset(&v, 0, sizeof v);
+    int64_t t0 = 1705647000000;
+    /* order 900 trades twice with everything equal (quantity, price, millisecond), and those two straddle the
+     * page boundary: 99 newer trades above them */
+    pv_orders(&v, 0, 10, t0);         /* 30 older trades */
+    pv_add(&v, 900, t0 + 5000, 250000, 300);
+    pv_add(&v, 900, t0 + 5000, 250000, 300);
+    pv_orders(&v, 1000, 33, t0 + 100); /* 99 newer */
+    size_t total = v.n;               /* 131 */
+    static char ids[PV_MAX][VENUE_ID_MAX];
+    size_t arrive[3] = {total, total, total};
+    int sent = pv_poll(&h, &v, arrive, 3, t0);
+    ck_assert_int_eq(sent, 3); /* page 1, page 2, then order 900's own trades (twin or repeat?) */
+    ck_assert_uint_eq(h.call.result.n_fills, total);
+    ck_assert_uint_eq(pv_ids(&h.call.result, ids), total);
+    size_t twins = 0;
+    for (size_t i = 0; i < h.call.result.n_fills; i++)
+        twins += strstr(h.call.result.fills[i].order_id, "000000000900") != NULL;
+    ck_assert_uint_eq(twins, 2);
+
+    /* the same with one new trade between the pages: page 2 repeats the first twin; still exactly two */
+    pv_orders(&v, 2000, 1, t0 + 90000);
+    arrive[0] = arrive[1] = total;
+    arrive[2] = total + 1;
+    sent = pv_poll(&h, &v, arrive, 3, t0);
+    ck_assert_int_eq(sent, 3);
+    ck_assert_uint_eq(h.call.result.n_fills, total);
+    static char again[PV_MAX][VENUE_ID_MAX];
+    ck_assert_uint_eq(pv_ids(&h.call.result, again), total);
+    for (size_t i = 0; i < total; i++)
+        ck_assert_str_eq(again[i], ids[i]);
+    h_fini(&h);
+}
+END_TEST
+
 /* ---- market data, time ------------------------------------------------------------------------------------- */
 
 START_TEST(test_ticker_and_klines)
@@ -1031,6 +1254,8 @@ int main(void)
     tcase_add_test(tc, test_set_leverage_locked_while_open);
     tcase_add_test(tc, test_close_position);
     tcase_add_test(tc, test_fills_derived_ids);
+    tcase_add_test(tc, test_fills_page_shift_not_read_twice);
+    tcase_add_test(tc, test_fills_identical_trades_across_pages_all_kept);
     tcase_add_test(tc, test_ticker_and_klines);
     tcase_add_test(tc, test_time_from_date_header_only_when_far_off);
     tcase_add_test(tc, test_map_error_keeps_venue_code_and_message);
