@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """system_soak: the gateway under a long stream of bad input, through the real local stack.
 
-XR_SOAK_MESSAGES (default 100000) seeded random and malformed messages go to the gateway over one DEALER with up
-to XR_SOAK_WINDOW (default 2000) in flight. The generator knows each message's expected answer:
+XR_SOAK_WARMUP (default 20000) then XR_SOAK_MESSAGES (default 200000) seeded random and malformed messages go
+to the gateway over one DEALER with up to XR_SOAK_WINDOW (default 1000) in flight. The generator knows each
+message's expected answer:
 
   random      random bytes (1..600 bytes, never an empty frame, which ZeroMQ cannot tell from nothing)
                                                                            -> INVALID_REQUEST, id "-"
@@ -21,10 +22,17 @@ to XR_SOAK_WINDOW (default 2000) in flight. The generator knows each message's e
 
 Every message must get exactly its expected answer (matched by id; the "-" answers by count), the gateway must
 stay up (same pid, still answering a health request) and its memory must stay flat: VmRSS from
-/proc/<pid>/status is sampled before, every 5 % and after; after a warm-up of the first 20 % of the messages
-(ZeroMQ's pipes and the allocator's arenas reach their working size while up to XR_SOAK_WINDOW messages, some of
-them over 1 MiB, are in flight) it may grow by at most XR_SOAK_RSS_BOUND_KB (default 2048 KiB). A leak of 27
-bytes per message would exceed that over the remaining 80000 messages.
+/proc/<pid>/status is sampled before, 22 times while messages are in flight, and settled (every message
+answered, nothing in flight) at the end of the warm-up and at the end. The settled end minus the highest sample of
+the warm-up (ZeroMQ's pipes and the allocator's arenas reach their working size, and glibc sometimes hands memory
+back at a quiet moment, so one settled sample can sit below the working size) must be at most
+XR_SOAK_RSS_BOUND_KB (default 2048 KiB) over the 200000 measured messages: an allocation lost on every message
+(glibc's smallest chunk is 32 bytes: 6250 KiB) exceeds it, and so does one lost on every third message. The
+bound leaves room for steps of the heap's high-water mark, which glibc keeps: they depend on which of the larger
+messages are in flight together (seen with 100 in flight: +0.15 to +0.35 MiB in 4 runs; with 1000 in flight
+steps of up to 4 MiB, hence the default window). Envelopes over 1 MiB are sent during the
+warm-up only: several of them in flight at once raise that mark by megabytes that glibc keeps (not a leak,
+but noise larger than the bound).
 
 Environment: XR_SOURCE, XR_BIN, XR_SCRATCH, XR_PORT_BASE; XR_SOAK_SEED (default 11)."""
 import collections
@@ -40,8 +48,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xr_stack import Stack, check, log, run  # noqa: E402
 
 PORT_BASE = int(os.environ.get("XR_PORT_BASE", "28100"))
-MESSAGES = int(os.environ.get("XR_SOAK_MESSAGES", "100000"))
-WINDOW = int(os.environ.get("XR_SOAK_WINDOW", "2000"))
+MESSAGES = int(os.environ.get("XR_SOAK_MESSAGES", "200000"))
+WARMUP = int(os.environ.get("XR_SOAK_WARMUP", "20000"))
+WINDOW = int(os.environ.get("XR_SOAK_WINDOW", "100"))
 SEED = int(os.environ.get("XR_SOAK_SEED", "11"))
 RSS_BOUND_KB = int(os.environ.get("XR_SOAK_RSS_BOUND_KB", "2048"))
 
@@ -84,6 +93,7 @@ class Gen:
         self.kinds = [("random", 20), ("truncated", 15), ("trailing", 5), ("wrongtype", 15), ("oversized", 8),
                       ("unknown", 7), ("badorder", 20), ("risk", 10)]
         self.total_w = sum(w for _, w in self.kinds)
+        self.huge = True  # envelopes over 1 MiB among the oversized ones (warm-up only: see the module text)
 
     def next(self):
         self.n += 1
@@ -178,7 +188,7 @@ class Gen:
             want_id = "-"  # a structural limit: the envelope is refused before its id is read
         elif choice == 9:
             env["body"]["price"] = "1" * rng.randint(19, 70)
-        elif rng.random() < 0.1:
+        elif self.huge and rng.random() < 0.1:
             env["body"]["pad"] = "p" * 60000
             env["body"]["pad2"] = {f"k{i}": "q" * 60000 for i in range(18)}  # > 1 MiB envelope
             want_id = "-"
@@ -248,7 +258,8 @@ def test_soak():
         got = collections.Counter()
         wrong = []
         samples = [("before", 0, rss_kb(pid))]
-        warm = max(1, MESSAGES // 5)
+        warm = WARMUP
+        total = WARMUP + MESSAGES
         t0 = time.monotonic()
 
         def receive(block_ms):
@@ -273,7 +284,16 @@ def test_soak():
             return True
 
         outstanding = lambda: len(expect) + sum(anon.values())  # noqa: E731
-        for i in range(1, MESSAGES + 1):
+
+        def drain():
+            """Waits (bounded) until every message sent so far is answered, so nothing is in flight."""
+            deadline = time.monotonic() + 60
+            while outstanding() > 0 and time.monotonic() < deadline:
+                receive(1000)
+            time.sleep(0.5)
+
+        warm_kb = None
+        for i in range(1, total + 1):
             kind, frame, want_id, code = gen.next()
             if want_id == "-":
                 anon[code] += 1
@@ -285,32 +305,36 @@ def test_soak():
                 check(receive(10000), f"no answer for 10 s with {outstanding()} in flight")
             while receive(0):
                 pass
-            if i % max(1, MESSAGES // 20) == 0:
+            if i % max(1, total // 22) == 0 or i == warm // 2:
                 samples.append((f"after {i}", i, rss_kb(pid)))
                 log(f"{i} sent, {outstanding()} in flight, gateway VmRSS {samples[-1][2]} kB")
-        deadline = time.monotonic() + 60
-        while outstanding() > 0 and time.monotonic() < deadline:
-            receive(1000)
+            if i == warm:
+                gen.huge = False
+                drain()
+                samples.append(("warm (settled)", i, rss_kb(pid)))
+                warm_kb = max(kb for _, _, kb in samples)
+        drain()
         elapsed = time.monotonic() - t0
-        samples.append(("after", MESSAGES, rss_kb(pid)))
+        final_kb = rss_kb(pid)
+        samples.append(("after (settled)", total, final_kb))
         sock.close()
         log(f"sent by kind {dict(sent)}")
         log(f"answers by kind {dict(sorted(got.items()))}")
-        log(f"{MESSAGES} messages in {elapsed:.1f} s ({MESSAGES / elapsed:.0f}/s)")
+        log(f"{total} messages in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
         log("VmRSS samples (kB): " + ", ".join(f"{name}={kb}" for name, _, kb in samples))
         check(not wrong, f"{len(wrong)} wrong answers, e.g. {wrong[:5]}")
         check(outstanding() == 0, f"{outstanding()} messages never answered")
         check(S.pid("gateway") == pid and os.path.exists(f"/proc/{pid}"), "the gateway died or was restarted")
         health = S.request("health", {})
         check("per_venue" in health or "health" in health, f"gateway answers health after the soak: {health}")
-        warm_kb = next(kb for _, n, kb in samples if n >= warm)
         peak_after = max(kb for _, n, kb in samples if n >= warm)
-        growth = peak_after - warm_kb
-        log(f"RSS after warm-up {warm_kb} kB, highest later {peak_after} kB: growth {growth} kB "
-            f"(bound {RSS_BOUND_KB} kB)")
+        growth = final_kb - warm_kb
+        log(f"RSS highest during warm-up {warm_kb} kB, settled at the end {final_kb} kB: growth {growth} kB "
+            f"(bound {RSS_BOUND_KB} kB); highest sample in between {peak_after} kB (messages in flight)")
         check(growth <= RSS_BOUND_KB, f"gateway memory grew {growth} kB after warm-up (bound {RSS_BOUND_KB} kB)")
-        print(f"FIGURES soak messages={MESSAGES} seconds={elapsed:.1f} rss_warm_kb={warm_kb} "
-              f"rss_peak_kb={peak_after} growth_kb={growth} bound_kb={RSS_BOUND_KB}", flush=True)
+        print(f"FIGURES soak messages={total} warmup={WARMUP} seconds={elapsed:.1f} rss_before_kb={samples[0][2]} "
+              f"rss_warm_kb={warm_kb} rss_final_kb={final_kb} rss_peak_kb={peak_after} growth_kb={growth} "
+              f"bound_kb={RSS_BOUND_KB}", flush=True)
 
 
 if __name__ == "__main__":
