@@ -4,6 +4,9 @@
 #   xroute-entrypoint SERVICE            exchange-sim | router | gateway | recorder | venue-binance |
 #                                        venue-bybit | venue-coindcx
 #   xroute-entrypoint health SERVICE     exit 0 when SERVICE in this container is healthy (compose healthcheck)
+#   xroute-entrypoint keys               CurveZMQ keys in XROUTE_KEYS_DIR (/keys), made once and kept: a key pair
+#                                        for gateway, router, recorder, events, venue and client, and each
+#                                        server's allow directory (docs/security.md; as deploy/local/stack.sh)
 #   xroute-entrypoint CMD ARGS...        anything else runs as given (for example `xroute venues`)
 #
 # Every service reads its settings from the environment under the names the binaries document (--help):
@@ -83,6 +86,16 @@ case "$service" in
     exit 0 ;;
   health)
     health "${2:-}" ;;
+  keys)
+    dir=${XROUTE_KEYS_DIR:-/keys}
+    for n in gateway router recorder events venue client; do
+      [ -f "$dir/$n.cert_secret" ] || xroute keygen "$n" --dir "$dir" >/dev/null || die "xroute keygen $n failed"
+    done
+    mkdir -p "$dir/allow/gateway" "$dir/allow/router" "$dir/allow/recorder"
+    cp -f "$dir/client.cert" "$dir/venue.cert" "$dir/allow/gateway/"
+    cp -f "$dir/gateway.cert" "$dir/recorder.cert" "$dir/venue.cert" "$dir/allow/router/"
+    cp -f "$dir/venue.cert" "$dir/allow/recorder/"
+    echo "xroute-entrypoint: CURVE keys ready in $dir" ;;
   exchange-sim)
     args=(--port-base "${XROUTE_SIM_PORT_BASE:-9100}" --bind "${XROUTE_SIM_BIND:-0.0.0.0}"
           --seed "${XROUTE_SIM_SEED:-42}" --log-level "${XROUTE_LOG_LEVEL:-info}")

@@ -4,7 +4,8 @@ override deploy/docker/compose.test.yml: every container on the host network, po
 user would: docker-compose for the stack, the xroute CLI on the host against the gateway, psql inside the
 postgres container, the simulator's admin API.
 
-  1. up: every service healthy (compose health checks), three workers registered with the router;
+  1. up: the one-shot keys service done, every service healthy (compose health checks), three workers
+     registered with the router; CURVE on (a client without the stack's keys gets no answer);
   2. orders on every venue, an idempotent resubmission (one order at the venue), a risk rejection;
   3. every fill recorded exactly once: the trades table against the simulator's ledger (counts, trade ids);
      `xroute positions` against the positions the ledger's fills add up to;
@@ -39,6 +40,8 @@ COMPOSE = ["docker-compose", "--no-ansi", "-p", PROJECT, "--project-directory", 
 GATEWAY = "tcp://127.0.0.1:23010"
 ADMIN = "http://127.0.0.1:23000"
 VENUES = ("binance", "bybit", "coindcx")
+SERVICES = ("postgres", "exchange-sim", "router", "gateway", "recorder", "venue-binance", "venue-bybit",
+            "venue-coindcx")
 T0 = time.monotonic()
 
 
@@ -80,10 +83,38 @@ def compose(*args, timeout=600, check_rc=True):
     return run(COMPOSE + list(args), timeout=timeout, check_rc=check_rc)
 
 
+KEYS = os.path.join(SCRATCH, "keys")
+
+
+def curve_env(keys=KEYS):
+    """The host CLI as the `client` key of the stack (CURVE is on by default in docker-compose.yml)."""
+    return dict(os.environ, XROUTE_CURVE="on", XROUTE_KEYS_DIR=keys)
+
+
+def fetch_keys(compose_cmd, keys, env=None):
+    """Copies the client's key pair and the gateway's public key out of the stack's keys volume."""
+    def copy():
+        ids = run(compose_cmd + ["ps", "-q", "gateway"], env=env).stdout.split()
+        if not ids:
+            return False
+        os.makedirs(keys, exist_ok=True)
+        for name, mode in (("client.cert_secret", 0o600), ("gateway.cert", 0o644)):
+            r = run([DOCKER, "exec", ids[0], "cat", "/keys/" + name], check_rc=False)
+            if r.returncode != 0 or not r.stdout:
+                return False
+            path = os.path.join(keys, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            with os.fdopen(fd, "w") as f:
+                f.write(r.stdout)
+            os.chmod(path, mode)
+        return True
+    wait_until(copy, 60, "the stack's CURVE keys")
+
+
 def cli(*args, expect_rc=0, timeout_ms=15000):
     """The xroute CLI with --json; returns the JSON objects it printed (one per line)."""
     r = run([os.path.join(BIN, "xroute"), "--gateway", GATEWAY, "--json", "--timeout", str(timeout_ms), *args],
-            timeout=timeout_ms / 1000 + 30, check_rc=False)
+            timeout=timeout_ms / 1000 + 30, check_rc=False, env=curve_env())
     if expect_rc is not None and r.returncode != expect_rc:
         raise Fail(f"xroute {' '.join(args)}: exit {r.returncode}, want {expect_rc}\n{r.stdout}{r.stderr}")
     return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
@@ -183,10 +214,11 @@ def test_up():
     t = time.monotonic()
     compose("up", "-d", "--no-build", timeout=600)
     log(f"docker-compose up returned after {time.monotonic() - t:.1f}s")
+    fetch_keys(COMPOSE, KEYS)
     wait_until(lambda: len(workers()) >= 3, 120, "three venue workers registered with the router")
     # every container healthy by its own health check
     def all_healthy():
-        ids = compose("ps", "-q").stdout.split()
+        ids = [i for svc in SERVICES for i in container_ids(svc)]
         states = run([DOCKER, "inspect", "-f", "{{.Name}} {{.State.Health.Status}}", *ids]).stdout.split("\n")
         bad = [s for s in states if s and not s.endswith(" healthy")]
         if bad:
@@ -194,6 +226,13 @@ def test_up():
         return len(ids)
     n = wait_until(all_healthy, 120, "every container healthy")
     log(f"{n} containers healthy after {time.monotonic() - t:.1f}s: {[w['instance'] for w in workers()]}")
+    keys = container_ids("keys")
+    check(len(keys) == 1 and run([DOCKER, "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", keys[0]])
+          .stdout.strip() == "exited 0", "the one-shot keys service made the keys")
+    # CURVE: a client without the stack's keys gets no answer (the handshake fails), with them it does
+    r = run([os.path.join(BIN, "xroute"), "--gateway", GATEWAY, "--timeout", "1500", "venues"], check_rc=False,
+            env=dict(os.environ, XROUTE_CURVE="off"))
+    check(r.returncode == 3, f"a plain-TCP client was answered by the gateway (exit {r.returncode})")
     # non-root, and secrets only as files
     gw = container_ids("gateway")[0]
     user = run([DOCKER, "exec", gw, "id", "-u"]).stdout.strip()
@@ -316,7 +355,7 @@ def test_kill_one_binance_worker():
                 sent.append(c)
             r = run([os.path.join(BIN, "xroute"), "--gateway", GATEWAY, "--json", "--timeout", "20000", "place",
                      "--symbol", "BTC/USDT", "--side", "buy", "--type", "market", "--qty", "0.001",
-                     "--client-id", c], timeout=60, check_rc=False)
+                     "--client-id", c], timeout=60, check_rc=False, env=curve_env())
             with lock:
                 answers[c] = (r.returncode, r.stdout.strip())
             # about 10 orders/s in all: inside the venue's order limits, and leaving IP weight (shared by the
@@ -376,6 +415,7 @@ def test_default_network():
     gw = "tcp://127.0.0.1:23050"
     try:
         run(BRIDGE + ["up", "-d", "--no-build"], env=env, timeout=600)
+        fetch_keys(BRIDGE, KEYS + "-bridge", env=env)
         wait_until(lambda: sum(1 for w in json_lines(gw, "venues") if w.get("alive")) == 3, 120,
                    "three workers registered on the compose network")
         for symbol, qty in (("BTC/USDT", "0.001"), ("ETH/USDT", "0.01"), ("XRP/USDT", "5")):
@@ -398,7 +438,7 @@ def test_default_network():
 
 def json_lines(gateway, *args):
     r = run([os.path.join(BIN, "xroute"), "--gateway", gateway, "--json", "--timeout", "5000", *args],
-            check_rc=False, timeout=60)
+            check_rc=False, timeout=60, env=curve_env(KEYS + "-bridge"))
     return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
 
 
