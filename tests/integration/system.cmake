@@ -9,6 +9,7 @@ function(xr_system_test name script port_base timeout)
 endfunction()
 
 xr_system_test(system_routing system_routing.py 21000 900)
+xr_system_test(system_cli system_cli.py 21400 600)
 xr_system_test(system_recorder system_recorder.py 21100 1800 XR_RECORDER_FILLS=10000)
 xr_system_test(system_backstop system_backstop.py 21300 600)
 xr_system_test(system_chaos system_chaos.py 28000 600 XR_CHAOS_SEED=7 XR_CHAOS_SECONDS=90)
