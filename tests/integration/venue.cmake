@@ -12,12 +12,10 @@
 # - kill9_rest on coindcx: after a restart the fill and state of an order placed before it are published
 #   without its client order id (the runtime does not map client id <-> venue id from its journal;
 #   services/venue-coindcx/NEEDS-runtime.md item 3).
-# - replicas on coindcx: after the fill-discovering replica is killed, the other one publishes again fills the
-#   first had already published (same derived trade id, a second event.fill); intermittent.
 set(xr_venue_scenarios operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418)
 set(xr_venue_binance operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418)
 set(xr_venue_bybit operations faults kill9 concurrency replicas ban lifecycle clock)
-set(xr_venue_coindcx operations faults kill9 concurrency ban lifecycle clock)
+set(xr_venue_coindcx operations faults kill9 concurrency replicas ban lifecycle clock)
 set(xr_venue_index 0)
 foreach(venue binance bybit coindcx)
   foreach(name ${xr_venue_${venue}})
