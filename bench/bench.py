@@ -11,7 +11,7 @@ Starts the real local stack (deploy/local/stack.sh, through tests/integration/xr
   fill      market orders through the stack: venue fill time (trades.executed_at, the simulator's clock) to the
             row in PostgreSQL (trades.recorded_at); same machine, same clock
   scaling   the pipeline at 64 in flight with 1, 2 and 3 venue-binance replicas
-  nosync    the pipeline with XROUTE_GATEWAY_IDEM_SYNC=false (labelled separately)
+  nosync    the pipeline with XROUTE_GATEWAY_IDEM_SYNC=false (the gateway restarted; labelled separately)
 
 The simulator is started by this script (stack.sh then finds it running) so that it can have rate limits off
 and a second account: floor and ccxt use `bench-key`, the pipeline the stack's `demo-key`, so the simulator's
@@ -92,13 +92,14 @@ def record(kind, **fields):
 SERVICES = ["gateway", "router", "venue-binance-1", "venue-binance-2", "venue-binance-3", "exchange-sim", "recorder"]
 
 
-def _cpu_ns(pid):
-    """Run time of every thread of pid, in ns (/proc/PID/task/*/schedstat), or None when it is gone."""
+def _cpu_ns(pid, field=0):
+    """Summed over every thread of pid (/proc/PID/task/*/schedstat): field 0 = ns on a CPU, field 1 = ns spent
+    runnable but waiting for a CPU (run-queue delay). None when the process is gone."""
     total = 0
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
+                total += int(f.read().split()[field])
     except OSError:
         return None
     return total
@@ -123,7 +124,18 @@ class CpuMeter:
 
     def start(self):
         self.t0 = {n: _cpu_ns(p) for n, p in self.pids.items()}
+        self.w0 = {n: _cpu_ns(p, 1) for n, p in self.pids.items()}
         self.c0 = _children_cpu_ns()
+
+    def wait_per_order_us(self, n):
+        """Run-queue delay of the stack processes per order: time they were ready to run and had no CPU."""
+        out = {}
+        for name, pid in self.pids.items():
+            w1 = _cpu_ns(pid, 1)
+            if w1 is not None and self.w0.get(name) is not None:
+                key = "venue-binance" if name.startswith("venue-binance") else name
+                out[key] = out.get(key, 0) + (w1 - self.w0[name]) / 1000 / n
+        return {k: round(v, 1) for k, v in out.items()}
 
     def per_order_us(self, n):
         out = {}
@@ -248,6 +260,7 @@ def pipeline_run(stack, sim, budget, inflight, label, n=None):
                     prefix("p"), "binance", *specs])[0]
     budget.spend(n, t0, time.monotonic())
     res["cpu_us_per_order"] = cpu.per_order_us(n)
+    res["runq_us_per_order"] = cpu.wait_per_order_us(n)
     res["load"] = os.getloadavg()[0]
     sim.cancel_all(DEMO_KEY, DEMO_SECRET)
     return record("pipeline", label=label, **res)
@@ -260,6 +273,7 @@ def floor_run(stack, sim, inflight):
     res = run_json([os.path.join(BENCH_DIR, "bench_floor"), sim.binance, str(N_DIRECT), str(inflight),
                     prefix("f"), BENCH_KEY, BENCH_SECRET, *specs])[0]
     res["cpu_us_per_order"] = cpu.per_order_us(N_DIRECT)
+    res["runq_us_per_order"] = cpu.wait_per_order_us(N_DIRECT)
     res["load"] = os.getloadavg()[0]
     sim.cancel_all(BENCH_KEY, BENCH_SECRET)
     return record("floor", label=f"floor inflight={inflight}", **res)
@@ -272,6 +286,7 @@ def ccxt_run(stack, sim, inflight):
     res = run_json(["node", os.path.join(SRC, "bench", "node", "ccxt_bench.mjs"), sim.binance, str(N_DIRECT),
                     str(inflight), prefix("c"), BENCH_KEY, BENCH_SECRET, *specs])[0]
     res["cpu_us_per_order"] = cpu.per_order_us(N_DIRECT)
+    res["runq_us_per_order"] = cpu.wait_per_order_us(N_DIRECT)
     res["load"] = os.getloadavg()[0]
     sim.cancel_all(BENCH_KEY, BENCH_SECRET)
     return record("ccxt", label=f"ccxt inflight={inflight}", **res)
@@ -320,13 +335,23 @@ def snapshot():
 class BenchStack(xr_stack.Stack):
     """xr_stack.Stack driving the snapshot of stack.sh."""
 
-    def stack(self, *args, check_rc=True, timeout=120):
-        r = subprocess.run(["bash", os.path.join(SNAP, "deploy/local/stack.sh"), *args], env=self.env, cwd=SNAP,
-                           capture_output=True, text=True, timeout=timeout)
+    def stack(self, *args, check_rc=True, timeout=120, env=None):
+        r = subprocess.run(["bash", os.path.join(SNAP, "deploy/local/stack.sh"), *args],
+                           env=dict(self.env, **(env or {})), cwd=SNAP, capture_output=True, text=True,
+                           timeout=timeout)
         if check_rc and r.returncode != 0:
             self.dump_logs()
             raise xr_stack.Fail(f"stack.sh {' '.join(args)} failed ({r.returncode}): {r.stdout}\n{r.stderr}")
         return r
+
+
+def gateway_sync(stack, on):
+    """Restarts the gateway with XROUTE_GATEWAY_IDEM_SYNC on or off (the rest of the stack keeps running)."""
+    stack.stop("gateway")
+    stack.env["XROUTE_GATEWAY_IDEM_SYNC"] = "true" if on else "false"
+    stack.start("gateway")
+    # ready when a request goes through again
+    xr_stack.wait_until(lambda: _workers(stack), 30, "gateway answering")
 
 
 def new_stack(name, replicas=1, env=None):
@@ -408,6 +433,12 @@ def main():
                 add(f"ccxt {k}", ccxt_run(stack, sim, k))
             for k in (1, 16, 64):
                 add(f"pipeline {k}", pipeline_run(stack, sim, budget, k, f"pipeline inflight={k}"))
+            # the same stack with the gateway restarted without its journal sync, then with it again: the two
+            # settings interleave, so a change of the machine's load hits both alike
+            gateway_sync(stack, False)
+            for k in (1, 64):
+                add(f"nosync {k}", pipeline_run(stack, sim, budget, k, f"pipeline inflight={k} gateway sync off"))
+            gateway_sync(stack, True)
         runs["scaling 1"] = runs["pipeline 64"]
     finally:
         stack.down()
@@ -420,15 +451,6 @@ def main():
                 add(f"scaling {reps}", pipeline_run(stack, sim, budget, 64, f"pipeline inflight=64 replicas={reps}"))
         finally:
             stack.down()
-
-    budget = Budget()
-    stack, sim = new_stack("bench-nosync", env={"XROUTE_GATEWAY_IDEM_SYNC": "false"})
-    try:
-        for r in range(ROUNDS):
-            for k in (1, 64):
-                add(f"nosync {k}", pipeline_run(stack, sim, budget, k, f"pipeline inflight={k} gateway sync off"))
-    finally:
-        stack.down()
 
     with open(RESULTS + ".runs.json", "w") as f:
         json.dump({"runs": runs, "rec": rec}, f)
@@ -552,6 +574,15 @@ def report(runs, rec):
         vals = [statistics.median(r["cpu_us_per_order"].get(pr, 0) for r in rs) for pr in procs]
         load = statistics.median(r.get("load", 0) for r in rs)
         cpu.append(f"| {name} | " + " | ".join(f"{v:.0f}" for v in vals) + f" | {sum(vals):.0f} | {load:.1f} |")
+    rq = ["| run | " + " | ".join(procs[1:]) + " | total | p50 latency |", "|---" * (len(procs) + 2) + "|"]
+    for key, name in [("floor 1", "floor, 1 in flight"), ("pipeline 1", "pipeline, 1 in flight"),
+                      ("nosync 1", "pipeline, 1 in flight, sync OFF"), ("pipeline 64", "pipeline, 64 in flight")]:
+        rs = [r for r in clean(key)[0] if "runq_us_per_order" in r]
+        if not rs:
+            continue
+        vals = [statistics.median(r["runq_us_per_order"].get(pr, 0) for r in rs) for pr in procs[1:]]
+        rq.append(f"| {name} | " + " | ".join(f"{v:.0f}" for v in vals) + f" | {sum(vals):.0f} | "
+                  f"{statistics.median(r['p50_us'] for r in rs):.0f} |")
     fills = P("fill")
     fill_txt = ("| fills/run | p50 ms | p99 ms | max ms |\n|---|---|---|---|\n"
                 f"| {fills[0]['fills']} | {fmt(med(fills, 'p50_ms'))} | {fmt(med(fills, 'p99_ms'))} | "
@@ -579,6 +610,13 @@ The client column of ccxt is the node process. Loopback TCP costs are charged to
 receives. The recorder column is the order events it stores (the pipeline publishes one event.order per order).
 
 {chr(10).join(cpu)}
+
+### Run-queue delay per order (us, median): time the stack's processes were ready to run but had no CPU
+
+Summed over every thread (/proc/PID/task/*/schedstat, second field). At 1 in flight this is latency the
+client waits for whenever the delayed process is on the order's path; it measures how busy the machine was.
+
+{chr(10).join(rq)}
 
 ### Codec (one core, C, proto)
 
