@@ -29,6 +29,7 @@
 #define RT_FILLS_PAGE 1000
 #define RT_OPEN_SCAN_MS 60000 /* the fill owner lists every open order this often (and at start) */
 #define RT_FILL_BUDGET_PCT 50 /* trade-history polls use at most this share of the request weight budget */
+#define RT_FILL_URGENT_PCT 25 /* a fill hint polls at once only while less than this share is used */
 
 static void s_path(const venue_runtime_t *rt, const char *suffix, char *out, size_t cap)
 {
@@ -335,6 +336,17 @@ static int64_t s_poll_gap(const venue_runtime_t *rt)
     return w * l->weight_window_ms * rt->replicas * 100 / (RT_FILL_BUDGET_PCT * l->weight_per_window);
 }
 
+/* An urgent poll (a fill seen in an order reply) skips the pacing gap only while little of the weight budget
+ * is used; past that it waits its turn like any poll, so a stream of filled orders can never spend the
+ * budget that queries, other replicas and a restarting worker need. */
+static bool s_urgent_now(const venue_runtime_t *rt, int64_t now_ms)
+{
+    ratelimit_usage_t u;
+    if (ratelimit_usage(rt->weight_rl, 0, now_ms, &u) != 0 || u.limit <= 0)
+        return true;
+    return u.used * 100 < u.limit * RT_FILL_URGENT_PCT;
+}
+
 void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
 {
     if (!rt->ops->get_fills || !rt->ready)
@@ -354,7 +366,8 @@ void rt_fills_tick(venue_runtime_t *rt, int64_t now_ms)
     s_open_scan(rt, now_ms);
     for (size_t i = 0; i < rt->n_cursors; i++) {
         rt_cursor_t *c = &rt->cursors[i];
-        bool due = c->urgent || (now_ms >= rt->next_fill_poll && now_ms >= c->next_poll);
+        bool paced = now_ms >= rt->next_fill_poll;
+        bool due = (c->urgent && (paced || s_urgent_now(rt, now_ms))) || (paced && now_ms >= c->next_poll);
         if (c->polling || !due || now_ms >= c->active_until)
             continue;
         c->urgent = false;
