@@ -18,9 +18,12 @@
 #include "proto/result.h"
 
 #include <czmq.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,13 +63,30 @@ static void s_stop_gateway(void)
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "gateway did not stop cleanly (%d)", status);
 }
 
+/* Loopback endpoints on distinct ports the kernel just handed out (plain sockets held until all are bound,
+ * then closed; no ZeroMQ before the fork), so that parallel suites and processes on fixed ports do not
+ * collide with the gateway child's binds. */
+static void s_free_endpoints(char *const out[], size_t cap, int n)
+{
+    int fds[8];
+    ck_assert_int_le(n, 8);
+    for (int i = 0; i < n; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_int_ge(fds[i], 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = 0};
+        socklen_t len = sizeof a;
+        ck_assert_int_eq(bind(fds[i], (struct sockaddr *) &a, sizeof a), 0);
+        ck_assert_int_eq(getsockname(fds[i], (struct sockaddr *) &a, &len), 0);
+        snprintf(out[i], cap, "tcp://127.0.0.1:%d", ntohs(a.sin_port));
+    }
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
 static void s_setup(const char *name)
 {
-    int base = 25000 + (getpid() % 400) * 4;
-    snprintf(s_clients, sizeof s_clients, "tcp://127.0.0.1:%d", base);
-    snprintf(s_pub, sizeof s_pub, "tcp://127.0.0.1:%d", base + 1);
-    snprintf(s_intake, sizeof s_intake, "tcp://127.0.0.1:%d", base + 2);
-    snprintf(s_router, sizeof s_router, "tcp://127.0.0.1:%d", base + 3);
+    char *const eps[] = {s_clients, s_pub, s_intake, s_router};
+    s_free_endpoints(eps, sizeof s_clients, 4);
     const char *dir = tu_scratch_dir(name);
     snprintf(s_idem, sizeof s_idem, "%s/idem.journal", dir);
     snprintf(s_risk, sizeof s_risk, "%s/risk.conf", dir);
