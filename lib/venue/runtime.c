@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/prog.h"
+#include "bus/bus_curve.h"
 #include "bus/bus_signal.h"
 #include "crypto/crypto.h"
 
@@ -595,6 +596,7 @@ void rt_flush(venue_runtime_t *rt)
 venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, err_t *err)
 {
     assert(ops && ops->name && ops->map_error);
+    bus_curve_t *curve = NULL;
     venue_runtime_t *rt = mem_calloc(1, sizeof *rt);
     rt->ops = ops;
     rt->lease_fd = -1;
@@ -617,22 +619,33 @@ venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, 
         goto fail;
     if (rt_orders_open(rt, err) < 0 || rt_events_open(rt, err) < 0)
         goto fail;
+    /* CURVE on the worker links (XROUTE_CURVE, XROUTE_CURVE_WORKER_LINKS, docs/security.md): the settings fill
+     * the sockets' options; the sockets keep their own copy of the keys. */
     char eps[600];
     bus_sock_opts_t so;
     bus_sock_opts_default(&so);
     so.routing_id = rt->instance;
+    curve = bus_curve_new(cfg, "venue", err);
+    if (!curve || bus_curve_client_opts(curve, "router", true, &so, err) != 0)
+        goto fail;
     s_connect_eps(rt->router_ep, eps, sizeof eps);
     if (!(rt->router = bus_dealer_new(eps, &so, err)))
+        goto fail;
+    if (bus_curve_client_opts(curve, "recorder", true, &so, err) != 0)
         goto fail;
     s_connect_eps(rt->recorder_ep, eps, sizeof eps);
     if (!(rt->recorder = bus_dealer_new(eps, &so, err)))
         goto fail;
     bus_sock_opts_default(&so);
+    if (bus_curve_client_opts(curve, "events", true, &so, err) != 0)
+        goto fail;
     s_connect_eps(rt->events_ep, eps, sizeof eps);
     if (!(rt->pub = bus_pub_new(eps, &so, err)))
         goto fail;
+    bus_curve_destroy(&curve);
     return rt;
 fail:
+    bus_curve_destroy(&curve);
     venue_runtime_destroy(&rt);
     return NULL;
 }
