@@ -122,7 +122,11 @@ class Stack:
 
     def up(self):
         log(f"stack {self.name}: up")
-        self.stack("up")
+        try:
+            self.stack("up")
+        except BaseException:
+            self.down()  # whatever did start (PostgreSQL, the first services) must not outlive a failed start
+            raise
         self.client = self.new_client()
         return self
 
