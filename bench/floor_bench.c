@@ -11,6 +11,7 @@
  *   e.g. bench_floor http://127.0.0.1:26031 2000 64 f1a demo-key demo-secret BTCUSDT:0.001:90000
  * Prints one JSON line like bench_pipeline's. Exit 0 when every request completed, 1 otherwise. */
 #include "base/clock.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "http/http_client.h"
 
@@ -134,7 +135,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_floor: bad symbol spec '%s'\n", argv[a]);
             return 2;
         }
-    f.lat_us = calloc((size_t) f.n, sizeof *f.lat_us);
+    f.lat_us = mem_calloc((size_t) f.n, sizeof *f.lat_us);
     http_config_t cfg = {.max_host_connections = (int) inflight, .max_total_connections = (int) inflight,
                          .max_in_flight = (int) inflight};
     err_t err;
@@ -191,6 +192,6 @@ int main(int argc, char **argv)
     rc = 0;
 cleanup:
     http_client_destroy(&f.hc);
-    free(f.lat_us);
+    mem_free(f.lat_us);
     return rc;
 }

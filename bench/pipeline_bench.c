@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/clock.h"
+#include "base/mem.h"
 #include "base/decimal.h"
 #include "base/err.h"
 #include "bus/bus_curve.h"
@@ -184,8 +185,8 @@ int main(int argc, char **argv)
     bus_sock_opts_default(&o);
     o.sndhwm = 100000;
     o.rcvhwm = 100000;
-    b.sent_ns = calloc((size_t) b.n, sizeof *b.sent_ns);
-    b.lat_us = calloc((size_t) b.n, sizeof *b.lat_us);
+    b.sent_ns = mem_calloc((size_t) b.n, sizeof *b.sent_ns);
+    b.lat_us = mem_calloc((size_t) b.n, sizeof *b.lat_us);
     buf_init(&b.out, 1 << 16);
     b.reader = proto_msg_new();
     config_t *cfg = config_new(NULL, &err);
@@ -252,7 +253,7 @@ cleanup:
     zsock_destroy(&b.sock);
     proto_msg_destroy(&b.reader);
     buf_release(&b.out);
-    free(b.sent_ns);
-    free(b.lat_us);
+    mem_free(b.sent_ns);
+    mem_free(b.lat_us);
     return rc;
 }
