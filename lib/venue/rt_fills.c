@@ -281,15 +281,18 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
     }
     if (published) {
         rt->cursors_dirty = true; /* written by rt_flush once these events are durable */
-        /* Fills change their orders: learn the new state (event.order when it changed). */
+        /* Fills change their orders: learn the new state (event.order when it changed). An order missing from
+         * the table (placed before a restart, or by another replica) is asked for too: its new state would
+         * otherwise never be published. */
         for (size_t i = 0, asked = 0; i < r->n_fills && asked < 8; i++) {
-            const rt_order_t *o = rt_order_find(rt, r->fills[i].order_id);
+            const venue_fill_t *fi = &r->fills[i];
+            const rt_order_t *o = rt_order_find(rt, fi->order_id);
             bool dup = false;
             for (size_t j = 0; j < i && !dup; j++)
-                dup = strcmp(r->fills[j].order_id, r->fills[i].order_id) == 0;
-            if (!o || dup || venue_status_final(o->o.status))
+                dup = strcmp(r->fills[j].order_id, fi->order_id) == 0;
+            if (dup || (o && venue_status_final(o->o.status)))
                 continue;
-            rt_order_refresh(rt, o->o.symbol, o->o.order_id);
+            rt_order_refresh(rt, o ? o->o.symbol : fi->symbol, fi->order_id);
             asked++;
         }
         c->active_until = rt_now() + RT_ACTIVE_MS;
