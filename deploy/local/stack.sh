@@ -46,7 +46,8 @@ start() {
     say "$name already running (pid $(cat "$RUN/$name.pid"))"
     return 0
   fi
-  env "${envs[@]}" setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
+  # the demo secret reaches workers only through their 0600 secret files, never a service environment
+  env -u XROUTE_DEMO_API_SECRET "${envs[@]}" setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN/$name.pid"
   sleep 0.2
   kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null || die "$name exited at once; last lines of $LOG/$name.log:
