@@ -182,13 +182,13 @@ START_TEST(test_place_idempotent_across_restart)
 
     /* no client order id: the gateway generates one and forwards under its own id */
     s_place(c, "p1", "1", NULL);
-    bus_msg_t *fwd = s_recv(router, 3000, reader, &h);
+    bus_msg_t *fwd = s_recv(router, 10000, reader, &h);
     ck_assert_ptr_nonnull(fwd);
     ck_assert_str_ne(h.id, "p1");
     ck_assert_str_ne(h.client, "");
     s_router_answer(router, fwd, reader, &h, "1001");
     bus_msg_destroy(&fwd);
-    bus_msg_t *rep = s_recv(c, 3000, reader, &h);
+    bus_msg_t *rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_str_eq(h.id, "p1");
     proto_result_t res;
@@ -200,15 +200,15 @@ START_TEST(test_place_idempotent_across_restart)
 
     /* with an id: first forwarded, the resubmission answered from the store, nothing forwarded */
     s_place(c, "p2", "1", "same-id");
-    fwd = s_recv(router, 3000, reader, &h);
+    fwd = s_recv(router, 10000, reader, &h);
     ck_assert_ptr_nonnull(fwd);
     s_router_answer(router, fwd, reader, &h, "2002");
     bus_msg_destroy(&fwd);
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     bus_msg_destroy(&rep);
     s_place(c, "p3", "1", "same-id");
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_str_eq(h.id, "p3");
     ck_assert_int_eq(proto_result_decode(reader, &res, NULL), 0);
@@ -223,7 +223,7 @@ START_TEST(test_place_idempotent_across_restart)
     zsock_destroy(&c);
     c = s_sock(ZMQ_DEALER, '>', s_clients, NULL);
     s_place(c, "p4", "1", "same-id");
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_int_eq(proto_result_decode(reader, &res, NULL), 0);
     ck_assert_str_eq(res.order.order_id, "2002");
@@ -249,7 +249,7 @@ START_TEST(test_refusals_and_deadline)
     proto_error_t e;
 
     s_place(c, "risk", "3", "too-big");
-    bus_msg_t *rep = s_recv(c, 3000, reader, &h);
+    bus_msg_t *rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_int_eq(proto_error_decode(reader, &e, NULL), 0);
     ck_assert_int_eq(e.code, XR_RISK_REJECTED);
@@ -261,7 +261,7 @@ START_TEST(test_refusals_and_deadline)
     buf_init(&b, 3 << 20);
     buf_append(&b, "\xc1", 1);
     bus_send_envelope(c, NULL, &b, NULL);
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_int_eq(proto_error_decode(reader, &e, NULL), 0);
     ck_assert_int_eq(e.code, XR_INVALID_REQUEST);
@@ -270,7 +270,7 @@ START_TEST(test_refusals_and_deadline)
     for (int i = 0; i < (2 << 20); i++)
         buf_putc(&b, 'x');
     bus_send_envelope(c, NULL, &b, NULL);
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_int_eq(proto_error_decode(reader, &e, NULL), 0);
     ck_assert_int_eq(e.code, XR_INVALID_REQUEST);
@@ -282,10 +282,10 @@ START_TEST(test_refusals_and_deadline)
     /* the router never answers: TIMEOUT after the gateway's deadline, with the client order id */
     int64_t t0 = clock_mono_ms();
     s_place(c, "slow", "1", "slow-id");
-    bus_msg_t *fwd = s_recv(router, 3000, reader, &h);
+    bus_msg_t *fwd = s_recv(router, 10000, reader, &h);
     ck_assert_ptr_nonnull(fwd);
     proto_header_t fwd_hdr = h;
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     ck_assert_str_eq(h.id, "slow");
     ck_assert_int_eq(proto_error_decode(reader, &e, NULL), 0);
@@ -299,7 +299,7 @@ START_TEST(test_refusals_and_deadline)
     bus_msg_destroy(&fwd);
     ck_assert_ptr_null(s_recv(c, 300, reader, &h));
     s_place(c, "again", "1", "slow-id");
-    rep = s_recv(c, 3000, reader, &h);
+    rep = s_recv(c, 10000, reader, &h);
     ck_assert_ptr_nonnull(rep);
     proto_result_t res;
     ck_assert_int_eq(proto_result_decode(reader, &res, NULL), 0);
