@@ -1,24 +1,13 @@
-/* fuzz_sim_coindcx: arbitrary requests straight into the CoinDCX dialect's handle hook. Input layout:
- *   byte 0  bit 0: sign the request correctly (so fuzzing reaches the handlers), bits 1-2: method
- *           (GET, POST, DELETE, PUT), bit 3: body marked too large
- *   byte 1  route: index into the known paths; past the end, the path is the first line of the rest
- *   rest    "<query>\n<body>" (no newline: all query for GET, all body otherwise)
- * The engine and dialect state persist across inputs and are reset every 64 write requests, so a run is a
- * pure function of the input sequence. Signed bodies need "timestamp":1767225600000 to pass the clock
- * check. Every reply must be JSON. */
-#include "sim/engine.h"
+/* fuzz_sim_coindcx: arbitrary requests straight into the CoinDCX dialect's handle hook, through the shared
+ * driver (sim_dialect_fuzz.h: input layout, state, the every-reply-is-JSON check). Signed requests carry
+ * X-AUTH-SIGNATURE over the exact body; signed bodies need "timestamp":1767225600000 to pass the clock check. */
+#include "sim_dialect_fuzz.h"
+
 #include "sim/sim_coindcx.h"
 
-#include "base/log.h"
 #include "crypto/crypto.h"
-#include "json/json.h"
 
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define NOW 1767225600000LL
 
 static const char *const s_paths[] = {
     "/exchange/v1/derivatives/futures/orders/create", "/exchange/v1/derivatives/futures/orders",
@@ -32,94 +21,18 @@ static const char *const s_paths[] = {
     "/exchange/v1/derivatives/futures/data/instrument", "/exchange/v1/derivatives/futures/data/active_instruments",
     "/market_data/v3/current_prices/futures/rt", "/market_data/candlesticks",
 };
-#define NPATHS (sizeof s_paths / sizeof s_paths[0])
 
-static sim_engine_t *s_engine;
-static void *s_state;
-static sim_http_resp_t s_resp;
-static unsigned s_writes; /* write requests since the last reset */
-
-static void s_setup(void)
+static size_t s_headers(const sim_fuzz_req_t *q, sim_header_t *h, char *scratch, size_t cap)
 {
-    log_init("fuzz", LOG_LEVEL_OFF);
-    sim_engine_config_t cfg;
-    sim_engine_config_default(&cfg);
-    cfg.tick_ms = 0;
-    s_engine = sim_engine_new(&cfg, NULL);
-    sim_engine_add_account(s_engine, "fz-key", "fz-secret", NULL);
-    s_state = calloc(1, sim_dialect_coindcx.state_size);
-    if (!s_engine || !s_state || sim_dialect_coindcx.init(s_state, s_engine, NOW, NULL) < 0)
-        abort();
-    buf_init(&s_resp.body, SIM_MAX_RESP_BODY);
+    snprintf(scratch, cap, "0");
+    if (q->sign)
+        crypto_hmac_sha256_hex(SIM_FUZZ_SECRET, q->body, q->body_len, scratch);
+    h[0] = (sim_header_t){"X-AUTH-APIKEY", SIM_FUZZ_KEY};
+    h[1] = (sim_header_t){"X-AUTH-SIGNATURE", scratch};
+    return 2;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!s_engine)
-        s_setup();
-    if (size < 2)
-        return 0;
-    static const char *const methods[] = {"GET", "POST", "DELETE", "PUT"};
-    uint8_t flags = data[0], route = data[1];
-    const char *method = methods[(flags >> 1) & 3];
-    char *rest = malloc(size - 1);
-    memcpy(rest, data + 2, size - 2);
-    rest[size - 2] = '\0';
-    size_t rest_len = size - 2;
-    char *path = (char *)"/";
-    char *p = rest;
-    size_t p_len = rest_len;
-    if (route < NPATHS) {
-        path = (char *)s_paths[route];
-    } else {
-        char *nl = memchr(p, '\n', p_len);
-        path = p;
-        if (nl) {
-            *nl = '\0';
-            p_len -= (size_t)(nl + 1 - p);
-            p = nl + 1;
-        } else {
-            p += p_len;
-            p_len = 0;
-        }
-    }
-    const char *query = "", *body = "";
-    size_t query_len = 0, body_len = 0;
-    char *nl = memchr(p, '\n', p_len);
-    if (nl) {
-        *nl = '\0';
-        query = p;
-        query_len = (size_t)(nl - p);
-        body = nl + 1;
-        body_len = p_len - query_len - 1;
-    } else if (strcmp(method, "GET") == 0) {
-        query = p;
-        query_len = p_len;
-    } else {
-        body = p;
-        body_len = p_len;
-    }
-    char sig[CRYPTO_HEX_SHA256_LEN] = "0";
-    if (flags & 1)
-        crypto_hmac_sha256_hex("fz-secret", body, body_len, sig);
-    sim_header_t h[2] = {{"X-AUTH-APIKEY", "fz-key"}, {"X-AUTH-SIGNATURE", sig}};
-    sim_http_req_t r = {
-        .method = method, .path = path, .path_len = strlen(path), .query = query, .query_len = strlen(query),
-        .headers = h, .header_count = 2, .body = body, .body_len = body_len, .body_too_large = (flags & 8) != 0,
-        .peer = "127.0.0.1", .now_ms = NOW,
-    };
-    (void)query_len;
-    /* resetting regenerates the price history (~30 ms): do it every 64 writes so state builds up a little
-     * (open orders, positions) and fuzzing stays fast; a corpus replay is still the same every time */
-    if (strcmp(method, "GET") != 0 && ++s_writes % 64 == 0)
-        sim_engine_reset(s_engine, NOW);
-    sim_dialect_coindcx.reset(s_state);
-    sim_resp_begin(&s_resp, 200);
-    sim_dialect_coindcx.handle(s_state, &r, &s_resp);
-    json_t *v = json_parse(s_resp.body.data, s_resp.body.len, SIM_MAX_RESP_BODY, 64, NULL);
-    if (!v)
-        abort(); /* every reply is JSON */
-    json_free(&v);
-    free(rest);
-    return 0;
+    return sim_fuzz_run(&sim_dialect_coindcx, s_paths, sizeof s_paths / sizeof s_paths[0], s_headers, data, size);
 }
