@@ -1,5 +1,5 @@
 /* crypto: HMAC-SHA256 request signing, constant-time comparison and random ids over OpenSSL 3.
- * This is the only file of xroute that includes OpenSSL headers (STYLE rule 14). Nothing here keeps
+ * lib/crypto is the only folder of xroute that includes OpenSSL headers (STYLE rule 14). Nothing here keeps
  * state between calls, so every function is safe to call from any thread. Secrets pass through but are
  * never logged nor copied into error text. */
 #include "crypto.h"
