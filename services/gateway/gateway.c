@@ -31,12 +31,12 @@
 #include <assert.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #define GW_BATCH 256             /* client messages handled before the group commit and the sends */
-#define GW_TICK_MS 20            /* deadline check interval */
 #define GW_OPEN_MAX 200000       /* open orders tracked for the open-order limit */
 #define GW_LABEL_SZ 65           /* client label: hex of the routing id, truncated */
 
@@ -77,6 +77,8 @@ struct _gateway_t {
     proto_msg_t *reader;        /* envelope reader */
     buf_t out;                  /* envelope being built */
     uint64_t next_gid;          /* counter behind gid */
+    int deadline_timer;         /* one-shot timer at the earliest pending deadline; 0 = none armed */
+    int64_t deadline_due_ms;    /* monotonic time it fires at */
     gateway_stats_t stats;      /* counters */
 };
 
@@ -165,6 +167,27 @@ static void s_answer_known(gateway_t *self, const bus_msg_t *msg, const proto_he
     buf_reset(&self->out);
     if (s_encode_order_result(self, hdr->id, &o, &self->out) == 0)
         s_send_client(self, msg, &self->out);
+}
+
+/* ---- deadlines ----------------------------------------------------------------------------------------- */
+
+static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg);
+
+/* Makes sure the deadline timer fires no later than deadline_ms (monotonic). One one-shot timer at the
+ * earliest deadline instead of a periodic tick: an idle gateway does not wake up, and a busy one re-arms only
+ * when a deadline earlier than the armed one arrives (rare: most requests take the default timeout, so each
+ * new deadline is later than the armed one). */
+static void s_arm_deadline(gateway_t *self, int64_t deadline_ms)
+{
+    if (self->deadline_timer && self->deadline_due_ms <= deadline_ms)
+        return;
+    if (self->deadline_timer)
+        bus_loop_cancel_timer(self->loop, self->deadline_timer);
+    int64_t delay = deadline_ms - clock_mono_ms() + 1; /* +1: clock_mono_ms truncates; fire once it has passed */
+    self->deadline_timer = bus_loop_add_timer(self->loop, delay > 0 ? delay : 0, 0, s_on_deadline, self);
+    self->deadline_due_ms = deadline_ms;
+    if (self->deadline_timer < 0)
+        self->deadline_timer = 0; /* cannot happen: the gateway uses three of BUS_LOOP_TIMERS */
 }
 
 /* ---- requests from clients ----------------------------------------------------------------------------- */
@@ -280,6 +303,7 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
         return;
     }
     zhashx_insert(self->pending, p->gid, p);
+    s_arm_deadline(self, p->deadline_ms);
     outgoing_t *out = mem_calloc(1, sizeof *out);
     out->msg = bus_msg_new();
     bus_msg_set_envelope(out->msg, self->out.data, self->out.len);
@@ -499,15 +523,29 @@ static int s_on_subscription(bus_loop_t *loop, zsock_t *sock, void *arg)
 
 /* ---- timers and signals -------------------------------------------------------------------------------- */
 
-static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
+/* The earliest deadline has come: answer TIMEOUT to what passed its deadline, forget answered entries whose
+ * grace period is over, and arm the timer again at the earliest deadline left. */
+static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     gateway_t *self = arg;
+    self->deadline_timer = 0; /* one-shot: gone once fired */
     int64_t now = clock_mono_ms();
+    int64_t next = INT64_MAX;
+    zlistx_t *gone = NULL;
     for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
-        if (p->answered || p->deadline_ms > now)
+        if (p->deadline_ms > now) {
+            next = p->deadline_ms < next ? p->deadline_ms : next;
             continue;
+        }
+        if (p->answered) {
+            /* its grace period is over */
+            if (!gone)
+                gone = zlistx_new();
+            zlistx_add_end(gone, p->gid);
+            continue;
+        }
         p->answered = true;
         self->stats.timeouts++;
         s_error(self, p->reply_route, p->orig_id, XR_TIMEOUT, p->client_order_id,
@@ -515,19 +553,13 @@ static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
                 p->op == PROTO_T_PLACE_ORDER ? ": query the order by its client order id" : "");
         /* kept a while longer so that a late reply still updates the idempotency store */
         p->deadline_ms = now + 60000;
-    }
-    /* answered entries whose grace period is over */
-    zlistx_t *gone = NULL;
-    for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
-        if (p->answered && p->deadline_ms <= now) {
-            if (!gone)
-                gone = zlistx_new();
-            zlistx_add_end(gone, p->gid);
-        }
+        next = p->deadline_ms < next ? p->deadline_ms : next;
     }
     for (char *gid = gone ? zlistx_first(gone) : NULL; gid; gid = zlistx_next(gone))
         zhashx_delete(self->pending, gid);
     zlistx_destroy(&gone);
+    if (next != INT64_MAX)
+        s_arm_deadline(self, next);
     return 0;
 }
 
@@ -697,7 +729,6 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
-    bus_loop_add_timer(self->loop, GW_TICK_MS, GW_TICK_MS, s_on_tick, self);
     bus_loop_add_timer(self->loop, 10000, 10000, s_on_housekeeping, self);
     log_info("gateway clients=%s events_out=%s events_in=%s router=%s risk=%s idem=%s", bus_sock_endpoint(self->clients),
              bus_sock_endpoint(self->pub), bus_sock_endpoint(self->sub), cfg->router, cfg->risk_path, cfg->idem_path);

@@ -27,13 +27,13 @@
 #include <assert.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #define ROUTER_FANOUT_MAX 16      /* venues one fan-out query reaches */
 #define ROUTER_BATCH 256          /* messages handled per readable event before polling again */
-#define ROUTER_TICK_MS 50         /* deadline check interval */
 #define ROUTER_OUT_MAX (PROTO_ENVELOPE_MAX + 65536)
 
 typedef struct _fanout_t fanout_t;
@@ -81,6 +81,8 @@ struct _router_t {
     proto_msg_t *reader;             /* envelope reader, reused */
     buf_t out;                       /* envelope being built, reused */
     uint64_t next_rid;               /* counter behind rid */
+    int deadline_timer;              /* one-shot timer at the earliest pending deadline; 0 = none armed */
+    int64_t deadline_due_ms;         /* monotonic time it fires at */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
     char gateway_key[BUS_CURVE_KEY_SZ]; /* key served on the frontend; "" = any */
@@ -198,6 +200,25 @@ static void s_pending_fail(router_t *self, pending_t *p, xr_code_t code, const c
     s_error_to(self, p->reply_route, p->orig_id, "", code, p->venue, p->client_order_id, "%s", e.message);
 }
 
+static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg);
+
+/* Makes sure the deadline timer fires no later than deadline_ms (monotonic). One one-shot timer at the
+ * earliest deadline instead of a periodic tick: an idle router does not wake up for it, and a busy one
+ * re-arms only when a deadline earlier than the armed one arrives (most requests share the default timeout,
+ * so each new deadline is later than the armed one). */
+static void s_arm_deadline(router_t *self, int64_t deadline_ms)
+{
+    if (self->deadline_timer && self->deadline_due_ms <= deadline_ms)
+        return;
+    if (self->deadline_timer)
+        bus_loop_cancel_timer(self->loop, self->deadline_timer);
+    int64_t delay = deadline_ms - clock_mono_ms() + 1; /* +1: clock_mono_ms truncates; fire once it has passed */
+    self->deadline_timer = bus_loop_add_timer(self->loop, delay > 0 ? delay : 0, 0, s_on_deadline, self);
+    self->deadline_due_ms = deadline_ms;
+    if (self->deadline_timer < 0)
+        self->deadline_timer = 0; /* cannot happen: the router uses two of BUS_LOOP_TIMERS */
+}
+
 static pending_t *s_pending_add(router_t *self, const char *instance, const char *venue, proto_type_t op,
                                 const char *cloid, int64_t deadline_ms)
 {
@@ -209,6 +230,7 @@ static pending_t *s_pending_add(router_t *self, const char *instance, const char
     p->op = op;
     p->deadline_ms = deadline_ms;
     zhashx_insert(self->pending, p->rid, p);
+    s_arm_deadline(self, deadline_ms);
     return p;
 }
 
@@ -695,23 +717,27 @@ static int s_on_heartbeat(bus_loop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
+/* The earliest deadline has come: fail what passed its deadline, then arm the timer again at the earliest
+ * deadline left. */
+static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
 {
     (void) loop;
     (void) timer_id;
     router_t *self = arg;
+    self->deadline_timer = 0; /* one-shot: gone once fired */
     int64_t now = clock_mono_ms();
+    int64_t next = INT64_MAX;
     zlistx_t *late = NULL;
     for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
-        if (p->deadline_ms > now)
+        if (p->deadline_ms > now) {
+            next = p->deadline_ms < next ? p->deadline_ms : next;
             continue;
+        }
         if (!late)
             late = zlistx_new();
         zlistx_add_end(late, p);
     }
-    if (!late)
-        return 0;
-    for (pending_t *p = zlistx_first(late); p; p = zlistx_next(late)) {
+    for (pending_t *p = late ? zlistx_first(late) : NULL; p; p = zlistx_next(late)) {
         worker_t *w = s_worker_by_instance(self, p->instance);
         if (w && w->inflight > 0)
             w->inflight--;
@@ -720,6 +746,8 @@ static int s_on_tick(bus_loop_t *loop, int timer_id, void *arg)
         zhashx_delete(self->pending, p->rid);
     }
     zlistx_destroy(&late);
+    if (next != INT64_MAX)
+        s_arm_deadline(self, next);
     return 0;
 }
 
@@ -807,7 +835,6 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
     bus_loop_add_timer(self->loop, cfg->heartbeat_ms, cfg->heartbeat_ms, s_on_heartbeat, self);
-    bus_loop_add_timer(self->loop, ROUTER_TICK_MS, ROUTER_TICK_MS, s_on_tick, self);
     log_info("router frontend=%s backend=%s routes=%s rules=%zu curve=%s worker_links=%s gateway_key=%s "
              "recorder_key=%s",
              bus_sock_endpoint(self->frontend), bus_sock_endpoint(self->backend), self->routes_path, route_table_size(self->routes), cfg->curve && bus_curve_enabled(cfg->curve, false) ? "on" : "off",
