@@ -189,6 +189,8 @@ void sim_engine_destroy(sim_engine_t **self_p)
     sim_engine_t *self = *self_p;
     for (int v = SIM_VENUE_COUNT - 1; v >= 0; v--)
         s_venue_free(&self->venues[v], false);
+    for (int i = self->n_accounts - 1; i >= 0; i--)
+        crypto_hmac_destroy(&self->accounts[i].hmac);
     mem_free(self->accounts);
     mem_free(self);
     *self_p = NULL;
@@ -352,6 +354,11 @@ int sim_engine_add_account(sim_engine_t *self, const char *key, const char *secr
     a->id = self->n_accounts;
     memcpy(a->key, key, strlen(key) + 1);
     memcpy(a->secret, secret, strlen(secret) + 1);
+    a->hmac = crypto_hmac_new_str(secret);
+    if (!a->hmac) {
+        memset(a, 0, sizeof *a);
+        return err_set(err, XR_INTERNAL, "cannot prepare the account's signing key");
+    }
     return self->n_accounts++;
 }
 

@@ -36,6 +36,7 @@
 
 #include "base/decimal.h"
 #include "base/err.h"
+#include "crypto/crypto_hmac.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -186,6 +187,11 @@ typedef struct {
                                  found"), in chunks of 4096; 0 = 2 Mi. Fills keep the last 2 Mi, the ledger 2 Mi */
 } sim_engine_config_t;
 
+/* The figure a dialect publishes for a limit it does not enforce (rate limits off): far above any rate a client
+ * can reach here, so a client that paces itself by the published limits is never held back, and small enough
+ * for every client's integer parsing and window arithmetic (1,000,000 per window). */
+#define SIM_LIMIT_UNLIMITED 1000000
+
 /* Defaults: seed 1, partial_fills 1, maker 0.0002, taker 0.0005, funds 100000, tick 100 ms, walk 100, rate limits
  * on at the venues' defaults. */
 void sim_engine_config_default(sim_engine_config_t *cfg);
@@ -241,6 +247,7 @@ typedef struct {
     int id;           /* 0-based account number */
     char key[80];     /* API key */
     char secret[136]; /* API secret: never logged, never in admin output */
+    crypto_hmac_t *hmac; /* HMAC-SHA256 prepared under secret, for checking signatures (engine's) */
 } sim_account_t;
 
 /* Adds an account that exists on every venue with initial_funds. Returns its id, or -1 (err set) if the key is

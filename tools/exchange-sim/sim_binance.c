@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
+#include "crypto/crypto_hmac.h"
 #include "json/json.h"
 
 #include <assert.h>
@@ -257,8 +258,20 @@ const char *const bn_possides[] = {"BOTH", "LONG", "SHORT"};
 
 int bn_weight_limit(const s_ctx_t *c)
 {
-    int per_min = sim_engine_config(c->eng)->rate_limit_per_min;
-    return per_min > 0 ? per_min : BN_WEIGHT_LIMIT;
+    const sim_engine_config_t *cfg = sim_engine_config(c->eng);
+    if (!cfg->rate_limits)
+        return SIM_LIMIT_UNLIMITED;
+    return cfg->rate_limit_per_min > 0 ? cfg->rate_limit_per_min : BN_WEIGHT_LIMIT;
+}
+
+int bn_orders_limit_10s(const s_ctx_t *c)
+{
+    return sim_engine_config(c->eng)->rate_limits ? BN_ORDERS_10S : SIM_LIMIT_UNLIMITED;
+}
+
+int bn_orders_limit_1m(const s_ctx_t *c)
+{
+    return sim_engine_config(c->eng)->rate_limits ? BN_ORDERS_1M : SIM_LIMIT_UNLIMITED;
 }
 
 /* ---- endpoint table ---- */
@@ -417,14 +430,15 @@ static int s_count_order(s_ctx_t *c, int *n10, int *n60)
         oc->n60 = 0;
     }
     bool limits = sim_engine_config(c->eng)->rate_limits;
-    if (limits && oc->n10 >= BN_ORDERS_10S) {
-        bn_err(c, 429, -1015, "Too many new orders; current limit is %d orders per TEN_SECONDS.", BN_ORDERS_10S);
+    int limit10 = bn_orders_limit_10s(c), limit60 = bn_orders_limit_1m(c);
+    if (limits && oc->n10 >= limit10) {
+        bn_err(c, 429, -1015, "Too many new orders; current limit is %d orders per TEN_SECONDS.", limit10);
         *n10 = oc->n10;
         *n60 = oc->n60;
         return -1;
     }
-    if (limits && oc->n60 >= BN_ORDERS_1M) {
-        bn_err(c, 429, -1015, "Too many new orders; current limit is %d orders per MINUTE.", BN_ORDERS_1M);
+    if (limits && oc->n60 >= limit60) {
+        bn_err(c, 429, -1015, "Too many new orders; current limit is %d orders per MINUTE.", limit60);
         *n10 = oc->n10;
         *n60 = oc->n60;
         return -1;
@@ -502,7 +516,7 @@ static int s_auth(s_ctx_t *c)
     if (rc == 0)
         rc = s_strip_sig(&msg, c->req->body, c->req->body_len, sig);
     char want[CRYPTO_HEX_SHA256_LEN];
-    bool ok = rc == 0 && crypto_hmac_sha256_hex(acct->secret, msg.data ? msg.data : "", msg.len, want) == 0 &&
+    bool ok = rc == 0 && crypto_hmac_sign_hex(acct->hmac, msg.data, msg.len, want) == 0 &&
               crypto_ct_streq(want, given);
     buf_release(&msg);
     if (!ok) {

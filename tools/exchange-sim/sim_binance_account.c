@@ -535,8 +535,8 @@ void bn_exchange_info(s_ctx_t *c)
     jw_key(w, "rateLimits");
     jw_array_begin(w);
     s_rate_limit_json(w, "REQUEST_WEIGHT", "MINUTE", 1, bn_weight_limit(c));
-    s_rate_limit_json(w, "ORDERS", "MINUTE", 1, BN_ORDERS_1M);
-    s_rate_limit_json(w, "ORDERS", "SECOND", 10, BN_ORDERS_10S);
+    s_rate_limit_json(w, "ORDERS", "MINUTE", 1, bn_orders_limit_1m(c));
+    s_rate_limit_json(w, "ORDERS", "SECOND", 10, bn_orders_limit_10s(c));
     jw_array_end(w);
     jw_key(w, "exchangeFilters");
     jw_array_begin(w);

@@ -126,8 +126,12 @@ extern const char *const bn_types[];   /* 7 order types, in sim_type_t order */
 extern const char *const bn_tifs[];    /* 5 time-in-force names, in sim_tif_t order */
 extern const char *const bn_possides[];/* 3 position sides, in sim_pos_side_t order */
 
-/* IP weight per minute in force (config or Binance's 2400). */
+/* The limits in force, which exchangeInfo publishes and the 429 texts quote: IP weight per minute
+ * (--rate-limit-per-min or Binance's 2400) and the account's ORDERS per 10 s (300) and per minute (1200); every
+ * one SIM_LIMIT_UNLIMITED while rate limits are off, since nothing is enforced then. */
 int bn_weight_limit(const s_ctx_t *c);
+int bn_orders_limit_10s(const s_ctx_t *c);
+int bn_orders_limit_1m(const s_ctx_t *c);
 
 /* Endpoint handlers (one per row of the endpoint table): read c->params, call the engine, write the reply. */
 void bn_algo_cancel(s_ctx_t *c);

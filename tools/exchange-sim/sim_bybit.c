@@ -16,6 +16,7 @@
 #include "base/decimal.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
+#include "crypto/crypto_hmac.h"
 #include "json/json.h"
 
 #include <assert.h>
@@ -630,10 +631,12 @@ static bool s_ip_limited(by_state_t *st, const char *peer, int64_t now)
     return ++slot->count > limit;
 }
 
-/* Counts a private request against (account, route); adds the X-Bapi-Limit* headers; false when over. */
+/* Counts a private request against (account, route); adds the X-Bapi-Limit* headers; false when over. The
+ * headers publish the limit in force: the route's own, or SIM_LIMIT_UNLIMITED while rate limits are off. */
 static bool s_uid_ok(by_ctx_t *c, size_t route)
 {
-    int limit = c->route->uid_limit;
+    bool enforced = sim_engine_config(c->st->engine)->rate_limits;
+    int limit = enforced ? c->route->uid_limit : SIM_LIMIT_UNLIMITED;
     int64_t window = c->now - c->now % 1000;
     int64_t remaining = limit - 1;
     bool ok = true;
@@ -644,8 +647,8 @@ static bool s_uid_ok(by_ctx_t *c, size_t route)
             s->count = 0;
         }
         s->count++;
-        ok = s->count <= limit || !sim_engine_config(c->st->engine)->rate_limits;
-        remaining = ok ? limit - s->count : 0;
+        ok = s->count <= limit || !enforced;
+        remaining = s->count <= limit ? limit - s->count : 0;
     }
     sim_resp_header(c->resp, "X-Bapi-Limit", "%d", limit);
     sim_resp_header(c->resp, "X-Bapi-Limit-Status", "%" PRId64, remaining);
@@ -698,7 +701,7 @@ static int s_authenticate(by_ctx_t *c)
     int app = is_get ? buf_append(&msg, c->req->query, c->req->query_len)
                      : buf_append(&msg, c->req->body, c->req->body_len);
     char want[CRYPTO_HEX_SHA256_LEN], got[CRYPTO_HEX_SHA256_LEN];
-    int hm = app == 0 ? crypto_hmac_sha256_hex(a->secret, msg.data ? msg.data : "", msg.len, want) : -1;
+    int hm = app == 0 ? crypto_hmac_sign_hex(a->hmac, msg.data, msg.len, want) : -1;
     buf_release(&msg);
     size_t sl = strlen(sign);
     if (sl != 64) {

@@ -14,6 +14,7 @@
 #include "base/decimal.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
+#include "crypto/crypto_hmac.h"
 #include "json/json.h"
 
 #include <ctype.h>
@@ -406,7 +407,7 @@ static int s_authenticate(cd_ctx_t *c)
     if (!a)
         return cd_err(c, 401, "Invalid credentials");
     char want[CRYPTO_HEX_SHA256_LEN], got[CRYPTO_HEX_SHA256_LEN];
-    if (strlen(sign) != 64 || crypto_hmac_sha256_hex(a->secret, c->req->body, c->req->body_len, want) < 0)
+    if (strlen(sign) != 64 || crypto_hmac_sign_hex(a->hmac, c->req->body, c->req->body_len, want) < 0)
         return cd_err(c, 401, "Invalid credentials");
     for (size_t i = 0; i < 64; i++)
         got[i] = (char)tolower((unsigned char)sign[i]);

@@ -1,7 +1,8 @@
 /* test_bybit_dialect: the Bybit v5 dialect driven directly through its handle hook (no sockets): signing
  * checks, the retCode envelope and codes, orderLinkId uniqueness, conditional orders keeping their id through
- * the trigger, leverage, klines order, executions, per-UID and per-IP limits, and bad input. Requests are
- * signed here from the documented rule; the independent-client check is tests/node/ccxt_bybit.mjs. */
+ * the trigger, leverage, klines order, executions, per-UID and per-IP limits (and the published X-Bapi-Limit with
+ * rate limits on and off), and bad input. Requests are signed here from the documented rule; the
+ * independent-client check is tests/node/ccxt_bybit.mjs. */
 #include "testutil.h"
 
 #include "sim/engine.h"
@@ -309,6 +310,52 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* The value of a reply header, or NULL. */
+static const char *fx_header(fx_t *f, const char *name)
+{
+    for (size_t i = 0; i < f->resp.header_count; i++)
+        if (strcmp(f->resp.headers[i].name, name) == 0)
+            return f->resp.headers[i].value;
+    return NULL;
+}
+
+/* Sends order creates in one second until one is refused or n went through; returns how many went through. */
+static int fx_creates(fx_t *f, int n, const char *tag)
+{
+    for (int i = 0; i < n; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"category\":\"linear\",\"symbol\":\"ETHUSDT\",\"side\":\"Buy\",\"orderType\":\"Limit\",\"qty\":\"0.1\","
+                 "\"price\":\"2000\",\"orderLinkId\":\"%s-%d\"}",
+                 tag, i);
+        fx_send(f, "POST", "/v5/order/create", "", body, 1);
+        if (fx_code(f) != 0)
+            return i;
+    }
+    return n;
+}
+
+START_TEST(test_published_limits)
+{
+    /* X-Bapi-Limit is the limit in force: the route's 10 per second (the 11th create is refused), and with rate
+     * limits off SIM_LIMIT_UNLIMITED, with a status that counts down from it and more creates going through */
+    fx_t *f = fx_new();
+    ck_assert_int_eq(fx_creates(f, 20, "on"), 10);
+    ck_assert_int_eq(fx_code(f), 10006);
+    ck_assert_str_eq(fx_header(f, "X-Bapi-Limit"), "10");
+    ck_assert_str_eq(fx_header(f, "X-Bapi-Limit-Status"), "0");
+    f->now += 1000;
+    sim_engine_set_rate_limits(f->engine, false, 0);
+    ck_assert_int_eq(fx_creates(f, 20, "off"), 20);
+    char want[32];
+    snprintf(want, sizeof want, "%d", SIM_LIMIT_UNLIMITED);
+    ck_assert_str_eq(fx_header(f, "X-Bapi-Limit"), want);
+    snprintf(want, sizeof want, "%d", SIM_LIMIT_UNLIMITED - 20);
+    ck_assert_str_eq(fx_header(f, "X-Bapi-Limit-Status"), want);
+    fx_destroy(f);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
     fx_t *f = fx_new();
@@ -358,6 +405,7 @@ static Suite *s_suite(void)
     Suite *s = suite_create("bybit_dialect");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_public_time_and_instruments);
+    tcase_add_test(tc, test_published_limits);
     tcase_add_test(tc, test_auth_errors);
     tcase_add_test(tc, test_orders_lifecycle);
     tcase_add_test(tc, test_market_fill_position_execution);

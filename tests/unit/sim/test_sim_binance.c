@@ -1,7 +1,8 @@
 /* Check suite for the Binance dialect, driven through its handle hook with hand-made requests (no socket): the
  * official signing vectors of venues.md section 0 (query, query+body concatenation, percent-encoded symbol),
  * the timestamp rule at its edges, key errors, parameter errors, and order round trips whose JSON fields are
- * checked by name. The request clock is injected, so the 2017 timestamps of the vectors are "now". */
+ * checked by name, and the published rate limits (exchangeInfo) against what is enforced, with rate limits on, off
+ * and scaled. The request clock is injected, so the 2017 timestamps of the vectors are "now". */
 #include "sim/engine.h"
 #include "sim/sim_binance.h"
 
@@ -199,6 +200,16 @@ START_TEST(public_endpoints_and_weight_header)
 }
 END_TEST
 
+/* A header's decimal value (the header must be there). */
+static int header_int(const char *v)
+{
+    ck_assert_ptr_nonnull(v);
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    ck_assert(end != v && *end == '\0');
+    return (int)n;
+}
+
 /* Signs query with the vector secret at time ts (appending timestamp and signature). */
 static const char *signed_query(const char *params, int64_t ts)
 {
@@ -264,6 +275,90 @@ START_TEST(order_round_trip_fields)
 }
 END_TEST
 
+/* The limit of the exchangeInfo rateLimits entry of this type and interval (-1 if absent). */
+static int64_t published(const char *type, const char *interval, int64_t interval_num)
+{
+    ck_assert_int_eq(call("GET", "/fapi/v1/exchangeInfo", "", "", NULL, VEC_TS), 200);
+    const json_t *arr = json_get(doc, "rateLimits");
+    ck_assert_uint_eq(json_array_len(arr), 3);
+    for (size_t i = 0; i < json_array_len(arr); i++) {
+        const json_t *r = json_array_at(arr, i);
+        int64_t num = 0, limit = 0;
+        if (strcmp(json_string(json_get(r, "rateLimitType"), NULL), type) == 0 &&
+            strcmp(json_string(json_get(r, "interval"), NULL), interval) == 0 &&
+            json_get_int64(r, "intervalNum", &num, NULL) == 0 && num == interval_num &&
+            json_get_int64(r, "limit", &limit, NULL) == 0)
+            return limit;
+    }
+    return -1;
+}
+
+/* Places MARKET orders (alternating sides, position stays flat) at one instant until one is refused or n are
+ * accepted; returns how many were accepted. */
+static int place_orders(int n, int64_t now)
+{
+    for (int i = 0; i < n; i++) {
+        const char *p = i % 2 ? "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.001"
+                              : "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001";
+        if (call("POST", "/fapi/v1/order", signed_query(p, now), "", VEC_KEY, now) != 200)
+            return i;
+    }
+    return n;
+}
+
+START_TEST(published_limits_are_the_enforced_ones)
+{
+    /* default: Binance's own figures, and the ORDERS limit refuses exactly the order past the published count */
+    ck_assert_int_eq(published("REQUEST_WEIGHT", "MINUTE", 1), 2400);
+    ck_assert_int_eq(published("ORDERS", "MINUTE", 1), 1200);
+    int64_t per_10s = published("ORDERS", "SECOND", 10);
+    ck_assert_int_eq(per_10s, 300);
+    ck_assert_int_eq(place_orders(400, VEC_TS), (int)per_10s);
+    ck_assert_int_eq(resp.status, 429);
+    ck_assert_int_eq(code(), -1015);
+    ck_assert_str_eq(str("msg"), "Too many new orders; current limit is 300 orders per TEN_SECONDS.");
+    ck_assert_str_eq(header("X-MBX-ORDER-COUNT-10S"), "300");
+}
+END_TEST
+
+START_TEST(published_limits_without_rate_limits_never_bind)
+{
+    /* --no-rate-limits: every figure is SIM_LIMIT_UNLIMITED, and more orders than Binance's 300 per 10 s pass */
+    sim_engine_set_rate_limits(eng, false, 0);
+    ck_assert_int_eq(published("REQUEST_WEIGHT", "MINUTE", 1), SIM_LIMIT_UNLIMITED);
+    ck_assert_int_eq(published("ORDERS", "MINUTE", 1), SIM_LIMIT_UNLIMITED);
+    ck_assert_int_eq(published("ORDERS", "SECOND", 10), SIM_LIMIT_UNLIMITED);
+    ck_assert_int_eq(SIM_LIMIT_UNLIMITED, 1000000);
+    ck_assert_int_eq(place_orders(400, VEC_TS), 400);
+    ck_assert_str_eq(header("X-MBX-ORDER-COUNT-10S"), "400");
+    /* back on at run time (POST /admin/config): the venue's figures again */
+    sim_engine_set_rate_limits(eng, true, 0);
+    ck_assert_int_eq(published("ORDERS", "SECOND", 10), 300);
+}
+END_TEST
+
+START_TEST(published_weight_follows_rate_limit_per_min)
+{
+    /* --rate-limit-per-min 40: the published REQUEST_WEIGHT is 40 and the request past 40 weight is refused;
+     * the ORDERS limits are the account's and stay Binance's */
+    sim_engine_set_rate_limits(eng, true, 40);
+    int64_t weight = published("REQUEST_WEIGHT", "MINUTE", 1); /* exchangeInfo itself weighs 1 */
+    ck_assert_int_eq(weight, 40);
+    ck_assert_int_eq(published("ORDERS", "MINUTE", 1), 1200);
+    ck_assert_int_eq(published("ORDERS", "SECOND", 10), 300);
+    int used = header_int(header("X-MBX-USED-WEIGHT-1M"));
+    ck_assert_int_eq(used, 3);
+    while (used < weight) {
+        ck_assert_int_eq(call("GET", "/fapi/v1/ticker/price", "symbol=BTCUSDT", "", NULL, VEC_TS), 200);
+        used = header_int(header("X-MBX-USED-WEIGHT-1M"));
+    }
+    ck_assert_int_eq(used, 40);
+    ck_assert_int_eq(call("GET", "/fapi/v1/ticker/price", "symbol=BTCUSDT", "", NULL, VEC_TS), 429);
+    ck_assert_int_eq(code(), -1003);
+    ck_assert_ptr_nonnull(strstr(str("msg"), "is 40 requests per minute"));
+}
+END_TEST
+
 START_TEST(bad_input_never_crashes)
 {
     /* a few shapes that once tripped parsers elsewhere: empty pairs, bare names, long values, binary */
@@ -295,6 +390,9 @@ static Suite *suite(void)
     tcase_add_test(tc, parameter_errors);
     tcase_add_test(tc, public_endpoints_and_weight_header);
     tcase_add_test(tc, order_round_trip_fields);
+    tcase_add_test(tc, published_limits_are_the_enforced_ones);
+    tcase_add_test(tc, published_limits_without_rate_limits_never_bind);
+    tcase_add_test(tc, published_weight_follows_rate_limit_per_min);
     tcase_add_test(tc, bad_input_never_crashes);
     suite_add_tcase(s, tc);
     return s;
