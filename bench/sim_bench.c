@@ -5,12 +5,19 @@
  * that many keep-alive connections and drives them from one epoll loop: each connection sends a freshly signed
  * POST /fapi/v1/order (MARKET, 0.001 BTCUSDT, alternating BUY and SELL so the position stays flat), waits for the
  * reply, checks it is a 200, and sends the next. Every request carries a new timestamp and HMAC-SHA256 signature,
- * so the client does the work a real trading client does. Prints requests/s and latency percentiles per level.
+ * so the client does the work a real trading client does (with a prepared HMAC key, as the venue workers can).
+ *
+ * Prints per level: requests/s and latency percentiles, which depend on what else the machine runs, and the CPU
+ * time per request of the simulator (/proc/PID/stat) and of this client (getrusage), which do not. From those it
+ * derives the ceilings on this machine's 2 cores with nothing else running: the simulator is one thread, so it
+ * cannot exceed 1 / sim_cpu_per_req; with the client sharing the 2 cores, both together cannot exceed
+ * 2 / (sim + client CPU per request). The lower of the two is printed as ceiling_2core.
  *
  * usage: bench_sim [seconds per level (default 5)] [levels... (default 1 64)]
  * Environment: XR_BIN (bin dir with xroute-exchange-sim), BENCH_PORT (port base, default 19180). */
 #include "base/clock.h"
 #include "crypto/crypto.h"
+#include "crypto/crypto_hmac.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +61,8 @@ typedef struct {
     size_t n_lat;           /* recorded */
     pid_t sim;              /* the simulator process */
     long long cpu0;         /* its CPU ticks when the window opened */
+    double self_cpu0;       /* this process's CPU seconds when the window opened */
+    crypto_hmac_t *hmac;    /* SECRET, prepared */
 } bench_t;
 
 static int s_connect(uint16_t port)
@@ -77,7 +87,7 @@ static void s_build(bench_t *b, conn_t *c)
     int n = snprintf(params, sizeof params, "symbol=BTCUSDT&side=%s&type=MARKET&quantity=0.001&timestamp=%lld",
                      c->side ? "SELL" : "BUY", (long long)clock_wall_ms());
     c->side ^= 1;
-    crypto_hmac_sha256_hex(SECRET, params, (size_t)n, sig);
+    crypto_hmac_sign_hex(b->hmac, params, (size_t)n, sig);
     c->out_len = (size_t)snprintf(c->out, sizeof c->out,
                                   "POST /fapi/v1/order?%s&signature=%s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
                                   "X-MBX-APIKEY: " KEY "\r\nContent-Length: 0\r\n\r\n",
@@ -129,6 +139,14 @@ static int s_recv(bench_t *b, conn_t *c)
     return 1;
 }
 
+/* CPU seconds (user + system) this process has used. */
+static double s_self_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 /* CPU time (user + system) of a process in clock ticks, from /proc; -1 if unreadable. */
 static long long s_cpu_ticks(pid_t pid)
 {
@@ -145,6 +163,21 @@ static long long s_cpu_ticks(pid_t pid)
     if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2)
         return -1;
     return utime + stime;
+}
+
+/* The 1-minute load average, for reading the rate and latency figures ("?" if unreadable). */
+static const char *s_load(void)
+{
+    static char text[32];
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || !fgets(text, sizeof text, f))
+        snprintf(text, sizeof text, "?");
+    if (f)
+        fclose(f);
+    char *sp = strchr(text, ' ');
+    if (sp)
+        *sp = '\0';
+    return text;
 }
 
 static int s_level(bench_t *b, int conc, int seconds)
@@ -177,6 +210,7 @@ static int s_level(bench_t *b, int conc, int seconds)
             b->n_lat = 0;
             start = now;
             b->cpu0 = s_cpu_ticks(b->sim);
+            b->self_cpu0 = s_self_cpu();
         }
         for (int i = 0; i < n; i++) {
             conn_t *c = evs[i].data.ptr;
@@ -203,6 +237,7 @@ static int s_level(bench_t *b, int conc, int seconds)
     uint64_t done = b->done - base_done;
     long long cpu1 = s_cpu_ticks(b->sim);
     double cpu_s = b->cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - b->cpu0) / (double)sysconf(_SC_CLK_TCK) : 0;
+    double client_s = s_self_cpu() - b->self_cpu0;
     for (int i = 0; i < conc; i++)
         close(b->conns[i].fd);
     close(b->ep);
@@ -223,12 +258,15 @@ static int s_level(bench_t *b, int conc, int seconds)
             }
         }
     }
-    /* the simulator's own CPU per request does not depend on what else the machine runs */
+    /* CPU per request does not depend on what else the machine runs; the ceilings follow from it */
+    double sim_us = done ? cpu_s * 1e6 / (double)done : 0.0, client_us = done ? client_s * 1e6 / (double)done : 0.0;
+    double sim_max = sim_us > 0 ? 1e6 / sim_us : 0.0;
+    double pair_max = sim_us + client_us > 0 ? 2e6 / (sim_us + client_us) : 0.0;
     printf("sim_bench concurrency=%d requests=%llu seconds=%.2f rate=%.0f req/s p50=%uus p99=%uus p99.9=%uus "
-           "sim_cpu=%.0f%% sim_cpu_per_req=%.1fus (=> %.0f req/s per core) non200=%llu\n",
-           conc, (unsigned long long)done, secs, (double)done / secs, p[0], p[1], p[2], 100.0 * cpu_s / secs,
-           done ? cpu_s * 1e6 / (double)done : 0.0, cpu_s > 0 ? (double)done / cpu_s : 0.0,
-           (unsigned long long)b->bad);
+           "sim_cpu=%.0f%% sim_cpu_per_req=%.1fus client_cpu_per_req=%.1fus sim_1core_max=%.0f req/s "
+           "ceiling_2core=%.0f req/s non200=%llu load=%s\n",
+           conc, (unsigned long long)done, secs, (double)done / secs, p[0], p[1], p[2], 100.0 * cpu_s / secs, sim_us,
+           client_us, sim_max, sim_max < pair_max ? sim_max : pair_max, (unsigned long long)b->bad, s_load());
     fflush(stdout);
     return b->bad ? -1 : 0;
 }
@@ -285,10 +323,18 @@ int main(int argc, char **argv)
     b.port = (uint16_t)(base + 1);
     b.sim = sim;
     b.lat_us = malloc(MAX_LAT * sizeof *b.lat_us);
+    b.hmac = crypto_hmac_new_str(SECRET);
+    if (!b.lat_us || !b.hmac) {
+        fprintf(stderr, "bench: out of memory or no HMAC\n");
+        kill(sim, SIGTERM);
+        waitpid(sim, NULL, 0);
+        return 1;
+    }
     int rc = 0;
     for (int i = 0; i < n_levels && rc == 0; i++)
         rc = s_level(&b, levels[i], seconds);
     free(b.lat_us);
+    crypto_hmac_destroy(&b.hmac);
     kill(sim, SIGTERM);
     int st = 0;
     waitpid(sim, &st, 0);

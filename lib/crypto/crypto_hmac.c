@@ -84,16 +84,21 @@ void crypto_hmac_destroy(crypto_hmac_t **self_p)
     *self_p = NULL;
 }
 
-int crypto_hmac_sign(const crypto_hmac_t *self, const void *msg, size_t msg_len, uint8_t out[CRYPTO_SHA256_LEN])
+int crypto_hmac_sign_parts(const crypto_hmac_t *self, const crypto_part_t *parts, size_t n,
+                           uint8_t out[CRYPTO_SHA256_LEN])
 {
     assert(self && out);
-    assert(msg || msg_len == 0);
+    assert(parts || n == 0);
     uint8_t inner[CRYPTO_SHA256_LEN];
     unsigned int n_inner = 0, n_out = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_MD_CTX_copy_ex(ctx, self->inner) == 1 &&
-             (msg_len == 0 || EVP_DigestUpdate(ctx, msg, msg_len) == 1) &&
-             EVP_DigestFinal_ex(ctx, inner, &n_inner) == 1 && n_inner == CRYPTO_SHA256_LEN &&
+    int ok = ctx && EVP_MD_CTX_copy_ex(ctx, self->inner) == 1;
+    for (size_t i = 0; ok && i < n; i++) {
+        assert(parts[i].data || parts[i].len == 0);
+        if (parts[i].len > 0)
+            ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, inner, &n_inner) == 1 && n_inner == CRYPTO_SHA256_LEN &&
              EVP_MD_CTX_copy_ex(ctx, self->outer) == 1 && EVP_DigestUpdate(ctx, inner, sizeof inner) == 1 &&
              EVP_DigestFinal_ex(ctx, out, &n_out) == 1 && n_out == CRYPTO_SHA256_LEN;
     EVP_MD_CTX_free(ctx);
@@ -103,6 +108,27 @@ int crypto_hmac_sign(const crypto_hmac_t *self, const void *msg, size_t msg_len,
         return -1;
     }
     return 0;
+}
+
+int crypto_hmac_sign(const crypto_hmac_t *self, const void *msg, size_t msg_len, uint8_t out[CRYPTO_SHA256_LEN])
+{
+    assert(msg || msg_len == 0);
+    crypto_part_t part = {msg, msg_len};
+    return crypto_hmac_sign_parts(self, &part, 1, out);
+}
+
+int crypto_hmac_sign_parts_hex(const crypto_hmac_t *self, const crypto_part_t *parts, size_t n,
+                               char out[CRYPTO_HEX_SHA256_LEN])
+{
+    assert(out);
+    uint8_t mac[CRYPTO_SHA256_LEN];
+    int rc = crypto_hmac_sign_parts(self, parts, n, mac);
+    if (rc == 0)
+        crypto_hex(mac, sizeof mac, out);
+    else
+        out[0] = '\0';
+    OPENSSL_cleanse(mac, sizeof mac);
+    return rc;
 }
 
 int crypto_hmac_sign_hex(const crypto_hmac_t *self, const void *msg, size_t msg_len,

@@ -450,19 +450,22 @@ static int s_count_order(s_ctx_t *c, int *n10, int *n60)
 
 /* ---- authentication ---- */
 
-/* Appends text minus the raw bytes of the signature pair (and the '&' that joins it). */
-static int s_strip_sig(buf_t *b, const char *text, size_t len, const sim_param_t *sig)
+/* The signed text of a query or body: the text minus the raw bytes of the signature pair (and the '&' that joins
+ * it), as the two parts around it (the second empty when the signature is elsewhere). */
+static void s_strip_sig(const char *text, size_t len, const sim_param_t *sig, crypto_part_t out[2])
 {
-    if (!sig || sig->raw < text || sig->raw >= text + len)
-        return buf_append(b, text, len);
+    if (!sig || sig->raw < text || sig->raw >= text + len) {
+        out[0] = (crypto_part_t){text, len};
+        out[1] = (crypto_part_t){NULL, 0};
+        return;
+    }
     size_t start = (size_t)(sig->raw - text), end = start + sig->raw_len;
     if (start > 0 && text[start - 1] == '&')
         start--;
     else if (end < len && text[end] == '&')
         end++;
-    if (buf_append(b, text, start) != 0)
-        return -1;
-    return buf_append(b, text + end, len - end);
+    out[0] = (crypto_part_t){text, start};
+    out[1] = (crypto_part_t){text + end, len - end};
 }
 
 static int s_auth(s_ctx_t *c)
@@ -510,15 +513,11 @@ static int s_auth(s_ctx_t *c)
     for (size_t i = 0; i < 64; i++)
         given[i] = (char)tolower((unsigned char)sig->value[i]);
     given[64] = '\0';
-    buf_t msg;
-    buf_init(&msg, SIM_MAX_BODY + 16384);
-    int rc = s_strip_sig(&msg, c->req->query, c->req->query_len, sig);
-    if (rc == 0)
-        rc = s_strip_sig(&msg, c->req->body, c->req->body_len, sig);
+    crypto_part_t msg[4]; /* query then body, each without the signature pair */
+    s_strip_sig(c->req->query, c->req->query_len, sig, msg);
+    s_strip_sig(c->req->body, c->req->body_len, sig, msg + 2);
     char want[CRYPTO_HEX_SHA256_LEN];
-    bool ok = rc == 0 && crypto_hmac_sign_hex(acct->hmac, msg.data, msg.len, want) == 0 &&
-              crypto_ct_streq(want, given);
-    buf_release(&msg);
+    bool ok = crypto_hmac_sign_parts_hex(acct->hmac, msg, 4, want) == 0 && crypto_ct_streq(want, given);
     if (!ok) {
         bn_err(c, 400, -1022, "Signature for this request is not valid.");
         return -1;

@@ -691,18 +691,11 @@ static int s_authenticate(by_ctx_t *c)
         return -1;
     }
     /* timestamp + key + recvWindow (as sent, or nothing) + the exact query or body */
-    buf_t msg;
-    buf_init(&msg, SIM_MAX_BODY + 512);
-    buf_puts(&msg, ts);
-    buf_puts(&msg, key);
-    if (recv)
-        buf_puts(&msg, recv);
     bool is_get = strcmp(c->req->method, "GET") == 0;
-    int app = is_get ? buf_append(&msg, c->req->query, c->req->query_len)
-                     : buf_append(&msg, c->req->body, c->req->body_len);
+    crypto_part_t msg[4] = {{ts, strlen(ts)}, {key, strlen(key)}, {recv, recv ? strlen(recv) : 0},
+                            {is_get ? c->req->query : c->req->body, is_get ? c->req->query_len : c->req->body_len}};
     char want[CRYPTO_HEX_SHA256_LEN], got[CRYPTO_HEX_SHA256_LEN];
-    int hm = app == 0 ? crypto_hmac_sign_hex(a->hmac, msg.data, msg.len, want) : -1;
-    buf_release(&msg);
+    int hm = crypto_hmac_sign_parts_hex(a->hmac, msg, 4, want);
     size_t sl = strlen(sign);
     if (sl != 64) {
         by_fail(c, 10004, "error sign! origin_string invalid");

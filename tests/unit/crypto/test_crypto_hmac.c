@@ -1,8 +1,8 @@
 /* test_crypto_hmac: the prepared HMAC-SHA256 key against the official vectors (RFC 4231 test cases 1-4, 6
  * and 7, which cover keys shorter than, equal to and longer than the 64-byte block; the Binance signing
  * examples also used by test_crypto), against the one-shot crypto_hmac_sha256 over every key length up to
- * three blocks and message lengths across block boundaries, reuse of one key for many messages, and the hex
- * and base64 forms. */
+ * three blocks and message lengths across block boundaries, reuse of one key for many messages, messages
+ * signed in parts, and the hex and base64 forms. */
 #include "crypto/crypto_hmac.h"
 #include "testutil.h"
 
@@ -128,6 +128,36 @@ START_TEST(test_matches_one_shot)
 }
 END_TEST
 
+START_TEST(test_parts)
+{
+    /* the Binance query+body vector signed as two parts, as many one-byte parts, and with empty parts between */
+    const char *q = "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC";
+    const char *b = "quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559";
+    const char *want = "0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77";
+    crypto_hmac_t *h = crypto_hmac_new_str(BINANCE_SECRET);
+    char out[CRYPTO_HEX_SHA256_LEN];
+    crypto_part_t two[] = {{q, strlen(q)}, {b, strlen(b)}};
+    ck_assert_int_eq(crypto_hmac_sign_parts_hex(h, two, 2, out), 0);
+    ck_assert_str_eq(out, want);
+    crypto_part_t gaps[] = {{NULL, 0}, {q, strlen(q)}, {"", 0}, {b, strlen(b)}, {NULL, 0}};
+    ck_assert_int_eq(crypto_hmac_sign_parts_hex(h, gaps, 5, out), 0);
+    ck_assert_str_eq(out, want);
+    char joined[256];
+    int n = snprintf(joined, sizeof joined, "%s%s", q, b);
+    crypto_part_t bytes[256];
+    for (int i = 0; i < n; i++)
+        bytes[i] = (crypto_part_t){joined + i, 1};
+    ck_assert_int_eq(crypto_hmac_sign_parts_hex(h, bytes, (size_t) n, out), 0);
+    ck_assert_str_eq(out, want);
+    /* no parts at all is the empty message */
+    uint8_t none[CRYPTO_SHA256_LEN], empty[CRYPTO_SHA256_LEN];
+    ck_assert_int_eq(crypto_hmac_sign_parts(h, NULL, 0, none), 0);
+    ck_assert_int_eq(crypto_hmac_sha256(BINANCE_SECRET, strlen(BINANCE_SECRET), "", 0, empty), 0);
+    ck_assert(memcmp(none, empty, sizeof none) == 0);
+    crypto_hmac_destroy(&h);
+}
+END_TEST
+
 START_TEST(test_b64_and_empty)
 {
     /* the same independently computed values as test_crypto's base64 case */
@@ -151,6 +181,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_rfc4231);
     tcase_add_test(tc, test_binance_official);
     tcase_add_test(tc, test_matches_one_shot);
+    tcase_add_test(tc, test_parts);
     tcase_add_test(tc, test_b64_and_empty);
     suite_add_tcase(s, tc);
     return s;
