@@ -31,7 +31,8 @@
 
 #define RT_HTTP_FDS_MAX 64       /* HTTP sockets polled at once */
 #define RT_INTENTS_MAX 4096      /* unresolved order sends */
-#define RT_ORDERS_MAX 4096       /* orders tracked for fills and state changes */
+#define RT_ORDERS_MAX 16384      /* orders tracked for fills and state changes */
+#define RT_ORDER_BUCKETS 32768   /* hash buckets of each order-table index (a power of two) */
 #define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
 #define RT_LATENCY_SAMPLES 256   /* fill latency ring */
 #define RT_SENT_KEEP 65536       /* client ids remembered (and send records kept) for duplicate detection */
@@ -71,6 +72,8 @@ struct rt_call {
     int skew_retries;           /* resyncs done for CLOCK_SKEW (at most 1) */
     int retries;                /* safe retries done for this step */
     int64_t sent_wall_ms;       /* when the current request left */
+    uint64_t send_no;           /* order of the current request among all sent (rate-limit usage is taken from
+                                   the reply of the latest request only) */
     int64_t deadline_ms;        /* caller's deadline (epoch ms), 0 = none */
     char account[PROTO_ACCOUNT_SZ]; /* account of the request */
 };
@@ -90,6 +93,11 @@ typedef struct {
     venue_order_t o;            /* last known state (status NONE: only the request is known yet) */
     int64_t touched_ms;         /* monotonic ms of the last change */
     proto_meta_t meta;          /* the place_order's metadata, copied onto its fills */
+    int32_t next_oid;           /* next slot in the same by-venue-id bucket, -1 = end */
+    int32_t next_clid;          /* next slot in the same by-client-id bucket, -1 = end */
+    bool restored;              /* known from the send journal only (client id <-> venue id, state unknown):
+                                   not refreshed by the open-order listing */
+    uint32_t listed;            /* open-order listing round that last saw it (rt_orders.c) */
 } rt_order_t;
 
 /* Fill discovery state of one symbol. */
@@ -102,6 +110,7 @@ typedef struct {
     int64_t next_poll;              /* monotonic ms of the next poll */
     bool polling;                   /* a poll is in flight */
     bool urgent;                    /* an order reply showed a fill: poll now, ahead of the pacing */
+    int64_t marked_ms;              /* monotonic ms the symbol's activity marker file was last touched */
     char looked_up[VENUE_ID_MAX];   /* last order id queried to learn a fill's client id */
 } rt_cursor_t;
 
@@ -149,6 +158,10 @@ struct _venue_runtime_t {
     size_t n_intents;
     rt_order_t *orders;              /* tracked orders */
     size_t n_orders;
+    int32_t *by_oid;                 /* RT_ORDER_BUCKETS chain heads: slot index by venue order id, -1 = none */
+    int32_t *by_clid;                /* RT_ORDER_BUCKETS chain heads: slot index by client order id */
+    size_t evict_hand;               /* where the next search for a slot to reuse starts */
+    uint32_t listing_round;          /* open-order listings done (rt_order_t.listed) */
     rt_cursor_t cursors[RT_SYMBOLS_MAX]; /* fill cursors */
     size_t n_cursors;
     int lease_fd;                    /* fills lease file, -1 when none */
@@ -181,6 +194,9 @@ struct _venue_runtime_t {
     buf_t pubq;                      /* events journaled, not yet synced and published: [u32 len][record]... */
     size_t n_pubq;                   /* events in pubq */
     uint64_t id_counter;             /* for internal correlation ids */
+    uint64_t send_counter;           /* requests sent (rt_call_t.send_no) */
+    uint64_t usage_send_no;          /* send_no of the request whose reply last set the rate-limit usage */
+    bool journal_sync;               /* fdatasync the journals before acting on them (XROUTE_VENUE_JOURNAL_SYNC) */
 };
 
 /* rt_call.c */
@@ -210,6 +226,8 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
 /* Records an order's state; publishes event.order when it is new or changed. */
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);
 const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id);
+/* The tracked order with this client order id, or NULL. */
+const rt_order_t *rt_order_find_clid(const venue_runtime_t *rt, const char *client_order_id);
 /* Remembers a place_order's metadata (copied) for the fills of that client order id. */
 void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, const proto_meta_t *meta);
 /* Frees the order table. */

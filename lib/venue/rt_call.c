@@ -133,6 +133,19 @@ static bool s_dedupe_not_found(venue_runtime_t *rt, rt_call_t *c)
     return true;
 }
 
+/* A cancel acknowledged without the order's state (CoinDCX answers with a bare success): the tracked order is
+ * queried, so its final state (CANCELED, or FILLED when the cancel lost a race) is published now rather than
+ * at the next open-order listing. */
+static void s_cancelled(venue_runtime_t *rt, const venue_call_t *call)
+{
+    const venue_cancel_t *k = &call->result.cancel;
+    const rt_order_t *t = k->order_id[0] ? rt_order_find(rt, k->order_id) : NULL;
+    if (!t && k->client_order_id[0])
+        t = rt_order_find_clid(rt, k->client_order_id);
+    if (t && t->o.order_id[0] && !venue_status_final(t->o.status))
+        rt_order_refresh(rt, t->o.symbol, t->o.order_id);
+}
+
 /* Ends the call: answers the client (unless it was answered already) or calls the internal completion. */
 static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc)
 {
@@ -157,6 +170,8 @@ static void s_finish(venue_runtime_t *rt, rt_call_t *c, int rc)
         (c->call.op == VENUE_OP_PLACE_ORDER || c->call.op == VENUE_OP_CLOSE_POSITION ||
          c->call.op == VENUE_OP_CANCEL_ORDER || c->call.op == VENUE_OP_GET_ORDER))
         rt_order_seen(rt, &c->call.result.order, c->account);
+    else if (rc == VENUE_DONE && c->call.op == VENUE_OP_CANCEL_ORDER && c->call.result.cancel.ok)
+        s_cancelled(rt, &c->call);
     rt_call_free(rt, c);
 }
 
@@ -273,19 +288,38 @@ static const char *s_resp_header(const void *ctx, const char *name)
     return http_response_header(ctx, name);
 }
 
-static void s_usage(venue_runtime_t *rt, const venue_resp_t *vr)
+/* Sets a rule's count to the venue's; with raise_only, only when that is higher than ours. */
+static void s_correct(ratelimit_t *rl, const char *rule, int64_t used, int64_t now, bool raise_only)
 {
-    if (!rt->ops->observe)
+    if (raise_only)
+        for (size_t i = 0; i < ratelimit_rule_count(rl); i++) {
+            ratelimit_usage_t u;
+            if (ratelimit_usage(rl, i, now, &u) == 0 && strcmp(u.name, rule) == 0 && used <= u.used)
+                return;
+        }
+    ratelimit_correct(rl, rule, used, now, NULL);
+}
+
+/* The venue's own counts from a reply's headers. A reply tells the state when the venue handled its request;
+ * requests sent after it are not in that count yet, and the count may even be of an earlier window (Bybit's
+ * per-second order counter, read from a reply that arrives after the second turned). So only the reply to the
+ * latest request sent may lower our counts; any other reply can only raise them (erring on the safe side),
+ * and a reply older than one already taken is ignored. */
+static void s_usage(venue_runtime_t *rt, const rt_call_t *c, const venue_resp_t *vr)
+{
+    if (!rt->ops->observe || c->send_no < rt->usage_send_no)
         return;
+    rt->usage_send_no = c->send_no;
     venue_usage_t u = {-1, -1, -1};
     rt->ops->observe(rt->state, vr, &u);
     int64_t now = rt_now();
+    bool raise_only = c->send_no != rt->send_counter;
     if (u.used_weight >= 0)
-        ratelimit_correct(rt->weight_rl, "weight", u.used_weight, now, NULL);
+        s_correct(rt->weight_rl, "weight", u.used_weight, now, raise_only);
     if (u.orders_short >= 0)
-        ratelimit_correct(rt->order_rl, "orders-short", u.orders_short, now, NULL);
+        s_correct(rt->order_rl, "orders-short", u.orders_short, now, raise_only);
     if (u.orders_long >= 0)
-        ratelimit_correct(rt->order_rl, "orders-long", u.orders_long, now, NULL);
+        s_correct(rt->order_rl, "orders-long", u.orders_long, now, raise_only);
 }
 
 /* A venue reply (any status) arrived. */
@@ -295,7 +329,7 @@ static void s_on_reply(venue_runtime_t *rt, rt_call_t *c, const http_response_t 
                        .header_fn = s_resp_header, .header_ctx = resp, .req = &c->call.req};
     venue_error_t verr;
     bool creates = c->call.req.kind == VENUE_CREATES_ORDER;
-    s_usage(rt, &vr);
+    s_usage(rt, c, &vr);
     rt->reachable = true;
     int is_err = rt->ops->map_error(rt->state, &vr, &verr);
     if (is_err && verr.unknown_outcome) {
@@ -453,6 +487,7 @@ static void s_submit(venue_runtime_t *rt, rt_call_t *c)
     }
     s_state(c, RC_SENT, r->path);
     c->sent_wall_ms = clock_wall_ms();
+    c->send_no = ++rt->send_counter;
     log_debug("send venue=%s op=%s %s %s cl_ord_id=%s", rt->venue, venue_op_name(c->call.op),
               venue_method_name(r->method), r->path, r->client_order_id);
 }

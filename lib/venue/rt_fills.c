@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define RT_ACTIVE_MS (10 * 60 * 1000) /* a symbol is polled this long after its last activity */
+#define RT_MARK_EVERY_MS (RT_ACTIVE_MS / 20) /* an active symbol's marker file is touched at most this often */
 #define RT_LEASE_TRY_MS 1000
 #define RT_ACTIVE_SCAN_MS 500
 #define RT_FILLS_PAGE 1000
@@ -119,6 +120,15 @@ static int64_t s_first_activity(const char *file)
 
 void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
 {
+    /* The marker file tells other replicas (and a restart) that the symbol is active; its time needs only to be
+     * good to a fraction of RT_ACTIVE_MS, so a stream of orders touches it now and then, not once per order. */
+    rt_cursor_t *known = s_cursor(rt, symbol, false);
+    if (known && known->marked_ms && rt_now() - known->marked_ms < RT_MARK_EVERY_MS) {
+        known->active_until = rt_now() + RT_ACTIVE_MS;
+        if (!known->next_poll || known->next_poll > rt_now())
+            known->next_poll = rt_now();
+        return;
+    }
     char dir[700], file[800], name[VENUE_SYMBOL_MAX];
     s_path(rt, "active", dir, sizeof dir);
     mkdir(dir, 0700);
@@ -140,6 +150,7 @@ void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
     if (c && !c->last_id && !c->start_ms && first > 0)
         c->start_ms = first - 5000;
     if (c) {
+        c->marked_ms = rt_now();
         c->active_until = rt_now() + RT_ACTIVE_MS;
         if (!c->next_poll || c->next_poll > rt_now())
             c->next_poll = rt_now();

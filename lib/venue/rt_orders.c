@@ -26,7 +26,10 @@
 #define RT_ORDER_REFRESH_MS 5000 /* open orders of live symbols are listed this often */
 #define RT_ORDER_STALE_MS 60000  /* a request that never became an order is forgotten after this */
 
-/* "S|clid|symbol|side|type|tif|qty|price|stop|reduce|sent_ms" or "R|clid". */
+/* "S|clid|symbol|side|type|tif|qty|price|stop|reduce|sent_ms", "R|clid" (settled) or "O|clid|order_id|symbol"
+ * (s_journal_link). */
+static void s_restore(venue_runtime_t *rt, const char *clid, const char *oid, const char *symbol);
+
 static int s_encode(const venue_order_req_t *o, int64_t sent_ms, char *out, size_t cap)
 {
     char q[DECIMAL_STR_MAX], p[DECIMAL_STR_MAX], s[DECIMAL_STR_MAX];
@@ -96,6 +99,10 @@ static int s_replay(void *ctx, uint64_t seq, const void *data, size_t len)
     s_replay_t *r = ctx;
     char buf[RT_SEND_RECORD_MAX], *f[12];
     int n = s_split(data, len, buf, sizeof buf, f, 12);
+    if (n == 4 && strcmp(f[0], "O") == 0) {
+        s_restore(r->rt, f[1], f[2], f[3]);
+        return 0;
+    }
     if (n == 2 && strcmp(f[0], "R") == 0) {
         rt_intent_t *in = s_find(r->rt, f[1]);
         if (in)
@@ -125,6 +132,10 @@ int rt_orders_open(venue_runtime_t *rt, err_t *err)
     snprintf(path, sizeof path, "%s/%s.sends", rt->state_dir, rt->instance);
     rt->intents = mem_calloc(RT_INTENTS_MAX, sizeof(rt_intent_t));
     rt->orders = mem_calloc(RT_ORDERS_MAX, sizeof(rt_order_t));
+    rt->by_oid = mem_alloc(RT_ORDER_BUCKETS * sizeof(int32_t));
+    rt->by_clid = mem_alloc(RT_ORDER_BUCKETS * sizeof(int32_t));
+    memset(rt->by_oid, 0xff, RT_ORDER_BUCKETS * sizeof(int32_t)); /* -1: empty */
+    memset(rt->by_clid, 0xff, RT_ORDER_BUCKETS * sizeof(int32_t));
     rt->sent = clidset_new(RT_SENT_KEEP);
     rt->sends = journal_open(path, RT_SEND_RECORD_MAX, err);
     if (!rt->sends)
@@ -279,38 +290,159 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms)
     }
 }
 
-const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id)
+/* ---- the order table ------------------------------------------------------------------------------------
+ * Slots in one array, found through two chained hash indexes (by venue order id and by client order id) so
+ * that every reply, fill and listing costs a few comparisons whatever the number of tracked orders. */
+
+typedef enum { K_OID, K_CLID } s_key_t;
+
+static uint32_t s_hash(const char *key)
 {
-    for (size_t i = 0; i < rt->n_orders; i++)
-        if (strcmp(rt->orders[i].o.order_id, order_id) == 0)
-            return &rt->orders[i];
-    return NULL;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *) key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h & (RT_ORDER_BUCKETS - 1);
 }
 
-static rt_order_t *s_order_slot(venue_runtime_t *rt, const venue_order_t *o)
+static const char *s_key(const rt_order_t *t, s_key_t k)
 {
-    for (size_t i = 0; i < rt->n_orders; i++) {
-        rt_order_t *t = &rt->orders[i];
-        if ((o->order_id[0] && strcmp(t->o.order_id, o->order_id) == 0) ||
-            (o->client_order_id[0] && strcmp(t->o.client_order_id, o->client_order_id) == 0))
-            return t;
+    return k == K_OID ? t->o.order_id : t->o.client_order_id;
+}
+
+static int32_t *s_next(rt_order_t *t, s_key_t k)
+{
+    return k == K_OID ? &t->next_oid : &t->next_clid;
+}
+
+static int32_t *s_heads(const venue_runtime_t *rt, s_key_t k)
+{
+    return k == K_OID ? rt->by_oid : rt->by_clid;
+}
+
+static void s_link(venue_runtime_t *rt, int32_t i, s_key_t k)
+{
+    rt_order_t *t = &rt->orders[i];
+    if (!s_key(t, k)[0])
+        return;
+    int32_t *head = &s_heads(rt, k)[s_hash(s_key(t, k))];
+    *s_next(t, k) = *head;
+    *head = i;
+}
+
+static void s_unlink(venue_runtime_t *rt, int32_t i, s_key_t k)
+{
+    rt_order_t *t = &rt->orders[i];
+    if (!s_key(t, k)[0])
+        return;
+    for (int32_t *p = &s_heads(rt, k)[s_hash(s_key(t, k))]; *p >= 0; p = s_next(&rt->orders[*p], k))
+        if (*p == i) {
+            *p = *s_next(t, k);
+            *s_next(t, k) = -1;
+            return;
+        }
+    assert(!"order slot missing from its index");
+}
+
+static int32_t s_lookup(const venue_runtime_t *rt, const char *key, s_key_t k)
+{
+    if (!key[0] || !rt->orders)
+        return -1;
+    for (int32_t i = s_heads(rt, k)[s_hash(key)]; i >= 0; i = k == K_OID ? rt->orders[i].next_oid : rt->orders[i].next_clid)
+        if (strcmp(s_key(&rt->orders[i], k), key) == 0)
+            return i;
+    return -1;
+}
+
+/* Sets slot i's order to o, moving it in the indexes when its ids change. */
+static void s_store(venue_runtime_t *rt, int32_t i, const venue_order_t *o)
+{
+    rt_order_t *t = &rt->orders[i];
+    bool oid = strcmp(t->o.order_id, o->order_id) != 0, clid = strcmp(t->o.client_order_id, o->client_order_id) != 0;
+    if (oid)
+        s_unlink(rt, i, K_OID);
+    if (clid)
+        s_unlink(rt, i, K_CLID);
+    t->o = *o;
+    if (oid)
+        s_link(rt, i, K_OID);
+    if (clid)
+        s_link(rt, i, K_CLID);
+}
+
+/* A free slot: a new one, else one whose order is final (or a request that never became an order, after a
+ * while), found by a hand that goes round the table (so the oldest are reused first, roughly). -1 when every
+ * tracked order is live. */
+static int32_t s_new_slot(venue_runtime_t *rt)
+{
+    int32_t i = -1;
+    if (rt->n_orders < RT_ORDERS_MAX) {
+        i = (int32_t) rt->n_orders++;
+    } else {
+        int64_t stale = rt_now() - RT_ORDER_STALE_MS;
+        for (size_t k = 0; k < RT_ORDERS_MAX && i < 0; k++) {
+            size_t j = (rt->evict_hand + k) % RT_ORDERS_MAX;
+            const rt_order_t *t = &rt->orders[j];
+            if (venue_status_final(t->o.status) || (t->o.status == VENUE_STATUS_NONE && t->touched_ms < stale))
+                i = (int32_t) j;
+        }
+        if (i < 0)
+            return -1;
+        rt->evict_hand = (size_t) i + 1;
+        s_unlink(rt, i, K_OID);
+        s_unlink(rt, i, K_CLID);
+        proto_meta_free(&rt->orders[i].meta);
     }
-    if (rt->n_orders < RT_ORDERS_MAX)
-        return &rt->orders[rt->n_orders++];
-    /* Full: forget the oldest final order, or the oldest request that never became an order. */
-    rt_order_t *victim = NULL;
-    int64_t stale = rt_now() - RT_ORDER_STALE_MS;
-    for (size_t i = 0; i < rt->n_orders; i++) {
-        const rt_order_t *t = &rt->orders[i];
-        bool gone = venue_status_final(t->o.status) || (t->o.status == VENUE_STATUS_NONE && t->touched_ms < stale);
-        if (gone && (!victim || t->touched_ms < victim->touched_ms))
-            victim = &rt->orders[i];
-    }
-    if (victim) {
-        proto_meta_free(&victim->meta);
-        memset(victim, 0, sizeof *victim);
-    }
-    return victim;
+    memset(&rt->orders[i], 0, sizeof rt->orders[i]);
+    rt->orders[i].next_oid = rt->orders[i].next_clid = -1;
+    return i;
+}
+
+/* The slot of o (by venue id, else client id), or -1. */
+static int32_t s_slot_of(const venue_runtime_t *rt, const venue_order_t *o)
+{
+    int32_t i = s_lookup(rt, o->order_id, K_OID);
+    return i >= 0 ? i : s_lookup(rt, o->client_order_id, K_CLID);
+}
+
+const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id)
+{
+    int32_t i = s_lookup(rt, order_id, K_OID);
+    return i >= 0 ? &rt->orders[i] : NULL;
+}
+
+const rt_order_t *rt_order_find_clid(const venue_runtime_t *rt, const char *client_order_id)
+{
+    int32_t i = s_lookup(rt, client_order_id, K_CLID);
+    return i >= 0 ? &rt->orders[i] : NULL;
+}
+
+/* "O|clid|order_id|symbol": the venue id of an order sent here, so that a restarted worker still knows whose
+ * fills are whose on venues that keep no client ids (CoinDCX), and can act on a client id alone. Not synced on
+ * its own: it rides on the next group commit (a process crash keeps it in the page cache anyway). */
+static void s_journal_link(venue_runtime_t *rt, const venue_order_t *o)
+{
+    if (!o->client_order_id[0] || !o->order_id[0] || !clidset_has(rt->sent, o->client_order_id))
+        return;
+    char rec[RT_SEND_RECORD_MAX];
+    int n = snprintf(rec, sizeof rec, "O|%s|%s|%s", o->client_order_id, o->order_id, o->symbol);
+    err_t err;
+    if (n > 0 && (size_t) n < sizeof rec && journal_append_nosync(rt->sends, rec, (size_t) n, NULL, &err) < 0)
+        log_error("send journal venue=%s cl_ord_id=%s: %s", rt->venue, o->client_order_id, err.msg);
+}
+
+/* Replay of an "O" record: the pair is known again, the order's state is not (until it is seen). */
+static void s_restore(venue_runtime_t *rt, const char *clid, const char *oid, const char *symbol)
+{
+    venue_order_t o = {0};
+    if (venue_copy(o.client_order_id, sizeof o.client_order_id, clid) < 0 ||
+        venue_copy(o.order_id, sizeof o.order_id, oid) < 0 || venue_copy(o.symbol, sizeof o.symbol, symbol) < 0)
+        return;
+    int32_t i = s_slot_of(rt, &o);
+    if (i < 0 && (i = s_new_slot(rt)) < 0)
+        return;
+    rt->orders[i].restored = true;
+    rt->orders[i].touched_ms = rt_now();
+    s_store(rt, i, &o);
 }
 
 void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, const proto_meta_t *meta)
@@ -320,15 +452,15 @@ void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, co
     venue_order_t key = {0};
     snprintf(key.client_order_id, sizeof key.client_order_id, "%s", clid);
     snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
-    rt_order_t *t = s_order_slot(rt, &key);
-    if (!t)
-        return;
-    if (!t->o.client_order_id[0]) {
-        t->o = key;
-        t->touched_ms = rt_now();
+    int32_t i = s_slot_of(rt, &key);
+    if (i < 0) {
+        if ((i = s_new_slot(rt)) < 0)
+            return;
+        rt->orders[i].touched_ms = rt_now();
+        s_store(rt, i, &key);
     }
-    proto_meta_free(&t->meta);
-    proto_meta_copy(&t->meta, meta);
+    proto_meta_free(&rt->orders[i].meta);
+    proto_meta_copy(&rt->orders[i].meta, meta);
 }
 
 void rt_orders_free(venue_runtime_t *rt)
@@ -336,7 +468,10 @@ void rt_orders_free(venue_runtime_t *rt)
     for (size_t i = 0; rt->orders && i < rt->n_orders; i++)
         proto_meta_free(&rt->orders[i].meta);
     mem_free(rt->orders);
+    mem_free(rt->by_oid);
+    mem_free(rt->by_clid);
     rt->orders = NULL;
+    rt->by_oid = rt->by_clid = NULL;
     rt->n_orders = 0;
 }
 
@@ -344,20 +479,36 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
 {
     if (!o->order_id[0] && o->status != VENUE_STATUS_REJECTED)
         return;
-    rt_order_t *t = s_order_slot(rt, o);
-    bool changed = !t || t->o.status != o->status || !decimal_eq(t->o.filled_quantity, o->filled_quantity) ||
-                   strcmp(t->o.order_id, o->order_id) != 0;
-    if (t && changed) {
-        /* A client id learns its venue id here; a REJECTED order without one keeps the slot's. */
-        t->o = *o;
+    int32_t i = s_slot_of(rt, o);
+    venue_order_t now = *o;
+    bool changed = true;
+    if (i >= 0) {
+        /* What a reply leaves out the table keeps: a REJECTED order has no venue id, a CoinDCX order no client id. */
+        const venue_order_t *old = &rt->orders[i].o;
+        if (!now.order_id[0])
+            memcpy(now.order_id, old->order_id, sizeof now.order_id);
+        if (!now.client_order_id[0])
+            memcpy(now.client_order_id, old->client_order_id, sizeof now.client_order_id);
+        changed = old->status != now.status || !decimal_eq(old->filled_quantity, now.filled_quantity) ||
+                  strcmp(old->order_id, now.order_id) != 0;
+    } else {
+        i = s_new_slot(rt);
+    }
+    if (i >= 0 && changed) {
+        rt_order_t *t = &rt->orders[i];
+        bool learned = now.order_id[0] && strcmp(t->o.order_id, now.order_id) != 0;
+        s_store(rt, i, &now);
         t->touched_ms = rt_now();
+        t->restored = false;
+        if (learned)
+            s_journal_link(rt, &now);
     }
     if (changed)
-        rt_event_order(rt, o, account);
-    if (!venue_status_final(o->status))
-        rt_fills_activate(rt, o->symbol);
-    if (changed && decimal_sign(o->filled_quantity) > 0)
-        rt_fills_hint(rt, o->symbol);
+        rt_event_order(rt, &now, account);
+    if (!venue_status_final(now.status))
+        rt_fills_activate(rt, now.symbol);
+    if (changed && decimal_sign(now.filled_quantity) > 0)
+        rt_fills_hint(rt, now.symbol);
 }
 
 void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order_id)
@@ -369,27 +520,29 @@ void rt_order_refresh(venue_runtime_t *rt, const char *symbol, const char *order
 }
 
 /* Open orders of one symbol arrived: record each; tracked live orders missing from the list ended at the
- * venue (filled, cancelled, expired, triggered): query them for their final state. */
+ * venue (filled, cancelled, expired, triggered): query them for their final state. Orders known only from
+ * the journal (restored) are left alone: their fills bring them back (rt_fills.c). */
 static void s_open_listed(venue_runtime_t *rt, rt_call_t *c, int rc)
 {
     if (rc != VENUE_DONE)
         return;
     const venue_result_t *r = &c->call.result;
-    for (size_t i = 0; i < r->n_orders; i++)
-        if (rt_order_find(rt, r->orders[i].order_id))
-            rt_order_seen(rt, &r->orders[i], rt->account);
+    uint32_t round = ++rt->listing_round;
+    for (size_t i = 0; i < r->n_orders; i++) {
+        int32_t j = s_lookup(rt, r->orders[i].order_id, K_OID);
+        if (j < 0)
+            continue;
+        rt->orders[j].listed = round;
+        rt_order_seen(rt, &r->orders[i], rt->account);
+    }
     int asked = 0;
     for (size_t i = 0; i < rt->n_orders && asked < 16; i++) {
-        const venue_order_t *o = &rt->orders[i].o;
-        if (venue_status_final(o->status) || strcmp(o->symbol, c->call.in.symbol) != 0 || !o->order_id[0])
+        const rt_order_t *t = &rt->orders[i];
+        if (t->restored || t->listed == round || venue_status_final(t->o.status) || !t->o.order_id[0] ||
+            strcmp(t->o.symbol, c->call.in.symbol) != 0)
             continue;
-        bool open = false;
-        for (size_t j = 0; j < r->n_orders && !open; j++)
-            open = strcmp(r->orders[j].order_id, o->order_id) == 0;
-        if (!open) {
-            rt_order_refresh(rt, o->symbol, o->order_id);
-            asked++;
-        }
+        rt_order_refresh(rt, t->o.symbol, t->o.order_id);
+        asked++;
     }
 }
 
@@ -401,17 +554,17 @@ void rt_orders_tick(venue_runtime_t *rt, int64_t now_ms)
     char done[8][VENUE_SYMBOL_MAX];
     int n = 0;
     for (size_t i = 0; i < rt->n_orders && n < 8; i++) {
-        const venue_order_t *o = &rt->orders[i].o;
-        if (venue_status_final(o->status) || !o->order_id[0])
+        const rt_order_t *t = &rt->orders[i];
+        if (t->restored || venue_status_final(t->o.status) || !t->o.order_id[0])
             continue;
         bool seen = false;
         for (int j = 0; j < n && !seen; j++)
-            seen = strcmp(done[j], o->symbol) == 0;
+            seen = strcmp(done[j], t->o.symbol) == 0;
         if (seen)
             continue;
-        snprintf(done[n++], VENUE_SYMBOL_MAX, "%s", o->symbol);
+        snprintf(done[n++], VENUE_SYMBOL_MAX, "%s", t->o.symbol);
         rt_call_t *c = rt_call_new(rt, VENUE_OP_GET_OPEN_ORDERS);
-        snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", o->symbol);
+        snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", t->o.symbol);
         c->on_done = s_open_listed;
         rt_call_start(rt, c);
     }

@@ -135,6 +135,8 @@ static int s_config(venue_runtime_t *rt, const config_t *cfg, err_t *err)
         return -1;
     if (rt->fill_poll_ms < 10)
         rt->fill_poll_ms = 10;
+    if (config_get_bool(cfg, "XROUTE_VENUE_JOURNAL_SYNC", true, &rt->journal_sync, err) < 0)
+        return -1;
     return 0;
 }
 
@@ -316,6 +318,17 @@ static bool s_clid_in_progress(const venue_runtime_t *rt, const rt_call_t *c)
     return false;
 }
 
+/* A cancel or query that names only the client order id gets the venue id this worker knows for it (from this
+ * run or from its send journal): venues without client ids (CoinDCX) can act on it after a restart too. */
+static void s_known_order_id(venue_runtime_t *rt, venue_input_t *in)
+{
+    if (in->order_id[0] || !in->client_order_id[0])
+        return;
+    const rt_order_t *t = rt_order_find_clid(rt, in->client_order_id);
+    if (t && t->o.order_id[0] && (!in->symbol[0] || strcmp(t->o.symbol, in->symbol) == 0))
+        snprintf(in->order_id, sizeof in->order_id, "%s", t->o.order_id);
+}
+
 static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header_t *hdr)
 {
     bus_msg_t *msg = *msg_p;
@@ -366,6 +379,8 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
     int rc = venue_convert_request(&req, &c->call.in, &err);
     if (rc == 0 && op == VENUE_OP_PLACE_ORDER && req.order.metadata.count && c->call.in.order.client_order_id[0])
         rt_order_meta(rt, c->call.in.order.client_order_id, c->call.in.order.symbol, &req.order.metadata);
+    if (rc == 0 && (op == VENUE_OP_CANCEL_ORDER || op == VENUE_OP_GET_ORDER))
+        s_known_order_id(rt, &c->call.in);
     if (rc < 0) {
         proto_request_free(&req);
         venue_fail(&c->call, XR_INVALID_REQUEST, "%s", err.msg);
@@ -580,7 +595,7 @@ void rt_flush(venue_runtime_t *rt)
     if (rt->sends_dirty) {
         err_t err;
         rt->sends_dirty = false;
-        bool ok = journal_sync(rt->sends, &err) == 0;
+        bool ok = !rt->journal_sync || journal_sync(rt->sends, &err) == 0;
         if (!ok)
             log_error("send journal venue=%s sync failed: %s; orders held back are refused", rt->venue, err.msg);
         rt_calls_journaled(rt, ok, ok ? "" : err.msg);
@@ -685,8 +700,11 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
 int venue_runtime_run(venue_runtime_t *rt)
 {
     zmq_pollitem_t items[3 + RT_HTTP_FDS_MAX];
-    log_info("start venue=%s instance=%s account=%s state_dir=%s replicas=%d", rt->venue, rt->instance,
-             rt->account, rt->state_dir, rt->replicas);
+    log_info("start venue=%s instance=%s account=%s state_dir=%s replicas=%d journal_sync=%s", rt->venue,
+             rt->instance, rt->account, rt->state_dir, rt->replicas, rt->journal_sync ? "on" : "OFF");
+    if (!rt->journal_sync)
+        log_warn("journals venue=%s are not fdatasync'd (XROUTE_VENUE_JOURNAL_SYNC=false): a process crash loses "
+                 "nothing, a machine crash may lose the last sends and events", rt->venue);
     while (!bus_signal_interrupted()) {
         int64_t now = rt_now();
         s_periodic(rt, now);

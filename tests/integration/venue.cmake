@@ -6,13 +6,10 @@
 #
 # A scenario is listed for a venue only when it passes there. Left out, with the reason:
 # - ban418 on bybit and coindcx: 418 is Binance's IP ban (Bybit's 403 ban is covered by "ban"; CoinDCX has none).
-# - kill9_rest on coindcx: after a restart the fill and state of an order placed before it are published
-#   without its client order id (the runtime does not map client id <-> venue id from its journal;
-#   services/venue-coindcx/NEEDS-runtime.md item 3).
 set(xr_venue_scenarios operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418)
 set(xr_venue_binance operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418)
 set(xr_venue_bybit operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock)
-set(xr_venue_coindcx operations faults kill9 concurrency replicas ban lifecycle clock)
+set(xr_venue_coindcx operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock)
 set(xr_venue_index 0)
 foreach(venue binance bybit coindcx)
   foreach(name ${xr_venue_${venue}})

@@ -308,11 +308,17 @@ def t_kill9(h):
 
 def t_kill9_rest(h):
     """An order resting since before a restart (kill -9) still has its fill and its final state published,
-    both naming its client order id."""
+    both naming its client order id; another can still be cancelled and queried by its client order id alone
+    (CoinDCX keeps no client ids: the worker knows the venue id from its send journal)."""
     h.set_price("95000")
     h.ok("place_order", limit(h, "k9-rest", price="90000.0", qty="0.002"))
+    h.ok("place_order", limit(h, "k9-keep", price="80000.0", qty="0.002"))
     h.kill_worker()
     h.start_worker()
+    got = h.ok("get_order", {"symbol": "BTC/USDT", "client_order_id": "k9-keep"})["order"]
+    check(got["status"] == "NEW" and got["client_order_id"] == "k9-keep", "get_order after restart: %s" % got)
+    h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "k9-keep"})
+    h.wait_events(lambda ev: is_order(ev, "k9-keep", "CANCELED"), timeout=10, what="CANCELED after restart")
     h.set_price("89000")
     h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"].get("client_order_id") == "k9-rest",
                   timeout=20, what="fill of an order placed before the restart")
@@ -321,11 +327,10 @@ def t_kill9_rest(h):
 
 # Orders in flight at once, and the time they may take: Binance's order budget is far above 100 orders, CoinDCX
 # allows 16 requests per second (each limit order is one request). Bybit allows 10 creates per second and
-# account: its 10 orders fit in one second's budget. (More would cross a second, and then the worker's counter,
-# corrected from X-Bapi-Limit-Status of replies 400 ms late that describe the previous second, lets more than
-# 10 creates into one second: the venue answers 10006. Reported as a product issue, not hidden here by a
-# looser check.)
-CONCURRENCY = {"binance": (100, 8.0), "bybit": (10, 2.0), "coindcx": (40, 6.0)}
+# account: its 30 orders span three seconds, so the worker's per-second counter must hold while replies that
+# arrive 400 ms late (and may describe the previous second in X-Bapi-Limit-Status) keep correcting it: a
+# single 10006 from the venue fails the check.
+CONCURRENCY = {"binance": (100, 8.0), "bybit": (30, 5.0), "coindcx": (40, 6.0)}
 
 
 def t_concurrency(h):
@@ -416,9 +421,13 @@ def t_replicas(h):
     v = h.venue
     h.start_worker(instance="%s-t2" % v)
     ids = []
-    for inst in ("%s-t1" % v, "%s-t2" % v):
+    # Each order has its own quantity: on CoinDCX (no client ids) two replicas placing identical orders at the
+    # same moment cannot tell them apart when an outcome has to be found by matching (the documented residual
+    # risk, docs/venues/coindcx.md); what is tested here is the fill lease.
+    for k, inst in enumerate(("%s-t1" % v, "%s-t2" % v)):
         h.use(inst)
-        ids += [h.submit("place_order", market("rp-%s-%02d" % (inst[-2:], i), side="BUY" if i % 2 else "SELL"))
+        ids += [h.submit("place_order", market("rp-%s-%02d" % (inst[-2:], i), side="BUY" if i % 2 else "SELL",
+                                               qty="%.3f" % (0.002 + 0.001 * (10 * k + i))))
                 for i in range(10)]
     got = h.collect(ids, timeout=30)
     check(all(m["type"] == "result" for m in got.values()), "replica orders placed: %s" %
