@@ -27,6 +27,7 @@
 #include "model.h"
 #include "request.h"
 
+#include "base/config.h"
 #include "base/err.h"
 
 #include <stdbool.h>
@@ -208,6 +209,9 @@ typedef struct {
     size_t state_size;             /* bytes of private state, zeroed, passed to every hook */
     const char *base_url;          /* production REST base */
     const char *testnet_url;       /* testnet REST base (<VENUE>_TESTNET=true) */
+    const char *public_url;        /* market-data host for requests marked public_host (NULL: the REST base);
+                                      when <VENUE>_BASE_URL is set and <VENUE>_PUBLIC_URL is not, the base
+                                      serves both (a simulator, a proxy) */
     int64_t acceptance_window_ms;  /* after an unknown outcome, wait this long past send before querying */
     int64_t max_clock_skew_ms;     /* resync when the offset may be stale by this much; informational */
 
@@ -226,6 +230,10 @@ typedef struct {
     venue_step_fn *get_fills;
     venue_step_fn *load_instruments;
     venue_step_fn *time;
+
+    /* Optional: reads the adapter's own settings (<VENUE>_...) into its zeroed state, once, before anything
+     * starts. Returns 0, or -1 with err: a bad setting, and the worker exits 2 with the message. */
+    int (*configure)(void *state, const config_t *cfg, err_t *err);
 
     /* Signs req in place for sending at venue time now_ms (adds timestamp, signature, key header).
      * Returns 0, or -1 with err (never mentioning the secret). */

@@ -37,6 +37,8 @@ typedef struct {
     char headers[VENUE_REQ_HEADERS_MAX][VENUE_REQ_HEADER_LEN]; /* extra headers, added by sign */
     int n_headers;                           /* in use */
     bool sign;                               /* needs ops->sign before sending */
+    bool public_host;                        /* goes to the venue's market-data host (ops->public_url,
+                                                <VENUE>_PUBLIC_URL) instead of the REST base */
     venue_req_kind_t kind;                   /* retry policy */
     int weight;                              /* request weight in the venue's rate-limit unit */
     int orders;                              /* order-count units this request uses (0 or 1) */

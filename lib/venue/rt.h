@@ -122,6 +122,7 @@ struct _venue_runtime_t {
     char instance[PROTO_INSTANCE_SZ];/* stable instance id */
     char state_dir[512];             /* journals, lease, cursors */
     char base_url[256];              /* REST base */
+    char public_url[256];            /* market-data host (req.public_host) */
     char router_ep[256];             /* router backend */
     char events_ep[512];             /* PUB connect endpoints (comma separated) */
     char recorder_ep[256];           /* recorder control */

@@ -462,7 +462,7 @@ static void s_submit(venue_runtime_t *rt, rt_call_t *c)
         return;
     }
     char url[RT_URL_MAX];
-    int n = snprintf(url, sizeof url, "%s%s%s%s", rt->base_url, r->path, r->query.len ? "?" : "",
+    int n = snprintf(url, sizeof url, "%s%s%s%s", r->public_host ? rt->public_url : rt->base_url, r->path, r->query.len ? "?" : "",
                      buf_cstr(&r->query));
     const char *headers[VENUE_REQ_HEADERS_MAX + 2];
     int nh = 0;

@@ -103,6 +103,16 @@ static int s_config(venue_runtime_t *rt, const config_t *cfg, err_t *err)
     size_t n = strlen(rt->base_url);
     while (n && rt->base_url[n - 1] == '/')
         rt->base_url[--n] = '\0';
+    /* The market-data host: its own setting, else the adapter's production host, unless the REST base was
+     * moved (a simulator or a proxy then serves both). */
+    bool base_moved = config_has(cfg, key);
+    snprintf(key, sizeof key, "%s_PUBLIC_URL", V);
+    const char *pub_def = ops->public_url && !base_moved && !testnet ? ops->public_url : rt->base_url;
+    if (s_str(cfg, key, pub_def, rt->public_url, sizeof rt->public_url, err) < 0)
+        return -1;
+    n = strlen(rt->public_url);
+    while (n && rt->public_url[n - 1] == '/')
+        rt->public_url[--n] = '\0';
     int64_t v;
     snprintf(key, sizeof key, "%s_RECV_WINDOW_MS", V);
     if (config_get_int(cfg, key, 5000, 0, 60000, &v, err) < 0)
@@ -620,7 +630,8 @@ venue_runtime_t *venue_runtime_new(const venue_ops_t *ops, const config_t *cfg, 
     rt->reader = proto_msg_new();
     buf_init(&rt->out, PROTO_ENVELOPE_MAX);
     buf_init(&rt->pubq, 64u << 20);
-    if (s_config(rt, cfg, err) < 0 || s_mkdirs(rt->state_dir, err) < 0)
+    if (s_config(rt, cfg, err) < 0 || (ops->configure && ops->configure(rt->state, cfg, err) < 0) ||
+        s_mkdirs(rt->state_dir, err) < 0)
         goto fail;
     venue_limits_t none = {0};
     circuit_config_t cc = {.failure_threshold = 5, .open_ms = 5000, .probes = 1};

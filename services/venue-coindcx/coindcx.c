@@ -59,6 +59,11 @@ int coindcx_configure(void *state, const char *margin_currency, err_t *err)
     return 0;
 }
 
+static int s_configure(void *state, const config_t *cfg, err_t *err)
+{
+    return coindcx_configure(state, config_get_str(cfg, "COINDCX_MARGIN_CURRENCY", "USDT"), err);
+}
+
 static cd_state_t *s_st(void *state, venue_call_t *call)
 {
     cd_state_t *st = state;
@@ -120,6 +125,13 @@ static int s_end(venue_call_t *call, jw_t *w, int step)
 static void s_public(venue_call_t *call, const char *path)
 {
     venue_req_reset(&call->req, VENUE_GET, path);
+}
+
+/* Market data (prices, order book, candlesticks) lives on its own host (venues.md 3.2). */
+static void s_market(venue_call_t *call, const char *path)
+{
+    s_public(call, path);
+    call->req.public_host = true;
 }
 
 static void s_kv_str(jw_t *w, const char *k, const char *v)
@@ -905,7 +917,7 @@ static int s_get_ticker(void *state, venue_call_t *call)
     if (s_vsym(call, call->in.symbol, vsym) < 0)
         return VENUE_FAIL;
     if (call->step == 0) {
-        s_public(call, CD_PRICES);
+        s_market(call, CD_PRICES);
         call->step = 1;
         return VENUE_SEND;
     }
@@ -931,7 +943,7 @@ static int s_get_ticker(void *state, venue_call_t *call)
     if (rc != VENUE_SEND)
         return rc;
     snprintf(path, sizeof path, CD_BOOK "/%s-futures/10", vsym);
-    s_public(call, path);
+    s_market(call, path);
     call->step = 2;
     return VENUE_SEND;
 }
@@ -967,7 +979,7 @@ static int s_get_klines(void *state, venue_call_t *call)
     if (call->step == 0) {
         int64_t end = call->in.end_ms > 0 ? call->in.end_ms : call->ctx->now_ms;
         int64_t start = call->in.start_ms > 0 ? call->in.start_ms : end - (int64_t) limit * s_res[ri].ms;
-        s_public(call, CD_CANDLES);
+        s_market(call, CD_CANDLES);
         venue_req_param(&call->req, "pair", vsym);
         venue_req_param_int(&call->req, "from", start / 1000);
         venue_req_param_int(&call->req, "to", end / 1000);
@@ -1432,6 +1444,8 @@ const venue_ops_t coindcx_ops = {
     .caps = VENUE_CAP_ATTACHED_TPSL | VENUE_CAP_FILL_CURSOR,
     .state_size = sizeof(cd_state_t),
     .base_url = "https://api.coindcx.com",
+    .public_url = "https://public.coindcx.com",
+    .configure = s_configure,
     .testnet_url = "https://api.coindcx.com", /* no testnet exists (venues.md 3.1): the simulator stands in */
     .acceptance_window_ms = 10000,             /* "orders delayed more than 10 s are rejected" */
     .max_clock_skew_ms = 1000,

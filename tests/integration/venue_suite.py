@@ -16,6 +16,7 @@ import http.client
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -489,6 +490,29 @@ def t_lifecycle(h):
     logs = "".join(open(os.path.join(h.scratch, f)).read() for f in os.listdir(h.scratch) if f.endswith(".log"))
     check("demo-secret" not in logs and "demo-secret" not in p.stderr, "the secret reached a log")
     h.start_worker()
+    if h.venue == "coindcx":
+        env = h.env()
+        env["COINDCX_MARGIN_CURRENCY"] = "EUR"
+        p = subprocess.run([os.path.join(h.bin, "xroute-venue-coindcx")], env=env, capture_output=True, text=True,
+                           timeout=10)
+        check(p.returncode == 2 and "COINDCX_MARGIN_CURRENCY" in p.stderr, "bad margin currency: %d %s" %
+              (p.returncode, p.stderr))
+        # Market data goes to its own host (COINDCX_PUBLIC_URL; public.coindcx.com in production), account
+        # calls to the REST base: with the market-data host unreachable, tickers fail and balances still work.
+        h.kill_worker(signal.SIGTERM)
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+        s.close()
+        h.extra_env["COINDCX_PUBLIC_URL"] = "http://127.0.0.1:%d" % dead
+        h.start_worker()
+        e = h.err("get_ticker", {"symbol": "BTC/USDT"})
+        check(e["code"] == "VENUE_UNAVAILABLE", "ticker from an unreachable market-data host: %s" % e)
+        h.ok("get_balances", {"asset": "USDT"})
+        h.kill_worker(signal.SIGTERM)
+        del h.extra_env["COINDCX_PUBLIC_URL"]
+        h.start_worker()
+        h.ok("get_ticker", {"symbol": "BTC/USDT"})
 
 
 TESTS = {"operations": t_operations, "faults": t_faults, "kill9": t_kill9, "kill9_rest": t_kill9_rest,
