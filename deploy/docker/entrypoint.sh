@@ -12,7 +12,7 @@
 # Every service reads its settings from the environment under the names the binaries document (--help):
 # XROUTE_* for gateway, router, recorder and the CLI; XR_* and <VENUE>_* for the venue workers. This script
 # adds only what a container needs:
-#  - a venue worker's instance id: XR_INSTANCE, when not set, is <venue>-<container id> (12 hex digits, read
+#  - a venue worker's instance id: XROUTE_VENUE_INSTANCE, when not set, is <venue>-<container id> (12 hex digits, read
 #    from /proc/self/mountinfo because under network_mode: host the hostname is the host's), so every replica
 #    of `--scale venue-binance=N` has its own journals in the shared state volume, and keeps them across
 #    restarts of the same container;
@@ -74,7 +74,7 @@ health() {
         tcp_open "$(port_of "${XROUTE_RECORDER_CONTROL:-tcp://*:7121}")" ;;
     venue-*)
       local v=${1#venue-}
-      cli --json venues | grep -F "\"instance\":\"${XR_INSTANCE:-$v-$(container_id)}\"" | grep -qF '"alive":true' ;;
+      cli --json venues | grep -F "\"instance\":\"${XROUTE_VENUE_INSTANCE:-$v-$(container_id)}\"" | grep -qF '"alive":true' ;;
     *) die "health: unknown service '${1:-}'" ;;
   esac
 }
@@ -106,8 +106,8 @@ case "$service" in
     exec "xroute-$service" ;;
   venue-binance|venue-bybit|venue-coindcx)
     v=${service#venue-}
-    export XR_INSTANCE="${XR_INSTANCE:-$v-$(container_id)}"
-    mkdir -p "${XR_STATE_DIR:-/var/lib/xroute/state}"
+    export XROUTE_VENUE_INSTANCE="${XROUTE_VENUE_INSTANCE:-$v-$(container_id)}"
+    mkdir -p "${XROUTE_VENUE_STATE_DIR:-/var/lib/xroute/state}"
     secret_files
     exec "xroute-$service" ;;
   *)

@@ -52,7 +52,7 @@ static int s_mkdirs(const char *path, err_t *err)
         if (c == '/' || c == '\0') {
             *s = '\0';
             if (mkdir(p, 0700) < 0 && errno != EEXIST)
-                return err_set(err, XR_INVALID_REQUEST, "XR_STATE_DIR: cannot create %s: %s", p, strerror(errno));
+                return err_set(err, XR_INVALID_REQUEST, "XROUTE_VENUE_STATE_DIR: cannot create %s: %s", p, strerror(errno));
             *s = c;
         }
         if (!c)
@@ -119,29 +119,29 @@ static int s_config(venue_runtime_t *rt, const config_t *cfg, err_t *err)
         return -1;
     rt->creds.recv_window_ms = (int) v;
     snprintf(def, sizeof def, "%s-1", ops->name);
-    if (s_str(cfg, "XR_INSTANCE", def, rt->instance, sizeof rt->instance, err) < 0 ||
-        proto_check_instance(rt->instance, "XR_INSTANCE", err) < 0 ||
-        s_str(cfg, "XR_ACCOUNT", PROTO_DEFAULT_ACCOUNT, rt->account, sizeof rt->account, err) < 0 ||
-        proto_check_account(rt->account, "XR_ACCOUNT", err) < 0)
+    if (s_str(cfg, "XROUTE_VENUE_INSTANCE", def, rt->instance, sizeof rt->instance, err) < 0 ||
+        proto_check_instance(rt->instance, "XROUTE_VENUE_INSTANCE", err) < 0 ||
+        s_str(cfg, "XROUTE_VENUE_ACCOUNT", PROTO_DEFAULT_ACCOUNT, rt->account, sizeof rt->account, err) < 0 ||
+        proto_check_account(rt->account, "XROUTE_VENUE_ACCOUNT", err) < 0)
         return -1;
     snprintf(def, sizeof def, "var/%s", ops->name);
-    if (s_str(cfg, "XR_STATE_DIR", def, rt->state_dir, sizeof rt->state_dir, err) < 0 ||
-        s_str(cfg, "XR_ROUTER_BACKEND", "tcp://127.0.0.1:7111", rt->router_ep, sizeof rt->router_ep, err) < 0 ||
-        s_str(cfg, "XR_EVENTS_ENDPOINTS", "tcp://127.0.0.1:7102,tcp://127.0.0.1:7120", rt->events_ep,
+    if (s_str(cfg, "XROUTE_VENUE_STATE_DIR", def, rt->state_dir, sizeof rt->state_dir, err) < 0 ||
+        s_str(cfg, "XROUTE_VENUE_ROUTER", "tcp://127.0.0.1:7111", rt->router_ep, sizeof rt->router_ep, err) < 0 ||
+        s_str(cfg, "XROUTE_VENUE_EVENTS", "tcp://127.0.0.1:7102,tcp://127.0.0.1:7120", rt->events_ep,
               sizeof rt->events_ep, err) < 0 ||
-        s_str(cfg, "XR_RECORDER_CONTROL", "tcp://127.0.0.1:7121", rt->recorder_ep, sizeof rt->recorder_ep, err) < 0)
+        s_str(cfg, "XROUTE_VENUE_RECORDER", "tcp://127.0.0.1:7121", rt->recorder_ep, sizeof rt->recorder_ep, err) < 0)
         return -1;
-    if (config_get_int(cfg, "XR_CAPACITY", 64, 1, 10000, &v, err) < 0)
+    if (config_get_int(cfg, "XROUTE_VENUE_CAPACITY", 64, 1, 10000, &v, err) < 0)
         return -1;
     rt->capacity = (int) v;
-    if (config_get_int(cfg, "XR_REPLICAS", 1, 1, RATELIMIT_MAX_SHARE, &v, err) < 0)
+    if (config_get_int(cfg, "XROUTE_VENUE_REPLICAS", 1, 1, RATELIMIT_MAX_SHARE, &v, err) < 0)
         return -1;
     rt->replicas = (int) v;
-    if (config_get_duration_ms(cfg, "XR_HTTP_TIMEOUT_MS", 10000, &v, err) < 0)
+    if (config_get_duration_ms(cfg, "XROUTE_VENUE_HTTP_TIMEOUT_MS", 10000, &v, err) < 0)
         return -1;
     rt->http_timeout_ms = (int) (v > 0 && v < 600000 ? v : 10000);
-    if (config_get_duration_ms(cfg, "XR_FILL_POLL_MS", 250, &rt->fill_poll_ms, err) < 0 ||
-        config_get_duration_ms(cfg, "XR_ACCEPTANCE_MS", ops->acceptance_window_ms, &rt->acceptance_ms, err) < 0)
+    if (config_get_duration_ms(cfg, "XROUTE_VENUE_FILL_POLL_MS", 250, &rt->fill_poll_ms, err) < 0 ||
+        config_get_duration_ms(cfg, "XROUTE_VENUE_ACCEPTANCE_MS", ops->acceptance_window_ms, &rt->acceptance_ms, err) < 0)
         return -1;
     if (rt->fill_poll_ms < 10)
         rt->fill_poll_ms = 10;
@@ -789,8 +789,8 @@ int venue_main(int argc, char **argv, const venue_ops_t *ops)
         return 2;
     }
     log_level_t level = LOG_LEVEL_INFO;
-    if (log_level_parse(config_get_str(cfg, "XR_LOG_LEVEL", "info"), &level) < 0) {
-        fprintf(stderr, "%s: XR_LOG_LEVEL: unknown level\n", name);
+    if (log_level_parse(config_get_str(cfg, "XROUTE_LOG_LEVEL", "info"), &level) < 0) {
+        fprintf(stderr, "%s: XROUTE_LOG_LEVEL: unknown level\n", name);
         config_destroy(&cfg);
         return 2;
     }

@@ -22,14 +22,19 @@
  * Configuration (environment, or KEY=VALUE file given with --config; <V> is the upper-case venue name):
  *   <V>_API_KEY, <V>_API_SECRET (or <V>_API_SECRET_FILE)   required; the service stops naming a missing one
  *   <V>_TESTNET (false), <V>_BASE_URL (override: the simulator), <V>_RECV_WINDOW_MS (5000)
- *   XR_ROUTER_BACKEND (tcp://127.0.0.1:7111)      router ROUTER the worker's DEALER connects to
- *   XR_EVENTS_ENDPOINTS (tcp://127.0.0.1:7102,tcp://127.0.0.1:7120)  where the event PUB connects
- *   XR_RECORDER_CONTROL (tcp://127.0.0.1:7121)    recorder ROUTER for events.hello/ack/replay
- *   XR_INSTANCE (<venue>-1)   stable id of this worker (journal, event source); XR_ACCOUNT (default)
- *   XR_STATE_DIR (var/<venue>)   journals of this instance (named by XR_INSTANCE); the fills lease, cursors and
- *                                active symbols of the account: replicas of one account MUST share it
- *   XR_CAPACITY (64), XR_REPLICAS (1), XR_HTTP_TIMEOUT_MS (10000), XR_FILL_POLL_MS (250),
- *   XR_ACCEPTANCE_MS (venue default), XR_LOG_LEVEL (info) */
+ *   <V>_PUBLIC_URL   market-data host, for venues that have one (default ops->public_url, or <V>_BASE_URL
+ *                    when only that is set)
+ *   XROUTE_VENUE_ROUTER (tcp://127.0.0.1:7111)   router ROUTER the worker's DEALER connects to
+ *   XROUTE_VENUE_EVENTS (tcp://127.0.0.1:7102,tcp://127.0.0.1:7120)   where the event PUB connects
+ *   XROUTE_VENUE_RECORDER (tcp://127.0.0.1:7121)   recorder ROUTER for events.hello/ack/replay
+ *   XROUTE_VENUE_INSTANCE (<venue>-1)   stable id of this worker (journal, event source)
+ *   XROUTE_VENUE_ACCOUNT (default)   the account this worker serves
+ *   XROUTE_VENUE_STATE_DIR (var/<venue>)   journals of this instance (named by its instance id); the fills
+ *                    lease, cursors and active symbols of the account: replicas of one account MUST share it
+ *   XROUTE_VENUE_JOURNAL_SYNC (true)   fdatasync the journals before sending and publishing; false keeps
+ *                    everything across a process crash but not a machine crash (benchmarks' "sync OFF")
+ *   XROUTE_VENUE_CAPACITY (64), XROUTE_VENUE_REPLICAS (1), XROUTE_VENUE_HTTP_TIMEOUT_MS (10000),
+ *   XROUTE_VENUE_FILL_POLL_MS (250), XROUTE_VENUE_ACCEPTANCE_MS (venue default), XROUTE_LOG_LEVEL (info) */
 #ifndef XR_VENUE_RUNTIME_H
 #define XR_VENUE_RUNTIME_H
 

@@ -131,12 +131,12 @@ class Harness:
         e.update({
             v + "_API_KEY": "demo-key", v + "_API_SECRET": "demo-secret",
             v + "_BASE_URL": "http://127.0.0.1:%d" % (self.pb + self.p.port_off),
-            "XR_ROUTER_BACKEND": "tcp://127.0.0.1:%d" % (self.pb + 4),
-            "XR_EVENTS_ENDPOINTS": "tcp://127.0.0.1:%d" % (self.pb + 5),
-            "XR_RECORDER_CONTROL": "tcp://127.0.0.1:%d" % (self.pb + 6),
-            "XR_INSTANCE": instance or self.instance, "XR_STATE_DIR": self.state_dir,
-            "XR_HTTP_TIMEOUT_MS": "1500", "XR_FILL_POLL_MS": "100", "XR_ACCEPTANCE_MS": "500",
-            v + "_RECV_WINDOW_MS": "2000", "XR_LOG_LEVEL": "info",
+            "XROUTE_VENUE_ROUTER": "tcp://127.0.0.1:%d" % (self.pb + 4),
+            "XROUTE_VENUE_EVENTS": "tcp://127.0.0.1:%d" % (self.pb + 5),
+            "XROUTE_VENUE_RECORDER": "tcp://127.0.0.1:%d" % (self.pb + 6),
+            "XROUTE_VENUE_INSTANCE": instance or self.instance, "XROUTE_VENUE_STATE_DIR": self.state_dir,
+            "XROUTE_VENUE_HTTP_TIMEOUT_MS": "1500", "XROUTE_VENUE_FILL_POLL_MS": "100", "XROUTE_VENUE_ACCEPTANCE_MS": "500",
+            v + "_RECV_WINDOW_MS": "2000", "XROUTE_LOG_LEVEL": "info",
         })
         e.update(self.extra_env)
         return e

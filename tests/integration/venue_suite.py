@@ -528,7 +528,7 @@ def main():
         return 77
     shutil.rmtree(scratch, ignore_errors=True)
     os.makedirs(scratch)
-    extra = {"XR_HTTP_TIMEOUT_MS": "5000", "XR_CAPACITY": "256"} if name == "concurrency" else {}
+    extra = {"XROUTE_VENUE_HTTP_TIMEOUT_MS": "5000", "XROUTE_VENUE_CAPACITY": "256"} if name == "concurrency" else {}
     faketime_file = os.path.join(scratch, "faketime")
     if name == "clock":
         worker = os.path.join(bin_dir, "xroute-venue-%s" % venue)
@@ -540,7 +540,7 @@ def main():
         extra = {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME_TIMESTAMP_FILE": faketime_file, "FAKETIME_NO_CACHE": "1",
                  "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
     if name == "replicas":
-        extra = {"XR_REPLICAS": "2"}
+        extra = {"XROUTE_VENUE_REPLICAS": "2"}
     h = Harness(bin_dir, scratch, port_base, venue=venue, extra_env=extra)
     h.faketime_file = faketime_file
     ok = False
