@@ -11,7 +11,11 @@
  *
  * usage: bench_recorder [N [ROUNDS]]   (default 100000 fills, 3 rounds; medians reported). Environment: XR_SOURCE (repo root), XR_BIN (bin dir with
  * xroute-recorder), XR_SCRATCH (work dir; default /tmp/xr-bench-recorder), BENCH_PORT (first of two ports,
- * default 19450), BENCH_PIPELINE (0/1: the recorder's --pipeline, default 1). Prints one line per measurement and a summary. */
+ * default 19450), BENCH_PIPELINE (0/1: the recorder's --pipeline, default 1), BENCH_COPY (0: skip the COPY
+ * baselines, for profiling the recorder alone). Prints one line per measurement and a summary: fills/s, and the
+ * CPU each fill cost during the recorder phase in xroute-recorder and in PostgreSQL (the postmaster and all its
+ * children: backends, WAL writer, checkpointer), from /proc/PID/task/TID/schedstat, plus the machine's busy
+ * share (/proc/stat) over that phase. */
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/decimal.h"
@@ -24,11 +28,12 @@
 #include "proto/control.h"
 #include "proto/event.h"
 
+#include <dirent.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +87,94 @@ static void s_fill(proto_fill_t *f, int round, long i)
     char raw[128];
     int n = snprintf(raw, sizeof raw, "{\"execId\":\"T%09ld\",\"execQty\":\"%ld\"}", i, i % 997 + 1);
     proto_raw_set(&f->raw, raw, (size_t) n);
+}
+
+/* CPU time (ns) of every thread of pid so far; 0 if it is gone. */
+static int64_t s_pid_cpu_ns(long pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int64_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char f[320];
+        snprintf(f, sizeof f, "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+        FILE *fp = fopen(f, "r");
+        long long ns = 0;
+        if (fp && fscanf(fp, "%lld", &ns) == 1)
+            total += ns;
+        if (fp)
+            fclose(fp);
+    }
+    closedir(d);
+    return total;
+}
+
+/* The parent pid of pid (field 4 of /proc/PID/stat), or -1. */
+static long s_ppid(long pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    long ppid = -1;
+    if (fgets(line, sizeof line, fp)) {
+        const char *p = strrchr(line, ')'); /* the command name may hold spaces */
+        char state;
+        if (p && sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
+            ppid = -1;
+    }
+    fclose(fp);
+    return ppid;
+}
+
+/* CPU time (ns) of the cluster: the postmaster (its pid is the first line of postmaster.pid) and its children. */
+static int64_t s_pg_cpu_ns(const bench_t *b)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/pg/data/postmaster.pid", b->scratch);
+    FILE *fp = fopen(path, "r");
+    long pm = 0;
+    if (!fp || fscanf(fp, "%ld", &pm) != 1 || pm <= 0) {
+        if (fp)
+            fclose(fp);
+        return 0;
+    }
+    fclose(fp);
+    int64_t total = s_pid_cpu_ns(pm);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end == '\0' && pid > 0 && s_ppid(pid) == pm)
+            total += s_pid_cpu_ns(pid);
+    }
+    if (d)
+        closedir(d);
+    return total;
+}
+
+/* Busy and total jiffies of the whole machine (first line of /proc/stat). */
+static void s_machine(int64_t *busy, int64_t *total)
+{
+    long long v[8] = {0};
+    FILE *fp = fopen("/proc/stat", "r");
+    if (fp && fscanf(fp, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                     &v[6], &v[7]) == 8) {
+        *total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+        *busy = *total - v[3] - v[4];
+    } else {
+        *busy = *total = 0;
+    }
+    if (fp)
+        fclose(fp);
 }
 
 static pid_t s_start_recorder(bench_t *b)
@@ -142,8 +235,24 @@ static void s_hello(zsock_t *dealer, const char *source, uint64_t first, uint64_
     buf_release(&out);
 }
 
-/* Publishes the journal and serves replays until everything is acked. Returns seconds, or -1. */
-static double s_run_recorder(bench_t *b, buf_t *journal, long *replays)
+/* CPU spent during the timed part of a recorder round. */
+typedef struct {
+    long recorder_pid;     /* xroute-recorder */
+    int64_t rec_ns;        /* its CPU time (ns) */
+    int64_t pg_ns;         /* the cluster's CPU time (ns) */
+    int64_t busy, total;   /* machine jiffies (busy, all) */
+} phase_t;
+
+static void s_phase_mark(const bench_t *b, phase_t *p)
+{
+    p->rec_ns = s_pid_cpu_ns(p->recorder_pid);
+    p->pg_ns = s_pg_cpu_ns(b);
+    s_machine(&p->busy, &p->total);
+}
+
+/* Publishes the journal and serves replays until everything is acked. Returns seconds, or -1; start and end
+ * get the CPU counters right around the timed part. */
+static double s_run_recorder(bench_t *b, buf_t *journal, long *replays, phase_t *start, phase_t *end)
 {
     char ep[128];
     bus_sock_opts_t o;
@@ -168,6 +277,7 @@ static double s_run_recorder(bench_t *b, buf_t *journal, long *replays)
         s_control(dealer, reader, &acked, &cursor, replays);
         usleep(100000);
     }
+    s_phase_mark(b, start);
     int64_t t0 = clock_mono_ns(), last_hello = clock_mono_ms();
     while (acked < (uint64_t) b->n) {
         long sent = 0;
@@ -192,6 +302,7 @@ static double s_run_recorder(bench_t *b, buf_t *journal, long *replays)
         }
     }
     double secs = (double) (clock_mono_ns() - t0) / 1e9;
+    s_phase_mark(b, end);
     bus_msg_destroy(&topic);
     proto_msg_destroy(&reader);
     zsock_destroy(&dealer);
@@ -337,20 +448,28 @@ int main(int argc, char **argv)
     if (system("cut -d' ' -f1-3 /proc/loadavg") != 0)
         printf("?\n");
 
+    const char *copy_env = getenv("BENCH_COPY");
+    bool with_copy = !(copy_env && strcmp(copy_env, "0") == 0);
     pid_t rec = s_start_recorder(&b);
-    double r_rec[MAX_ROUNDS], r_copy[MAX_ROUNDS], r_copy500[MAX_ROUNDS];
+    double r_rec[MAX_ROUNDS], r_copy[MAX_ROUNDS], r_copy500[MAX_ROUNDS], r_rec_cpu[MAX_ROUNDS],
+        r_pg_cpu[MAX_ROUNDS], r_busy[MAX_ROUNDS];
     long total_stored = 0;
     int rc = 0;
     for (b.round = 1; b.round <= rounds; b.round++) {
         snprintf(b.source, sizeof b.source, "bench-%d", b.round);
         buf_t *journal = s_journal(&b);
         long replays = 0;
-        double t_rec = s_run_recorder(&b, journal, &replays);
+        phase_t p0 = {.recorder_pid = rec}, p1 = {.recorder_pid = rec};
+        double t_rec = s_run_recorder(&b, journal, &replays, &p0, &p1);
+        r_rec_cpu[b.round - 1] = (double) (p1.rec_ns - p0.rec_ns) / 1e3 / (double) b.n;
+        r_pg_cpu[b.round - 1] = (double) (p1.pg_ns - p0.pg_ns) / 1e3 / (double) b.n;
+        r_busy[b.round - 1] =
+            p1.total > p0.total ? 100.0 * (double) (p1.busy - p0.busy) / (double) (p1.total - p0.total) : 0;
         for (long i = 0; i < b.n; i++)
             buf_release(&journal[i]);
         free(journal);
-        double t_copy = s_run_copy(&b, "copy_all", b.n);
-        double t_copy500 = s_run_copy(&b, "copy_500", 500);
+        double t_copy = with_copy ? s_run_copy(&b, "copy_all", b.n) : 1;
+        double t_copy500 = with_copy ? s_run_copy(&b, "copy_500", 500) : 1;
         if (t_rec <= 0 || t_copy <= 0 || t_copy500 <= 0) {
             printf("round %d FAILED\n", b.round);
             rc = 1;
@@ -359,16 +478,14 @@ int main(int argc, char **argv)
         r_rec[b.round - 1] = b.n / t_rec;
         r_copy[b.round - 1] = b.n / t_copy;
         r_copy500[b.round - 1] = b.n / t_copy500;
-        printf("round %d: recorder %6.0f/s (%ld replays)  copy %6.0f/s  copy/500 %6.0f/s\n", b.round,
-               r_rec[b.round - 1], replays, r_copy[b.round - 1], r_copy500[b.round - 1]);
+        printf("round %d: recorder %6.0f/s (%ld replays)  copy %6.0f/s  copy/500 %6.0f/s  CPU per fill: recorder "
+               "%.1f us, postgres %.1f us; machine busy %.0f%%\n",
+               b.round, r_rec[b.round - 1], replays, r_copy[b.round - 1], r_copy500[b.round - 1],
+               r_rec_cpu[b.round - 1], r_pg_cpu[b.round - 1], r_busy[b.round - 1]);
         fflush(stdout);
     }
     kill(rec, SIGTERM);
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    wait4(rec, NULL, 0, &ru);
-    double rec_cpu = (double) ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double) ru.ru_stime.tv_sec +
-                     ru.ru_stime.tv_usec / 1e6;
+    waitpid(rec, NULL, 0);
     total_stored = s_count(&b, "SELECT count(*) FROM public.trades");
     s_pg(&b, "stop");
     if (rc != 0)
@@ -380,10 +497,19 @@ int main(int argc, char **argv)
     qsort(r_rec, (size_t) rounds, sizeof(double), s_cmp_double);
     qsort(r_copy, (size_t) rounds, sizeof(double), s_cmp_double);
     qsort(r_copy500, (size_t) rounds, sizeof(double), s_cmp_double);
+    qsort(r_rec_cpu, (size_t) rounds, sizeof(double), s_cmp_double);
+    qsort(r_pg_cpu, (size_t) rounds, sizeof(double), s_cmp_double);
     double m_rec = r_rec[rounds / 2], m_copy = r_copy[rounds / 2], m_copy500 = r_copy500[rounds / 2];
+    printf("recorder fills/s: min %.0f max %.0f\n", r_rec[0], r_rec[rounds - 1]);
+    if (!with_copy) {
+        printf("median: recorder %.0f durable fills/s (COPY baselines skipped); CPU per fill: recorder %.1f us, "
+               "postgres %.1f us\n",
+               m_rec, r_rec_cpu[rounds / 2], r_pg_cpu[rounds / 2]);
+        return 0;
+    }
     printf("median: recorder %.0f durable fills/s = %.0f%% of COPY (%.0f/s, one transaction) and %.0f%% of "
-           "COPY in 500-row transactions (%.0f/s); recorder CPU %.1f us per fill\n",
-           m_rec, 100.0 * m_rec / m_copy, m_copy, 100.0 * m_rec / m_copy500, m_copy500,
-           rec_cpu * 1e6 / (double) (b.n * rounds));
+           "COPY in 500-row transactions (%.0f/s); CPU per fill: recorder %.1f us, postgres %.1f us\n",
+           m_rec, 100.0 * m_rec / m_copy, m_copy, 100.0 * m_rec / m_copy500, m_copy500, r_rec_cpu[rounds / 2],
+           r_pg_cpu[rounds / 2]);
     return 0;
 }

@@ -43,6 +43,7 @@ struct _db_t {
     bool in_copy;                           /* a COPY in progress */
     bool copy_failed;                       /* a put failed during the COPY in progress */
     bool commit_pending;                    /* db_commit_send done, db_commit_wait not yet */
+    bool copy_pending;                      /* db_copy_end_send done, db_copy_end_wait not yet */
     db_wait_fn *wait_fn;                    /* cooperative wait (db_set_wait_fn), or NULL */
     void *wait_ctx;                         /* its argument */
     db_errkind_t last_error;                /* kind of the last failure */
@@ -103,6 +104,7 @@ static void s_close(db_t *self, const char *why)
     }
     self->in_copy = false;
     self->copy_failed = false;
+    self->copy_pending = false;
     s_set_state(self, DB_DISCONNECTED, why);
 }
 
@@ -438,6 +440,7 @@ int db_prepare(db_t *self, const char *name, const char *sql, err_t *err)
 static int s_ready(db_t *self, const char *what, err_t *err)
 {
     assert(!self->commit_pending); /* only db_commit_wait may follow db_commit_send */
+    assert(!self->copy_pending);   /* only db_copy_end_wait (or db_rollback) may follow db_copy_end_send */
     if (self->in_copy)
         return err_set(err, XR_INTERNAL, "db %s: a COPY is in progress", what);
     if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
@@ -557,6 +560,10 @@ int db_rollback(db_t *self, err_t *err)
     self->in_tx = false;
     if (!self->conn)
         return 0; /* the server dropped the transaction with the session */
+    if (self->copy_pending)
+        db_copy_end_wait(self, NULL, NULL);
+    if (!self->conn)
+        return 0;
     if (self->in_copy) {
         int64_t rows;
         db_copy_end(self, &rows, NULL);
@@ -738,15 +745,44 @@ int db_copy_put(db_t *self, const char *data, size_t len, err_t *err)
     return 0;
 }
 
-int db_copy_end(db_t *self, int64_t *rows, err_t *err)
+int db_copy_end_send(db_t *self, err_t *err)
 {
-    assert(self && self->in_copy);
+    assert(self && self->in_copy && !self->copy_pending);
     self->in_copy = false;
-    int rc = 0;
     if (PQputCopyEnd(self->conn, self->copy_failed ? "aborted by client" : NULL) != 1) {
+        self->copy_failed = false;
         s_fail(self, NULL, "copy end", err);
         return -1;
     }
+    self->copy_pending = true;
+    return 0;
+}
+
+bool db_copy_end_pending(const db_t *self)
+{
+    assert(self);
+    return self->copy_pending;
+}
+
+bool db_result_ready(db_t *self)
+{
+    assert(self);
+    if (!self->conn)
+        return true; /* the wait reports the lost connection at once */
+    if (!PQconsumeInput(self->conn))
+        return true;
+    return !PQisBusy(self->conn);
+}
+
+int db_copy_end_wait(db_t *self, int64_t *rows, err_t *err)
+{
+    assert(self && self->copy_pending);
+    self->copy_pending = false;
+    if (!self->conn) {
+        self->copy_failed = false;
+        return s_fail_down(self, "copy", err);
+    }
+    int rc = 0;
     PGresult *res;
     for (;;) {
         s_await(self);
@@ -774,6 +810,13 @@ int db_copy_end(db_t *self, int64_t *rows, err_t *err)
     else if (self->conn && PQstatus(self->conn) == CONNECTION_BAD)
         s_fail(self, NULL, "copy", NULL);
     return rc;
+}
+
+int db_copy_end(db_t *self, int64_t *rows, err_t *err)
+{
+    if (db_copy_end_send(self, err) != 0)
+        return -1;
+    return db_copy_end_wait(self, rows, err);
 }
 
 int db_copy_field(buf_t *out, const char *value, size_t len)

@@ -147,6 +147,19 @@ int db_copy_begin(db_t *self, const char *copy_sql, err_t *err);
 int db_copy_put(db_t *self, const char *data, size_t len, err_t *err);
 int db_copy_end(db_t *self, int64_t *rows, err_t *err);
 
+/* db_copy_end in two halves, so that the caller can work (or load another session) while the server takes
+ * the rows in: db_copy_end_send ends the data and returns once it is sent; db_copy_end_wait blocks for the
+ * outcome (same result and error kinds as db_copy_end). Between the two the only calls allowed on this session
+ * are db_copy_end_wait, db_result_ready and db_rollback (which collects the outcome first, then rolls back);
+ * db_copy_end_pending tells whether an outcome is outstanding. */
+int db_copy_end_send(db_t *self, err_t *err);
+int db_copy_end_wait(db_t *self, int64_t *rows, err_t *err);
+bool db_copy_end_pending(const db_t *self);
+
+/* True when an outstanding outcome (db_copy_end_send, db_commit_send) can be read without blocking, or the
+ * connection is gone (the wait then reports it at once). Reads what the server sent; never blocks. */
+bool db_result_ready(db_t *self);
+
 /* Appends one field in COPY text format to out: NULL becomes \N; backslash, tab, newline and CR are escaped.
  * Returns 0, or -1 if out would pass its maximum (out is then unchanged). */
 int db_copy_field(buf_t *out, const char *value, size_t len);

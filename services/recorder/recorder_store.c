@@ -32,6 +32,14 @@ typedef struct {
     uint64_t max_seq;                /* highest seq of that source in the batch */
 } store_source_t;
 
+/* Where a sealed batch's transaction is on the server (pipelined mode; the synchronous path uses only NEW). */
+typedef enum {
+    STORE_NEW = 0,     /* nothing on the server */
+    STORE_LOADING,     /* transaction open, its rows sent (COPY ended), outcome not read yet */
+    STORE_LOADED,      /* rows in, transaction open, nothing outstanding */
+    STORE_SENT         /* finishing statements and COMMIT sent, outcome not read yet */
+} store_state_t;
+
 /* One batch: its events in arrival order and their COPY lines. */
 typedef struct {
     store_event_t *events;           /* the events, in arrival order */
@@ -42,8 +50,10 @@ typedef struct {
     size_t nsources;                 /* entries used */
     buf_t fills_copy;                /* COPY lines of the fills */
     buf_t orders_copy;               /* COPY lines of the order updates */
-    db_t *db;                        /* session holding this batch's open transaction (loaded or sent), or NULL */
-    bool sent;                       /* its COMMIT is out, outcome not read yet */
+    uint64_t *keys;                  /* hashes of the fills' keys (venue, account, trade_id), nfills used */
+    bool keys_sorted;                /* keys sorted (done once, when a later batch is checked against them) */
+    store_state_t state;             /* how far its transaction got on the server */
+    db_t *db;                        /* session holding this batch's open transaction (state > NEW), or NULL */
 } store_batch_t;
 
 #define STORE_BATCHES 3              /* the batch being built + at most two sealed ones */
@@ -146,6 +156,7 @@ static void s_batch_init(store_batch_t *b, size_t batch_max)
 {
     b->events = mem_calloc(batch_max, sizeof *b->events);
     b->sources = mem_calloc(batch_max, sizeof *b->sources);
+    b->keys = mem_calloc(batch_max, sizeof *b->keys);
     buf_init(&b->fills_copy, STORE_COPY_MAX);
     buf_init(&b->orders_copy, STORE_COPY_MAX);
 }
@@ -154,7 +165,8 @@ static void s_batch_clear(store_batch_t *b)
 {
     b->nevents = b->nfills = b->norders = b->nsources = 0;
     b->db = NULL;
-    b->sent = false;
+    b->state = STORE_NEW;
+    b->keys_sorted = false;
     buf_reset(&b->fills_copy);
     buf_reset(&b->orders_copy);
 }
@@ -163,6 +175,7 @@ static void s_batch_release(store_batch_t *b)
 {
     buf_release(&b->orders_copy);
     buf_release(&b->fills_copy);
+    mem_free(b->keys);
     mem_free(b->sources);
     mem_free(b->events);
 }
@@ -232,10 +245,26 @@ static int s_setup_session(db_t *db, err_t *err)
     return 0;
 }
 
-/* A session with no COMMIT outstanding (there is always one: at most one batch is sent at a time). */
+/* A session that no sealed batch holds, or NULL. */
+static db_t *s_free_db(recorder_store_t *self)
+{
+    for (int i = 0; i < 2; i++) {
+        bool held = false;
+        for (size_t q = 0; q < self->nqueue; q++)
+            held = held || self->queue[q]->db == self->dbs[i];
+        if (!held)
+            return self->dbs[i];
+    }
+    return NULL;
+}
+
+/* A session for work outside the batches. There is always one between calls of recorder_store_commit: it
+ * leaves at most one batch on the server. */
 static db_t *s_idle_db(recorder_store_t *self)
 {
-    return db_commit_pending(self->dbs[0]) ? self->dbs[1] : self->dbs[0];
+    db_t *db = s_free_db(self);
+    assert(db);
+    return db;
 }
 
 int recorder_store_open(recorder_store_t *self, err_t *err)
@@ -297,7 +326,10 @@ bool recorder_store_full(const recorder_store_t *self)
 bool recorder_store_in_flight(const recorder_store_t *self)
 {
     assert(self);
-    return self->nqueue > 0 && self->queue[0]->sent;
+    for (size_t q = 0; q < self->nqueue; q++)
+        if (self->queue[q]->state != STORE_NEW)
+            return true;
+    return false;
 }
 
 db_t *recorder_store_db(recorder_store_t *self)
@@ -489,6 +521,22 @@ static int s_order_line(buf_t *b, const char *source, uint64_t seq, const proto_
     return rc ? rc : buf_putc(b, '\n');
 }
 
+/* FNV-1a over venue, account and trade id (NUL-separated): the fill key, for spotting a key shared by two
+ * batches on the server at once (a collision only costs a lost overlap, never correctness). */
+static uint64_t s_key_hash(const proto_fill_t *f)
+{
+    uint64_t h = 14695981039346656037ull;
+    const char *parts[3] = {f->venue, f->account, f->trade_id};
+    for (int i = 0; i < 3; i++) {
+        for (const unsigned char *p = (const unsigned char *) parts[i];; p++) {
+            h = (h ^ *p) * 1099511628211ull;
+            if (*p == '\0')
+                break;
+        }
+    }
+    return h;
+}
+
 static void s_note_source(store_batch_t *b, const char *source, uint64_t seq)
 {
     for (size_t i = 0; i < b->nsources; i++) {
@@ -539,6 +587,8 @@ int recorder_store_add_fill(recorder_store_t *self, const char *source, uint64_t
     buf_t *lines = &self->fill->fills_copy;
     size_t mark = lines->len;
     int rc = s_fill_line(lines, source, seq, fill);
+    if (rc == 0)
+        self->fill->keys[self->fill->nfills] = s_key_hash(fill);
     char summary[STORE_SUMMARY_SZ];
     snprintf(summary, sizeof summary, "fill %s %s %s", fill->venue, fill->account, fill->trade_id);
     return s_add(self, lines, mark, rc, true, source, seq, summary, err);
@@ -797,42 +847,193 @@ static void s_seal(recorder_store_t *self)
     assert(self->fill->nevents == 0 && self->fill != self->queue[self->nqueue - 1]);
 }
 
-/* Waits for the head's outstanding COMMIT. Success: the batch is done and leaves the queue. Failure: it stays
- * at the head, to be written again synchronously. */
-static int s_wait_sent(recorder_store_t *self, err_t *err)
+/* ---- pipelined writing
+ *
+ * Up to two sealed batches are on the server at once, one per session: both load their rows concurrently
+ * (COPY ended, outcome not read: two backends work in parallel while this loop decodes the next batch), and
+ * a batch's finishing statements and COMMIT go out only when it is the head, i.e. once every older batch is
+ * known committed, so per source the committed seq only moves forward. A later batch never loads while an
+ * older one on the server holds one of its fill keys: its COPY would wait for that transaction's end, and a
+ * failing older batch could then wait for it in turn (a wait cycle through this loop that PostgreSQL cannot
+ * see). It loads once the older one is done, and then meets the committed row like any duplicate. */
+
+static int s_cmp_u64(const void *a, const void *b)
 {
-    store_batch_t *b = self->queue[0];
-    assert(b->sent && b->db);
-    db_t *db = b->db;
-    b->sent = false;
-    b->db = NULL;
-    if (db_commit_wait(db, err) != 0)
-        return -1;
-    s_count_commit(self, b->nevents, b->nfills, (int64_t) b->nfills, b->norders);
-    s_batch_done(self, b);
-    s_shift(self);
-    return 0;
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
 }
 
-/* Sends b's COMMIT without waiting (loading it first on db unless it is loaded there already). */
-static int s_send(store_batch_t *b, db_t *db, err_t *err)
+/* True if a fill key of later may also be in earlier (hash equality). */
+static bool s_keys_overlap(store_batch_t *earlier, const store_batch_t *later)
 {
-    int64_t fills_new;
-    buf_t sql;
-    buf_init(&sql, 1024 * 1024);
-    int rc = b->db ? 0 : s_load_batch(db, b, true, &fills_new, err);
-    b->db = NULL;
-    if (rc == 0 && s_finish_sql(b, &sql) != 0) {
-        db_rollback(db, NULL);
-        rc = err_set(err, XR_INTERNAL, "batch: commit statement too long");
+    if (earlier->nfills == 0 || later->nfills == 0)
+        return false;
+    if (!earlier->keys_sorted) {
+        qsort(earlier->keys, earlier->nfills, sizeof *earlier->keys, s_cmp_u64);
+        earlier->keys_sorted = true;
     }
-    if (rc == 0)
-        rc = db_commit_send(db, sql.data, err);
-    buf_release(&sql);
-    if (rc != 0)
-        return -1;
+    for (size_t i = 0; i < later->nfills; i++)
+        if (bsearch(&later->keys[i], earlier->keys, earlier->nfills, sizeof *earlier->keys, s_cmp_u64))
+            return true;
+    return false;
+}
+
+/* Opens b's transaction on db and sends its rows: order updates into staging (waited for), fills straight into
+ * trades with the outcome left outstanding (STORE_LOADING). -1 (rolled back) on any failure. */
+static int s_load_start(db_t *db, store_batch_t *b, err_t *err)
+{
+    assert(b->state == STORE_NEW && !b->db);
+    bool first = true;
+    if (b->norders) {
+        if (s_copy_lines(db, true, s_copy_orders_in, &b->orders_copy, err) != 0)
+            goto rollback;
+        first = false;
+    }
+    if (b->nfills) {
+        if ((first ? db_begin_copy(db, s_copy_trades, err) : db_copy_begin(db, s_copy_trades, err)) != 0)
+            goto rollback;
+        int rc = db_copy_put(db, b->fills_copy.data, b->fills_copy.len, err);
+        if (db_copy_end_send(db, rc == 0 ? err : NULL) != 0 || rc != 0)
+            goto rollback;
+    }
     b->db = db;
-    b->sent = true;
+    b->state = b->nfills ? STORE_LOADING : STORE_LOADED;
+    return 0;
+rollback:
+    db_rollback(db, NULL);
+    return -1;
+}
+
+/* Starts loading every sealed batch that can: nothing on the server yet, a free session, and (after the head)
+ * no fill key in common with an older batch on the server. Failures are left to s_finish_head. */
+static void s_start_loads(recorder_store_t *self)
+{
+    for (size_t q = 0; q < self->nqueue; q++) {
+        store_batch_t *b = self->queue[q];
+        if (b->state != STORE_NEW)
+            continue;
+        if (q > 0 && self->queue[0]->state != STORE_NEW && s_keys_overlap(self->queue[0], b))
+            continue;
+        db_t *db = s_free_db(self);
+        err_t ignore;
+        if (!db || db_ensure(db, &ignore) != 0 || s_load_start(db, b, &ignore) != 0)
+            return;
+    }
+}
+
+/* Rolls back whatever the batches after the head hold on the server (they load again later). */
+static void s_reset_rest(recorder_store_t *self)
+{
+    for (size_t q = 1; q < self->nqueue; q++) {
+        store_batch_t *b = self->queue[q];
+        if (b->db)
+            db_rollback(b->db, NULL);
+        b->db = NULL;
+        b->state = STORE_NEW;
+    }
+}
+
+/* Moves the head one state on: block = wait for outstanding outcomes, else only take what is already there.
+ * 1: the head is committed and gone; 0: it moved (or could not without blocking); -1 with err: the connection
+ * failed (every batch kept, nothing left on the server). A batch PostgreSQL refuses for its data goes through
+ * the synchronous path (staging, then event by event). */
+static int s_step_head(recorder_store_t *self, bool block, err_t *err)
+{
+    store_batch_t *b = self->queue[0];
+    db_t *db = b->db;
+    err_t why;
+    err_clear(&why);
+    switch (b->state) {
+    case STORE_NEW:
+        db = s_free_db(self);
+        if (!db) {
+            s_reset_rest(self);
+            db = s_free_db(self);
+        }
+        if (db_ensure(db, &why) != 0 || s_load_start(db, b, &why) != 0)
+            goto failed;
+        return 0;
+    case STORE_LOADING:
+        if (!block && !db_result_ready(db))
+            return 0;
+        if (db_copy_end_wait(db, NULL, &why) != 0)
+            goto failed;
+        b->state = STORE_LOADED;
+        return 0;
+    case STORE_LOADED: {
+        buf_t sql;
+        buf_init(&sql, 1024 * 1024);
+        int rc = s_finish_sql(b, &sql);
+        if (rc != 0) {
+            err_set(&why, XR_INTERNAL, "batch: commit statement too long");
+            db_rollback(db, NULL);
+        } else {
+            rc = db_commit_send(db, sql.data, &why);
+        }
+        buf_release(&sql);
+        if (rc != 0)
+            goto failed;
+        b->state = STORE_SENT;
+        return 0;
+    }
+    case STORE_SENT:
+        if (!block && !db_result_ready(db))
+            return 0;
+        if (db_commit_wait(db, &why) != 0)
+            goto failed;
+        s_count_commit(self, b->nevents, b->nfills, (int64_t) b->nfills, b->norders);
+        s_batch_done(self, b);
+        s_shift(self);
+        return 1;
+    }
+    assert(0);
+    return -1;
+failed:
+    if (db && db_in_transaction(db))
+        db_rollback(db, NULL);
+    b->db = NULL;
+    b->state = STORE_NEW;
+    s_reset_rest(self);
+    if (!db || db_last_error(db) == DB_ERR_CONNECTION) {
+        self->stats.failed_commits++;
+        if (err)
+            *err = why;
+        return -1;
+    }
+    /* Refused for its data (a fill stored before, bad JSON): the synchronous path sorts it out. */
+    if (s_commit_sync(self, b, err) != 0)
+        return -1;
+    s_shift(self);
+    return 1;
+}
+
+/* Pipelined commit: completes every batch sealed before this call (blocking) and leaves the newest one, sealed
+ * now, loading or with its COMMIT sent (collected by the next call). */
+static int s_commit_pipelined(recorder_store_t *self, err_t *err)
+{
+    size_t keep = 0; /* sealed batches this call may leave on the server: the one it sealed, if any */
+    for (;;) {
+        /* One seal per call: events taken while it waits wait for the next call, so that it returns. */
+        if (keep == 0 && self->fill->nevents > 0 && self->nqueue < 2) {
+            s_seal(self);
+            keep = 1;
+        }
+        s_start_loads(self);
+        if (self->nqueue <= keep)
+            break;
+        int rc = s_step_head(self, true, err);
+        if (rc < 0)
+            return -1;
+    }
+    /* The newest batch: take what the server already finished, send its COMMIT when its rows are in. */
+    for (int i = 0; i < 4 && self->nqueue > 0; i++) {
+        store_state_t before = self->queue[0]->state;
+        int rc = s_step_head(self, false, err);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+        if (self->queue[0]->state == before)
+            break;
+    }
     return 0;
 }
 
@@ -845,40 +1046,11 @@ int recorder_store_commit(recorder_store_t *self, err_t *err)
         self->stats.failed_commits++;
         return -1;
     }
+    if (self->pipeline)
+        return s_commit_pipelined(self, err);
     s_seal(self);
-    if (recorder_store_in_flight(self)) {
-        /* Load the next batch on the other session while the server commits the sent one. Its COMMIT goes out
-         * only once the sent one is known to be committed, so sources' seqs are committed in order. */
-        store_batch_t *next = self->nqueue > 1 ? self->queue[1] : NULL;
-        db_t *other = self->queue[0]->db == self->dbs[0] ? self->dbs[1] : self->dbs[0];
-        int64_t unused;
-        err_t ignore;
-        if (self->pipeline && next && db_ensure(other, &ignore) == 0 &&
-            s_load_batch(other, next, true, &unused, &ignore) == 0)
-            next->db = other;
-        if (s_wait_sent(self, err) != 0 && next && next->db) {
-            db_rollback(next->db, NULL);
-            next->db = NULL;
-        }
-    }
     while (self->nqueue > 0) {
-        store_batch_t *b = self->queue[0];
-        if (self->pipeline && self->nqueue == 1) {
-            db_t *db = b->db ? b->db : s_idle_db(self);
-            err_t why;
-            err_clear(&why);
-            if (s_send(b, db, &why) == 0)
-                return 0;
-            if (db_last_error(db) == DB_ERR_CONNECTION) {
-                self->stats.failed_commits++;
-                if (err)
-                    *err = why;
-                return -1;
-            }
-            /* Refused for its data (a duplicate, bad JSON): the synchronous path sorts it out. */
-        }
-        assert(!b->db && !b->sent);
-        if (s_commit_sync(self, b, err) != 0)
+        if (s_commit_sync(self, self->queue[0], err) != 0)
             return -1;
         s_shift(self);
     }
