@@ -168,3 +168,14 @@ venue_step_fn *venue_ops_hook(const venue_ops_t *ops, venue_op_t op)
     }
     return NULL;
 }
+
+int venue_sign_hex(const venue_creds_t *creds, const crypto_part_t *parts, size_t n,
+                   char out[CRYPTO_HEX_SHA256_LEN])
+{
+    if (creds->hmac)
+        return crypto_hmac_sign_parts_hex(creds->hmac, parts, n, out);
+    crypto_hmac_t *k = crypto_hmac_new_str(creds->api_secret);
+    int rc = k ? crypto_hmac_sign_parts_hex(k, parts, n, out) : -1;
+    crypto_hmac_destroy(&k);
+    return rc;
+}

@@ -29,6 +29,7 @@
 
 #include "base/config.h"
 #include "base/err.h"
+#include "crypto/crypto_hmac.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -201,6 +202,8 @@ typedef struct {
     char api_secret[256];   /* <VENUE>_API_SECRET or the content of <VENUE>_API_SECRET_FILE */
     char passphrase[128];   /* <VENUE>_PASSPHRASE, for venues that need one */
     int recv_window_ms;     /* validity window of a signed request, for venues that have one */
+    crypto_hmac_t *hmac;    /* api_secret prepared for HMAC-SHA256 (the runtime's; NULL: venue_sign_hex keys
+                               HMAC per call) */
 } venue_creds_t;
 
 typedef struct {
@@ -262,6 +265,11 @@ int venue_symbol_to_venue(const venue_ops_t *ops, const instruments_t *t, const 
                           size_t cap, err_t *err);
 int venue_symbol_from_venue(const venue_ops_t *ops, const instruments_t *t, const char *venue_symbol, char *out,
                             size_t cap, err_t *err);
+
+/* HMAC-SHA256 under the API secret of the n parts one after the other, as 64 lowercase hex digits: what the
+ * venues' sign hooks send. Uses the prepared key (creds->hmac) when there is one. Returns 0 or -1. */
+int venue_sign_hex(const venue_creds_t *creds, const crypto_part_t *parts, size_t n,
+                   char out[CRYPTO_HEX_SHA256_LEN]);
 
 /* The hook of an operation in ops, or NULL. */
 venue_step_fn *venue_ops_hook(const venue_ops_t *ops, venue_op_t op);

@@ -78,6 +78,8 @@ static int s_credentials(venue_runtime_t *rt, const config_t *cfg, const char *V
     config_secret_free(&secret);
     if (too_long)
         return err_set(err, XR_INVALID_REQUEST, "%s is too long", key);
+    if (!(rt->creds.hmac = crypto_hmac_new_str(rt->creds.api_secret)))
+        return err_set(err, XR_INTERNAL, "cannot prepare the HMAC key of %s", key);
     snprintf(key, sizeof key, "%s_PASSPHRASE", V);
     snprintf(rt->creds.passphrase, sizeof rt->creds.passphrase, "%s", config_get_str(cfg, key, ""));
     return 0;
@@ -703,6 +705,7 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
     mem_free(rt->intents);
     rt_orders_free(rt);
     mem_free(rt->state);
+    crypto_hmac_destroy(&rt->creds.hmac);
     memset(&rt->creds, 0, sizeof rt->creds);
     mem_free(rt);
     *self_p = NULL;

@@ -1150,15 +1150,9 @@ static int s_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue
     snprintf(num, sizeof num, "%lld", (long long) now_ms);
     add(req, "timestamp", num);
     /* totalParams = query string immediately followed by the body (venues.md 1.3). */
-    buf_t payload;
-    buf_init(&payload, 2 * VENUE_REQ_PARAMS_MAX);
     char sig[CRYPTO_HEX_SHA256_LEN];
-    int rc = buf_append(&payload, req->query.data ? req->query.data : "", req->query.len) |
-             buf_append(&payload, req->body.data ? req->body.data : "", req->body.len);
-    if (rc == 0)
-        rc = crypto_hmac_sha256_hex(creds->api_secret, payload.data ? payload.data : "", payload.len, sig);
-    buf_release(&payload);
-    if (rc != 0)
+    crypto_part_t parts[2] = {{req->query.data, req->query.len}, {req->body.data, req->body.len}};
+    if (venue_sign_hex(creds, parts, 2, sig) != 0)
         return err_set(err, XR_INTERNAL, "signing failed");
     venue_req_param(req, "signature", sig);
     venue_req_header(req, "X-MBX-APIKEY", creds->api_key);

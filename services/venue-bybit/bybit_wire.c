@@ -18,14 +18,9 @@ int bybit_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue_re
     snprintf(ts, sizeof ts, "%lld", (long long) now_ms);
     snprintf(recv, sizeof recv, "%d", creds->recv_window_ms > 0 ? creds->recv_window_ms : BY_RECV_WINDOW);
     const buf_t *payload = req->method == VENUE_GET ? &req->query : &req->body;
-    buf_t msg;
-    buf_init(&msg, VENUE_REQ_PARAMS_MAX + 512);
-    int rc = buf_puts(&msg, ts) | buf_puts(&msg, creds->api_key) | buf_puts(&msg, recv) |
-             buf_append(&msg, payload->data ? payload->data : "", payload->len);
-    if (rc == 0)
-        rc = crypto_hmac_sha256_hex(creds->api_secret, msg.data ? msg.data : "", msg.len, sig);
-    buf_release(&msg);
-    if (rc != 0)
+    crypto_part_t parts[4] = {{ts, strlen(ts)}, {creds->api_key, strlen(creds->api_key)}, {recv, strlen(recv)},
+                              {payload->data, payload->len}};
+    if (venue_sign_hex(creds, parts, 4, sig) != 0)
         return err_set(err, XR_INTERNAL, "signing failed");
     venue_req_header(req, "X-BAPI-API-KEY", creds->api_key);
     venue_req_header(req, "X-BAPI-TIMESTAMP", ts);

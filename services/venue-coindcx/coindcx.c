@@ -1390,7 +1390,8 @@ static int s_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue
     snprintf(ts, sizeof ts, "%013lld", (long long) now_ms);
     memcpy(req->body.data + pre, ts, CD_TS_DIGITS);
     char sig[CRYPTO_HEX_SHA256_LEN];
-    if (crypto_hmac_sha256_hex(creds->api_secret, req->body.data, req->body.len, sig) < 0)
+    crypto_part_t body = {req->body.data, req->body.len};
+    if (venue_sign_hex(creds, &body, 1, sig) < 0)
         return err_set(err, XR_INTERNAL, "signing failed");
     venue_req_header(req, "X-AUTH-APIKEY", creds->api_key);
     venue_req_header(req, "X-AUTH-SIGNATURE", sig);
