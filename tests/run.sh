@@ -2,7 +2,8 @@
 # make test: every test of xroute, from a fresh Debian 12 machine.
 #  1. install dependencies (deploy/install-deps.sh, and the npm packages the interop tests use)
 #  2. build/       RelWithDebInfo, -Werror: unit suites, integration suites, fuzz corpus replay
-#  3. build-asan/  ASan+UBSan: unit suites and fuzz corpus replay
+#  3. build-asan/  ASan+UBSan: unit suites and fuzz corpus replay, and the venue workers' main integration
+#                  scenarios (label venue-asan)
 #  4. build-fuzz/  clang libFuzzer: each target runs briefly (FUZZ_BRIEF_SECONDS, default 10)
 # Ends with one summary line "make test: N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
@@ -59,6 +60,8 @@ step "unit suites and fuzz corpus replay under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan 'unit|fuzz' "$JOBS"
 
+step "venue worker integration under ASan+UBSan (workers and simulator of build-asan)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan 'venue-asan' 1
 step "brief fuzz runs (${FUZZ_BRIEF_SECONDS}s per target)"
 if ! FUZZ_SECONDS=$FUZZ_BRIEF_SECONDS bash tests/fuzz/run.sh; then
   failed=$((failed + 1)); failures+=("brief fuzz run found a crash (see above)")

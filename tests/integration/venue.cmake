@@ -10,6 +10,9 @@ set(xr_venue_scenarios operations faults kill9 kill9_rest concurrency replicas b
 set(xr_venue_binance operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418)
 set(xr_venue_bybit operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock)
 set(xr_venue_coindcx operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock)
+# Also run by make test against the ASan+UBSan build (label venue-asan): the scenarios that exercise the most
+# runtime code in little time; a sanitizer report in any process log fails the scenario (venue_suite.py).
+set(xr_venue_asan operations kill9_rest concurrency replicas lifecycle)
 set(xr_venue_index 0)
 foreach(venue binance bybit coindcx)
   foreach(name ${xr_venue_${venue}})
@@ -18,7 +21,12 @@ foreach(venue binance bybit coindcx)
     add_test(NAME integration.venue_${venue}_${name}
              COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/venue_suite.py ${CMAKE_BINARY_DIR}/bin
                      ${CMAKE_BINARY_DIR}/scratch/venue_${venue}_${name} ${port} ${venue} ${name})
-    set_tests_properties(integration.venue_${venue}_${name} PROPERTIES TIMEOUT 120 LABELS integration
+    set(labels integration)
+    list(FIND xr_venue_asan ${name} asan_idx)
+    if(asan_idx GREATER -1)
+      set(labels "integration;venue-asan")
+    endif()
+    set_tests_properties(integration.venue_${venue}_${name} PROPERTIES TIMEOUT 180 LABELS "${labels}"
                          SKIP_RETURN_CODE 77)
   endforeach()
   math(EXPR xr_venue_index "${xr_venue_index} + 1")
