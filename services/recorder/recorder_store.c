@@ -24,7 +24,6 @@ typedef struct {
     bool is_fill;                    /* fill (else order update) */
     size_t off;                      /* start of its COPY line in the table's buffer */
     size_t len;                      /* length of that line, newline included */
-    char summary[STORE_SUMMARY_SZ];  /* "fill venue account trade_id" / "order venue account order_id status" */
 } store_event_t;
 
 typedef struct {
@@ -381,57 +380,99 @@ static int s_tab(buf_t *b)
     return buf_putc(b, '\t');
 }
 
-/* Epoch ms as exact ISO-8601 UTC text; 0 or less (unknown) as NULL, which PostgreSQL refuses for a fill. */
-static int s_time(buf_t *b, int64_t ms)
+/* Writes v (< 10^width) as exactly width digits, zero-padded, ending at end. */
+static void s_digits(char *end, unsigned v, int width)
 {
-    char text[40];
-    size_t n = ms > 0 ? clock_format_iso(ms, text, sizeof text) : 0;
-    return n > 0 ? buf_append(b, text, n) : db_copy_field(b, NULL, 0);
+    for (int i = 0; i < width; i++, v /= 10)
+        *--end = (char) ('0' + v % 10);
 }
 
+/* Epoch ms as exact ISO-8601 UTC text ("2025-11-21T04:40:00.123Z", what clock_format_iso prints); 0 or less
+ * (unknown) as NULL, which PostgreSQL refuses for a fill. Calendar from days since the epoch by H. Hinnant's
+ * civil_from_days (proleptic Gregorian, exact); years past 9999 go through clock_format_iso. */
+static int s_time(buf_t *b, int64_t ms)
+{
+    if (ms <= 0)
+        return db_copy_field(b, NULL, 0);
+    if (ms >= INT64_C(253402300800000)) { /* 10000-01-01 */
+        char text[40];
+        size_t n = clock_format_iso(ms, text, sizeof text);
+        return n > 0 ? buf_append(b, text, n) : db_copy_field(b, NULL, 0);
+    }
+    int64_t secs = ms / 1000, days = secs / 86400;
+    unsigned sod = (unsigned) (secs % 86400), milli = (unsigned) (ms % 1000);
+    int64_t z = days + 719468, era = z / 146097;
+    unsigned doe = (unsigned) (z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned day = doy - (153 * mp + 2) / 5 + 1;
+    unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    unsigned year = (unsigned) (yoe + era * 400) + (month <= 2);
+    char t[24] = "0000-00-00T00:00:00.000Z";
+    s_digits(t + 4, year, 4);
+    s_digits(t + 7, month, 2);
+    s_digits(t + 10, day, 2);
+    s_digits(t + 13, sod / 3600, 2);
+    s_digits(t + 16, sod / 60 % 60, 2);
+    s_digits(t + 19, sod % 60, 2);
+    s_digits(t + 23, milli, 3);
+    return buf_append(b, t, sizeof t);
+}
+
+/* A JSON string, written already escaped for a COPY text field (every backslash of the JSON doubled; control
+ * characters, tab and newline included, become \\u00XX, so no raw tab or newline reaches the line). */
 static int s_json_str(buf_t *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (buf_putc(b, '"') != 0)
         return -1;
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+    const unsigned char *p = (const unsigned char *) s, *start = p;
+    for (; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20)
+            continue;
+        if (buf_append(b, start, (size_t) (p - start)) != 0)
+            return -1;
         int rc;
-        if (*p == '"' || *p == '\\') {
-            char two[2] = {'\\', (char) *p};
-            rc = buf_append(b, two, 2);
-        } else if (*p < 0x20) {
-            rc = buf_append(b, esc, 6);
+        if (*p == '"') {
+            rc = buf_append(b, "\\\\\"", 3);
+        } else if (*p == '\\') {
+            rc = buf_append(b, "\\\\\\\\", 4);
         } else {
-            rc = buf_putc(b, (char) *p);
+            char esc[7] = {'\\', '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            rc = buf_append(b, esc, sizeof esc);
         }
         if (rc != 0)
             return -1;
+        start = p + 1;
     }
+    if (buf_append(b, start, (size_t) (p - start)) != 0)
+        return -1;
     return buf_putc(b, '"');
 }
 
-/* The metadata map as a JSON object, then as one COPY field. */
+/* The metadata map as a JSON object, written straight into the line as one COPY field. */
 static int s_metadata(buf_t *b, const proto_meta_t *m)
 {
-    buf_t json;
-    buf_init(&json, 64 * 1024);
-    int rc = buf_putc(&json, '{');
+    size_t mark = b->len;
+    int rc = buf_putc(b, '{');
     for (size_t i = 0; rc == 0 && i < m->count; i++) {
         if (i > 0)
-            rc = buf_putc(&json, ',');
+            rc = buf_putc(b, ',');
         if (rc == 0)
-            rc = s_json_str(&json, m->items[i].key);
+            rc = s_json_str(b, m->items[i].key);
         if (rc == 0)
-            rc = buf_putc(&json, ':');
+            rc = buf_putc(b, ':');
         if (rc == 0)
-            rc = s_json_str(&json, m->items[i].value);
+            rc = s_json_str(b, m->items[i].value);
     }
     if (rc == 0)
-        rc = buf_putc(&json, '}');
-    if (rc == 0)
-        rc = db_copy_field(b, json.data, json.len);
-    buf_release(&json);
+        rc = buf_putc(b, '}');
+    if (rc != 0) {
+        b->len = mark;
+        if (b->data)
+            b->data[mark] = '\0';
+    }
     return rc;
 }
 
@@ -444,7 +485,14 @@ static int s_head(buf_t *b, const char *source, uint64_t seq)
 {
     if (s_text(b, source) != 0 || s_tab(b) != 0)
         return -1;
-    return buf_printf(b, "%" PRIu64 "\t", seq);
+    char text[24];
+    char *p = text + sizeof text;
+    *--p = '\t';
+    do {
+        *--p = (char) ('0' + seq % 10);
+        seq /= 10;
+    } while (seq);
+    return buf_append(b, p, (size_t) (text + sizeof text - p));
 }
 
 static int s_fill_line(buf_t *b, const char *source, uint64_t seq, const proto_fill_t *f)
@@ -553,10 +601,11 @@ static void s_note_source(store_batch_t *b, const char *source, uint64_t seq)
 
 /* Records the event whose line was just appended to lines (from mark on); rolls the line back on failure. */
 static int s_add(recorder_store_t *self, buf_t *lines, size_t mark, int rc, bool is_fill, const char *source,
-                 uint64_t seq, const char *summary, err_t *err)
+                 uint64_t seq, err_t *err)
 {
     store_batch_t *b = self->fill;
-    if (rc != 0) {
+    size_t slen = strlen(source);
+    if (rc != 0 || slen >= PROTO_INSTANCE_SZ) {
         lines->len = mark;
         if (lines->data)
             lines->data[mark] = '\0';
@@ -564,12 +613,11 @@ static int s_add(recorder_store_t *self, buf_t *lines, size_t mark, int rc, bool
                        seq);
     }
     store_event_t *ev = &b->events[b->nevents++];
-    snprintf(ev->source, sizeof ev->source, "%s", source);
+    memcpy(ev->source, source, slen + 1);
     ev->seq = seq;
     ev->is_fill = is_fill;
     ev->off = mark;
     ev->len = lines->len - mark;
-    snprintf(ev->summary, sizeof ev->summary, "%s", summary);
     if (is_fill)
         b->nfills++;
     else
@@ -589,9 +637,7 @@ int recorder_store_add_fill(recorder_store_t *self, const char *source, uint64_t
     int rc = s_fill_line(lines, source, seq, fill);
     if (rc == 0)
         self->fill->keys[self->fill->nfills] = s_key_hash(fill);
-    char summary[STORE_SUMMARY_SZ];
-    snprintf(summary, sizeof summary, "fill %s %s %s", fill->venue, fill->account, fill->trade_id);
-    return s_add(self, lines, mark, rc, true, source, seq, summary, err);
+    return s_add(self, lines, mark, rc, true, source, seq, err);
 }
 
 int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_t seq, const proto_order_t *order,
@@ -603,10 +649,29 @@ int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_
     buf_t *lines = &self->fill->orders_copy;
     size_t mark = lines->len;
     int rc = s_order_line(lines, source, seq, order);
-    char summary[STORE_SUMMARY_SZ];
-    snprintf(summary, sizeof summary, "order %s %s %s %s", order->venue, order->account, order->order_id,
-             proto_status_name(order->status));
-    return s_add(self, lines, mark, rc, false, source, seq, summary, err);
+    return s_add(self, lines, mark, rc, false, source, seq, err);
+}
+
+/* What event_rejects and the log keep to identify an event, taken from its COPY line (fields as escaped
+ * there): "fill venue account trade_id" or "order venue account order_id status". */
+static void s_summary(const store_batch_t *b, const store_event_t *ev, char *out, size_t cap)
+{
+    static const int fill_fields[] = {2, 3, 4}, order_fields[] = {2, 3, 4, 16};
+    const int *want = ev->is_fill ? fill_fields : order_fields;
+    int nwant = ev->is_fill ? 3 : 4;
+    const char *line = (ev->is_fill ? b->fills_copy.data : b->orders_copy.data) + ev->off;
+    int used = snprintf(out, cap, "%s", ev->is_fill ? "fill" : "order");
+    int field = 0, k = 0;
+    for (size_t i = 0, start = 0; i < ev->len && k < nwant && used >= 0 && (size_t) used < cap; i++) {
+        if (line[i] != '\t' && line[i] != '\n')
+            continue;
+        if (field == want[k]) {
+            used += snprintf(out + used, cap - (size_t) used, " %.*s", (int) (i - start), line + start);
+            k++;
+        }
+        field++;
+        start = i + 1;
+    }
 }
 
 /* ---- writing */
@@ -740,11 +805,13 @@ static int s_commit_batch(recorder_store_t *self, db_t *db, store_batch_t *b, bo
 }
 
 /* Records an event PostgreSQL refuses, so that its source can move on. */
-static int s_reject(recorder_store_t *self, db_t *db, const store_event_t *ev, const char *why, err_t *err)
+static int s_reject(recorder_store_t *self, db_t *db, const store_batch_t *b, const store_event_t *ev, const char *why,
+                    err_t *err)
 {
-    char seqtext[24];
+    char seqtext[24], summary[STORE_SUMMARY_SZ];
     snprintf(seqtext, sizeof seqtext, "%" PRIu64, ev->seq);
-    const char *params[5] = {ev->source, seqtext, ev->is_fill ? "event.fill" : "event.order", why, ev->summary};
+    s_summary(b, ev, summary, sizeof summary);
+    const char *params[5] = {ev->source, seqtext, ev->is_fill ? "event.fill" : "event.order", why, summary};
     if (db_begin(db, err) != 0)
         return -1;
     if (db_command(db, true, "insert_reject", 5, params, NULL, err) != 0 ||
@@ -755,7 +822,7 @@ static int s_reject(recorder_store_t *self, db_t *db, const store_event_t *ev, c
     if (db_commit(db, err) != 0)
         return -1;
     log_error("store reject source=%s seq=%" PRIu64 " %s: %s; recorded in event_rejects", ev->source, ev->seq,
-              ev->summary, why);
+              summary, why);
     self->stats.rejects++;
     s_count_commit(self, 1, 0, 0, 0);
     return 0;
@@ -786,7 +853,7 @@ failed:
             *err = why;
         return -1;
     }
-    return s_reject(self, db, ev, why.msg, err);
+    return s_reject(self, db, b, ev, why.msg, err);
 }
 
 /* Writes b synchronously: straight COPY, else through staging (a fill stored before), else event by event

@@ -515,6 +515,81 @@ START_TEST(backstop_stores_only_missing_fills)
 }
 END_TEST
 
+/* executed_at is written as ISO text built by the store: it must name the same instant for any date
+ * (leap days, century rules, epoch start, far future), and metadata JSON survives backslashes and control
+ * characters; a reject's summary names the order. */
+START_TEST(times_and_metadata_are_exact)
+{
+    recorder_store_t *st = s_store("t_times", 500);
+    static const int64_t ms[] = {1,              951782400000,  /* 2000-02-29 */
+                                 4107542399999,  /* 2100-02-28T23:59:59.999 */
+                                 4107542400000,  /* 2100-03-01 */
+                                 1709251199999,  /* 2024-02-29T23:59:59.999 */
+                                 253402300799999, /* 9999-12-31T23:59:59.999 */
+                                 253402300800000, /* 10000-01-01 */
+                                 1763700000123};
+    err_t err;
+    proto_fill_t f;
+    char id[16];
+    size_t n = sizeof ms / sizeof *ms;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "tm%zu", i);
+        s_fill(&f, id, "1", "2");
+        f.executed_at = ms[i];
+        if (i == 0)
+            ck_assert_int_eq(proto_meta_set(&f.metadata, "path", "C:\\x\n\x01\"", NULL), 0);
+        ck_assert_int_eq(recorder_store_add_fill(st, "w", i + 1, &f, &err), 0);
+        proto_fill_free(&f);
+    }
+    proto_order_t o;
+    s_order(&o, PROTO_STATUS_NEW, "0", 1700000000001);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", n + 1, &o, &err), 0);
+    ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    for (size_t i = 0; i < n; i++) {
+        char sql[160], want[32];
+        snprintf(sql, sizeof sql,
+                 "SELECT (extract(epoch FROM executed_at) * 1000)::bigint FROM trades WHERE trade_id = 'tm%zu'", i);
+        snprintf(want, sizeof want, "%lld", (long long) ms[i]);
+        ck_assert_str_eq(s_value(st, sql), want);
+    }
+    ck_assert_str_eq(s_value(st, "SELECT metadata->>'path' = E'C:\\\\x\\n\\x01\"' FROM trades WHERE trade_id = 'tm0'"),
+                     "t");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
+/* Pipelined with small batches: the older batch on the server holds a key of the newer one, so the newer one
+ * waits for it instead of loading alongside; everything commits once and in order. */
+START_TEST(pipelined_overlapping_batches)
+{
+    recorder_store_t *st = s_store("t_overlap", 3);
+    char heard[512] = "";
+    recorder_store_set_commit_fn(st, s_heard, heard);
+    recorder_store_set_pipeline(st, true);
+    err_t err;
+    s_add_fills(st, "a", 1, 3, "k");
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    proto_fill_t f;
+    s_fill(&f, "k2", "1", "2"); /* same trade as seq 2, still on the server */
+    ck_assert_int_eq(recorder_store_add_fill(st, "b", 1, &f, &err), 0);
+    proto_fill_free(&f);
+    s_add_fills(st, "b", 2, 3, "m");
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    s_add_fills(st, "a", 4, 6, "k");
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    for (int i = 0; i < 5 && recorder_store_pending(st) > 0; i++)
+        ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_str_eq(heard, "a=3;b=3;a=6;");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || count(DISTINCT trade_id) FROM trades"), "8 8");
+    ck_assert_str_eq(s_value(st, "SELECT source FROM trades WHERE trade_id = 'k2'"), "a");
+    ck_assert_str_eq(s_value(st, "SELECT string_agg(source || '=' || last_seq, ',' ORDER BY source) FROM event_sources"),
+                     "a=6,b=3");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(s_pgdir, sizeof s_pgdir, "%s/pg", tu_scratch());
@@ -535,6 +610,8 @@ int main(void)
     tcase_add_test(tc, pipelined_commit_survives_outage);
     tcase_add_test(tc, backstop_stores_only_missing_fills);
     tcase_add_test(tc, events_added_while_waiting_are_kept_apart);
+    tcase_add_test(tc, times_and_metadata_are_exact);
+    tcase_add_test(tc, pipelined_overlapping_batches);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
