@@ -389,6 +389,25 @@ static long s_count(bench_t *b, const char *sql)
     return n;
 }
 
+/* Prints the durability-relevant server settings the run uses (they must be PostgreSQL's defaults). */
+static void s_settings(bench_t *b)
+{
+    db_config_t cfg = {.dsn = b->dsn};
+    err_t err;
+    db_t *db = db_new(&cfg, &err);
+    db_result_t *res =
+        db && db_connect(db, &err) == 0
+            ? db_query(db, false,
+                       "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name)"
+                       " FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'full_page_writes',"
+                       " 'wal_sync_method', 'shared_buffers', 'wal_buffers', 'max_wal_size', 'commit_delay')",
+                       0, NULL, &err)
+            : NULL;
+    printf("server: PostgreSQL %s\n", res ? db_result_get(res, 0, 0) : "settings unknown");
+    db_result_destroy(&res);
+    db_destroy(&db);
+}
+
 static buf_t *s_journal(bench_t *b)
 {
     buf_t *journal = calloc((size_t) b->n, sizeof *journal);
@@ -447,6 +466,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (system("cut -d' ' -f1-3 /proc/loadavg") != 0)
         printf("?\n");
+    s_settings(&b);
 
     const char *copy_env = getenv("BENCH_COPY");
     bool with_copy = !(copy_env && strcmp(copy_env, "0") == 0);

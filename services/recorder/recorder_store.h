@@ -56,10 +56,12 @@ void recorder_store_destroy(recorder_store_t **self_p);
 /* Who hears about committed batches (per source, in commit order). Set before the first commit. */
 void recorder_store_set_commit_fn(recorder_store_t *self, recorder_store_commit_fn *fn, void *ctx);
 
-/* Pipelined commits (off by default): recorder_store_commit then sends the batch's COMMIT without waiting for
- * it, and the next call loads the next batch on a second session while the server is still busy with that
- * COMMIT (its fsync, mostly), then collects the outcome. A batch's COMMIT is sent only after the previous one
- * is known to have succeeded, so per source the committed seq only moves forward and nothing is skipped. */
+/* Pipelined commits (off by default): a sealed batch is loaded at once on a free session (its rows sent, the
+ * outcome collected later), so up to two batches load on the server in parallel; recorder_store_commit
+ * completes every batch sealed before the call and leaves the one it seals loading or with its COMMIT sent,
+ * to be collected by the next call. A batch's COMMIT is sent only after every older one is known to have
+ * succeeded, so per source the committed seq only moves forward and nothing is skipped. A batch sharing a
+ * fill key with the older batch on the server loads only after it. */
 void recorder_store_set_pipeline(recorder_store_t *self, bool on);
 
 /* Cooperative waits on both sessions (db_set_wait_fn): while a batch is loaded or committed, the owner may keep
@@ -85,16 +87,19 @@ int recorder_store_add_order(recorder_store_t *self, const char *source, uint64_
                              err_t *err);
 
 /* Events not known to be committed (batch being built, batch whose COMMIT is out, batch to retry); whether the
- * batch being built is full; whether a COMMIT is outstanding (call recorder_store_commit again to collect). */
+ * batch being built is full; whether a sealed batch is on the server (loading, or its COMMIT out: call
+ * recorder_store_commit again to collect it). */
 size_t recorder_store_pending(const recorder_store_t *self);
 bool recorder_store_full(const recorder_store_t *self);
 bool recorder_store_in_flight(const recorder_store_t *self);
 
-/* Writes what is pending durably (synchronous_commit on): seals the batch being built, collects an outstanding
- * COMMIT, writes older batches that failed, then the newest (without pipelining: waits for it; with: sends its
- * COMMIT and returns). At most three batches are held: the one being built and two sealed ones. Every committed batch is reported to the commit fn. 0: all done or in flight. -1 with
- * err: the database is down or the connection broke; nothing is lost: failed batches are kept for a later call
- * (writing one again is harmless) and the batch being built keeps growing up to batch_max. Blocks. */
+/* Writes what is pending durably (synchronous_commit on): seals the batch being built; without pipelining,
+ * writes every sealed batch and waits; with it, completes (waiting) every batch sealed before this call, starts
+ * loading the one sealed now and sends its COMMIT if its rows are already in (collected by the next call).
+ * At most three batches are held: the one being built and two sealed ones. Every committed batch is reported
+ * to the commit fn. 0: all done or in flight. -1 with err: the database is down or the connection broke;
+ * nothing is lost: failed batches are kept for a later call (writing one again is harmless) and the batch
+ * being built keeps growing up to batch_max. Blocks. */
 int recorder_store_commit(recorder_store_t *self, err_t *err);
 
 /* Backstop: writes those of the n fills that trades does not hold yet, in one transaction of its own (the
