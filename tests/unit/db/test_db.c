@@ -244,6 +244,45 @@ START_TEST(begin_copy_and_commit_with)
 }
 END_TEST
 
+/* COPY ended without waiting: the outcome is collected later (rows counted, or the constraint reported), and
+ * a rollback with an outcome outstanding collects it first and leaves nothing behind. */
+START_TEST(copy_end_outcome_collected_later)
+{
+    db_t *db = s_open();
+    err_t err;
+    ck_assert_int_eq(db_exec(db, "DROP TABLE IF EXISTS ce_t; CREATE TABLE ce_t (k int PRIMARY KEY)", &err), 0);
+    ck_assert_int_eq(db_begin_copy(db, "COPY ce_t FROM STDIN", &err), 0);
+    ck_assert_int_eq(db_copy_put(db, "1\n2\n3\n", 6, &err), 0);
+    ck_assert_int_eq(db_copy_end_send(db, &err), 0);
+    ck_assert(db_copy_end_pending(db));
+    for (int i = 0; i < 500 && !db_result_ready(db); i++)
+        usleep(2000);
+    ck_assert(db_result_ready(db));
+    int64_t rows = -1;
+    ck_assert_msg(db_copy_end_wait(db, &rows, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(rows, 3);
+    ck_assert(!db_copy_end_pending(db));
+    ck_assert_int_eq(db_commit(db, &err), 0);
+    /* A duplicate: reported by the wait as a constraint failure. */
+    ck_assert_int_eq(db_begin_copy(db, "COPY ce_t FROM STDIN", &err), 0);
+    ck_assert_int_eq(db_copy_put(db, "4\n2\n", 4, &err), 0);
+    ck_assert_int_eq(db_copy_end_send(db, &err), 0);
+    ck_assert_int_eq(db_copy_end_wait(db, NULL, &err), -1);
+    ck_assert_int_eq(db_last_error(db), DB_ERR_CONSTRAINT);
+    ck_assert_int_eq(db_rollback(db, &err), 0);
+    /* Rolled back with the outcome still outstanding. */
+    ck_assert_int_eq(db_begin_copy(db, "COPY ce_t FROM STDIN", &err), 0);
+    ck_assert_int_eq(db_copy_put(db, "5\n", 2, &err), 0);
+    ck_assert_int_eq(db_copy_end_send(db, &err), 0);
+    ck_assert_int_eq(db_rollback(db, &err), 0);
+    ck_assert(!db_copy_end_pending(db) && !db_in_transaction(db));
+    db_result_t *res = db_query(db, false, "SELECT string_agg(k::text, ',' ORDER BY k) FROM ce_t", 0, NULL, &err);
+    ck_assert_str_eq(db_result_get(res, 0, 0), "1,2,3");
+    db_result_destroy(&res);
+    db_destroy(&db);
+}
+END_TEST
+
 /* A killed backend: the failure is a connection error, the in-flight transaction is gone, and the next session
  * has the prepared statements and the session SQL again. */
 START_TEST(killed_backend_reconnects_and_reprepares)
@@ -332,6 +371,7 @@ int main(void)
     tcase_add_test(tc, transactions_and_constraints);
     tcase_add_test(tc, copy_escapes_round_trip);
     tcase_add_test(tc, begin_copy_and_commit_with);
+    tcase_add_test(tc, copy_end_outcome_collected_later);
     tcase_add_test(tc, killed_backend_reconnects_and_reprepares);
     tcase_add_test(tc, server_restart_reconnects);
     suite_add_tcase(s, tc);
