@@ -127,9 +127,14 @@ int bybit_map_error(void *state, const venue_resp_t *resp, venue_error_t *out)
     return 1;
 }
 
+/* X-Bapi-Limit-Status counts per endpoint. The worker keeps one order budget for every write (create, cancel,
+ * amend, leverage: each 10/s at Bybit), so only the create endpoint's count, the one that matters for new
+ * orders, is taken from the venue; the others stay counted locally (which can only over-count). */
 void bybit_observe(void *state, const venue_resp_t *resp, venue_usage_t *usage)
 {
     (void) state;
+    if (!resp->req || strcmp(resp->req->path, "/v5/order/create") != 0)
+        return;
     int64_t limit = s_header_int(resp, "X-Bapi-Limit"), left = s_header_int(resp, "X-Bapi-Limit-Status");
     if (limit > 0 && limit <= BY_ORDER_LIMIT && left >= 0 && left <= limit)
         usage->orders_short = limit - left;

@@ -969,11 +969,22 @@ END_TEST
 START_TEST(test_observe_order_limits)
 {
     venue_usage_t u = {-1, -1, -1};
-    venue_resp_t r = {.status = 200, .body = "{}", .body_len = 2,
+    venue_req_t create, cancel;
+    venue_req_init(&create);
+    venue_req_init(&cancel);
+    venue_req_reset(&create, VENUE_POST, "/v5/order/create");
+    venue_req_reset(&cancel, VENUE_POST, "/v5/order/cancel");
+    venue_resp_t r = {.status = 200, .body = "{}", .body_len = 2, .req = &create,
                       .headers = "X-Bapi-Limit: 10\r\nX-Bapi-Limit-Status: 7\r\nX-Bapi-Limit-Reset-Timestamp: 1\r\n"};
     bybit_ops.observe(NULL, &r, &u);
     ck_assert_int_eq(u.orders_short, 3);
     ck_assert_int_eq(u.used_weight, -1);
+    /* another write endpoint's counter is its own: not taken for the create budget */
+    venue_usage_t w = {-1, -1, -1};
+    r.req = &cancel;
+    bybit_ops.observe(NULL, &r, &w);
+    ck_assert_int_eq(w.orders_short, -1);
+    r.req = &create;
     venue_usage_t v = {-1, -1, -1};
     r.headers = "X-Bapi-Limit: 50\r\nX-Bapi-Limit-Status: 49\r\n";
     bybit_ops.observe(NULL, &r, &v);
@@ -981,6 +992,8 @@ START_TEST(test_observe_order_limits)
     r.headers = "X-Bapi-Limit: 10\r\nX-Bapi-Limit-Status: 12\r\n";
     bybit_ops.observe(NULL, &r, &v);
     ck_assert_int_eq(v.orders_short, -1);
+    venue_req_release(&create);
+    venue_req_release(&cancel);
 }
 END_TEST
 
