@@ -425,6 +425,7 @@ static void s_request(venue_runtime_t *rt, bus_msg_t **msg_p, const proto_header
         snprintf(c->call.in.symbol, sizeof c->call.in.symbol, "%s", c->call.in.order.symbol);
         snprintf(c->call.in.client_order_id, sizeof c->call.in.client_order_id, "%s",
                  c->call.in.order.client_order_id);
+        s_known_order_id(rt, &c->call.in); /* an exact answer on venues without client ids, after a restart too */
     }
     if (op == VENUE_OP_CLOSE_POSITION && !c->call.in.client_order_id[0])
         s_new_clid(c->call.in.client_order_id);

@@ -318,6 +318,9 @@ def t_kill9_rest(h):
     h.start_worker()
     got = h.ok("get_order", {"symbol": "BTC/USDT", "client_order_id": "k9-keep"})["order"]
     check(got["status"] == "NEW" and got["client_order_id"] == "k9-keep", "get_order after restart: %s" % got)
+    again = h.ok("place_order", limit(h, "k9-keep", price="80000.0", qty="0.002"))["order"]
+    check(again["order_id"] == got["order_id"], "a repeated place_order after the restart answered another order: "
+          "%s, not %s" % (again, got["order_id"]))
     h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "k9-keep"})
     h.wait_events(lambda ev: is_order(ev, "k9-keep", "CANCELED"), timeout=10, what="CANCELED after restart")
     h.set_price("89000")
