@@ -35,8 +35,10 @@ static const char *s_usage =
     "  --maker-fee R            maker fee rate (default 0.0002)\n"
     "  --taker-fee R            taker fee rate (default 0.0005)\n"
     "  --funds N                USDT per account per venue (default 100000)\n"
-    "  --no-rate-limits         never answer 429/418 (for benchmarks)\n"
-    "  --rate-limit-per-min N   IP weight per minute before 429 (default: the venue's own, 2400 on Binance)\n"
+    "  --no-rate-limits         never answer 429/418/403 for load (for benchmarks); published limits\n"
+    "                           (exchangeInfo rateLimits, X-Bapi-Limit) become 1000000\n"
+    "  --rate-limit-per-min N   IP weight per minute before 429 (default: the venue's own, 2400 on Binance),\n"
+    "                           published as Binance's REQUEST_WEIGHT\n"
     "  --log-keep N             requests kept per venue for /admin/requests (default 256)\n"
     "  --log-level LEVEL        debug, info, warn, error, off (default info)\n"
     "  --help, --version\n";
