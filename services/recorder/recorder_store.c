@@ -1104,6 +1104,17 @@ static int s_commit_pipelined(recorder_store_t *self, err_t *err)
     return 0;
 }
 
+/* Completes every sealed batch already on the server (pipelined mode leaves the newest one loading, its
+ * transaction open until the next commit call). Work outside the batches calls this first: an insert of a key
+ * that such a transaction holds would wait for a COMMIT that only this loop can send. */
+static int s_settle(recorder_store_t *self, err_t *err)
+{
+    while (recorder_store_in_flight(self))
+        if (s_step_head(self, true, err) < 0)
+            return -1;
+    return 0;
+}
+
 int recorder_store_commit(recorder_store_t *self, err_t *err)
 {
     assert(self);
@@ -1161,7 +1172,7 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
         *missing = 0;
     if (n == 0)
         return 0;
-    if (recorder_store_open(self, err) != 0)
+    if (recorder_store_open(self, err) != 0 || s_settle(self, err) != 0)
         return -1;
     db_t *db = s_idle_db(self);
     buf_t lines;

@@ -3,6 +3,7 @@
  * and refused events (slow path, event_rejects), a full batch, and a batch kept across a server outage. */
 #include "recorder/recorder_store.h"
 
+#include "base/clock.h"
 #include "base/decimal.h"
 #include "base/err.h"
 #include "db/db.h"
@@ -590,6 +591,33 @@ START_TEST(pipelined_overlapping_batches)
 }
 END_TEST
 
+/* Pipelined, the newest batch is still loading (its transaction open) when the backstop writes the same
+ * fill: the backstop first completes that batch, so it neither waits on it nor stores the fill twice. */
+START_TEST(backstop_settles_batches_on_the_server)
+{
+    recorder_store_t *st = s_store("t_bs_pipe", 500);
+    char heard[512] = "";
+    recorder_store_set_commit_fn(st, s_heard, heard);
+    recorder_store_set_pipeline(st, true);
+    err_t err;
+    s_add_fills(st, "a", 1, 2, "bp");
+    ck_assert_int_eq(recorder_store_commit(st, &err), 0);
+    ck_assert(recorder_store_in_flight(st));
+    proto_fill_t f;
+    s_fill(&f, "bp2", "1", "2");
+    size_t missing = 99;
+    int64_t t0 = clock_mono_ms();
+    ck_assert_msg(recorder_store_backstop_fills(st, &f, 1, &missing, &err) == 0, "%s", err.msg);
+    ck_assert_int_lt(clock_mono_ms() - t0, 5000);
+    proto_fill_free(&f);
+    ck_assert_uint_eq(missing, 0);
+    ck_assert_uint_eq(recorder_store_pending(st), 0);
+    ck_assert_str_eq(heard, "a=2;");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || min(source) FROM trades"), "2 a");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(s_pgdir, sizeof s_pgdir, "%s/pg", tu_scratch());
@@ -612,6 +640,7 @@ int main(void)
     tcase_add_test(tc, events_added_while_waiting_are_kept_apart);
     tcase_add_test(tc, times_and_metadata_are_exact);
     tcase_add_test(tc, pipelined_overlapping_batches);
+    tcase_add_test(tc, backstop_settles_batches_on_the_server);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
