@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #define GW_BATCH 256             /* client messages handled before the group commit and the sends */
+#define GW_PUMP_PASSES 16        /* passes over the sockets before the loop polls again */
 #define GW_OPEN_MAX 200000       /* open orders tracked for the open-order limit */
 #define GW_LABEL_SZ 65           /* client label: hex of the routing id, truncated */
 
@@ -63,7 +64,7 @@ struct _gateway_t {
     char clients_path[1024];    /* clients.conf */
     authz_t *authz;             /* what each client key may do; NULL when clients are not authenticated */
     zsock_t *clients;           /* ROUTER for clients */
-    zsock_t *pub;               /* XPUB to clients; subscriptions applied by hand (s_on_subscription) */
+    zsock_t *pub;               /* XPUB to clients; subscriptions applied by hand (s_drain_subscriptions) */
     zsock_t *sub;               /* SUB from workers */
     zsock_t *router;            /* DEALER to the router */
     bus_loop_t *loop;           /* the one loop */
@@ -78,6 +79,7 @@ struct _gateway_t {
     buf_t out;                  /* envelope being built */
     uint64_t next_gid;          /* counter behind gid */
     int deadline_timer;         /* one-shot timer at the earliest pending deadline; 0 = none armed */
+    int pump_timer;             /* one-shot timer that resumes a pump cut short; 0 = none armed */
     int64_t deadline_due_ms;    /* monotonic time it fires at */
     gateway_stats_t stats;      /* counters */
 };
@@ -317,9 +319,11 @@ static void s_flush_outbox(gateway_t *self)
     if (zlistx_size(self->outbox) == 0)
         return;
     err_t err = {0};
-    bool durable = !self->cfg.idem_sync || idem_store_flush(self->idem, &err) == 0;
+    /* the admitted ids reach the journal (and the disk, when syncing) before any of them is forwarded */
+    bool durable = (self->cfg.idem_sync ? idem_store_flush(self->idem, &err) : idem_store_write(self->idem, &err)) == 0;
     if (!durable)
-        log_error("idempotency journal sync failed, %zu requests refused: %s", zlistx_size(self->outbox), err.msg);
+        log_error("idempotency journal %s failed, %zu requests refused: %s", self->cfg.idem_sync ? "sync" : "write",
+                  zlistx_size(self->outbox), err.msg);
     outgoing_t *o;
     while ((o = zlistx_detach(self->outbox, NULL))) {
         if (durable && bus_msg_send(&o->msg, self->router, &err) == 0) {
@@ -338,11 +342,12 @@ static void s_flush_outbox(gateway_t *self)
     }
 }
 
-static int s_on_clients(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Handles up to GW_BATCH client requests, then the group commit and the forwards; returns how many. */
+static int s_drain_clients(gateway_t *self)
 {
-    (void) loop;
-    gateway_t *self = arg;
-    for (int i = 0; i < GW_BATCH; i++) {
+    zsock_t *sock = self->clients;
+    int i;
+    for (i = 0; i < GW_BATCH; i++) {
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
@@ -355,7 +360,7 @@ static int s_on_clients(bus_loop_t *loop, zsock_t *sock, void *arg)
         bus_msg_destroy(&msg);
     }
     s_flush_outbox(self);
-    return 0;
+    return i;
 }
 
 /* ---- replies from the router --------------------------------------------------------------------------- */
@@ -377,11 +382,12 @@ static void s_remember_reply(gateway_t *self, const pending_t *p, const proto_he
         idem_store_update(self->idem, p->account, p->client_order_id, env, len, &err);
 }
 
-static int s_on_router(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Relays up to GW_BATCH replies from the router; returns how many messages it took. */
+static int s_drain_router(gateway_t *self)
 {
-    (void) loop;
-    gateway_t *self = arg;
-    for (int i = 0; i < GW_BATCH; i++) {
+    zsock_t *sock = self->router;
+    int i;
+    for (i = 0; i < GW_BATCH; i++) {
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
@@ -410,7 +416,7 @@ static int s_on_router(bus_loop_t *loop, zsock_t *sock, void *arg)
         zhashx_delete(self->pending, p->gid);
         bus_msg_destroy(&msg);
     }
-    return 0;
+    return i;
 }
 
 /* ---- events from workers ------------------------------------------------------------------------------- */
@@ -443,11 +449,12 @@ static void s_track_event(gateway_t *self, const proto_event_t *ev)
     }
 }
 
-static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Tracks and republishes up to GW_BATCH events from workers; returns how many messages it took. */
+static int s_drain_events(gateway_t *self)
 {
-    (void) loop;
-    gateway_t *self = arg;
-    for (int i = 0; i < GW_BATCH; i++) {
+    zsock_t *sock = self->sub;
+    int i;
+    for (i = 0; i < GW_BATCH; i++) {
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
@@ -475,7 +482,7 @@ static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
         }
         bus_msg_destroy(&msg);
     }
-    return 0;
+    return i;
 }
 
 /* ---- subscriptions from clients ------------------------------------------------------------------------ */
@@ -483,12 +490,11 @@ static int s_on_events(bus_loop_t *loop, zsock_t *sock, void *arg)
 /* The XPUB is in manual mode: each (un)subscription reaches us with its sender's key and we apply what that
  * key may see (authz_event_topics), so a client limited to some accounts cannot watch the others' orders and
  * fills. Without authentication every subscription is applied as sent. */
-static int s_on_subscription(bus_loop_t *loop, zsock_t *sock, void *arg)
+static int s_drain_subscriptions(gateway_t *self)
 {
-    (void) loop;
-    gateway_t *self = arg;
-    void *h = zsock_resolve(sock);
-    for (int i = 0; i < GW_BATCH; i++) {
+    void *h = zsock_resolve(self->pub);
+    int i;
+    for (i = 0; i < GW_BATCH; i++) {
         zmq_msg_t m;
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, h, ZMQ_DONTWAIT) < 0) {
@@ -518,6 +524,62 @@ static int s_on_subscription(bus_loop_t *loop, zsock_t *sock, void *arg)
                      uid ? uid : "-", n, n == 0 ? " (nothing it may see)" : "");
         zmq_msg_close(&m);
     }
+    return i;
+}
+
+/* ---- the sockets in the loop --------------------------------------------------------------------------- */
+
+/* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
+ * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was the
+ * largest part of the gateway's CPU per order. The descriptor is edge-like: it signals that the socket's
+ * state may have changed, and any operation on the socket (a send too) may consume that signal. So after
+ * anything the gateway did to its sockets (every handler, and the deadline timer when it answers) it drains
+ * all of them until a full pass finds nothing (each empty receive also processes the socket's pending
+ * commands): nothing readable is left behind a descriptor that will not fire again. A pump cut short after
+ * GW_PUMP_PASSES resumes from a zero-delay timer, so timers and signals still get their turn under a flood. */
+static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
+
+static void s_pump(gateway_t *self)
+{
+    int n = 0;
+    for (int pass = 0; pass < GW_PUMP_PASSES; pass++) {
+        n = s_drain_clients(self);
+        n += s_drain_router(self);
+        n += s_drain_events(self);
+        n += s_drain_subscriptions(self);
+        if (n == 0)
+            break;
+    }
+    /* the states replies and events brought, in one journal write (not synced: they only enrich the answer
+     * to a resubmission) */
+    err_t err = {0};
+    if (idem_store_write(self->idem, &err) != 0)
+        log_warn("idempotency journal write failed, order states not journaled: %s", err.msg);
+    if (n == 0)
+        return;
+    if (!self->pump_timer) {
+        self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
+        if (self->pump_timer < 0)
+            self->pump_timer = 0; /* cannot happen: the gateway uses at most three of BUS_LOOP_TIMERS */
+    }
+}
+
+static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    gateway_t *self = arg;
+    self->pump_timer = 0; /* one-shot: gone once fired */
+    s_pump(self);
+    return 0;
+}
+
+static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg);
     return 0;
 }
 
@@ -533,6 +595,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     self->deadline_timer = 0; /* one-shot: gone once fired */
     int64_t now = clock_mono_ms();
     int64_t next = INT64_MAX;
+    bool answered = false;
     zlistx_t *gone = NULL;
     for (pending_t *p = zhashx_first(self->pending); p; p = zhashx_next(self->pending)) {
         if (p->deadline_ms > now) {
@@ -547,6 +610,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
             continue;
         }
         p->answered = true;
+        answered = true;
         self->stats.timeouts++;
         s_error(self, p->reply_route, p->orig_id, XR_TIMEOUT, p->client_order_id,
                 "no answer before the deadline; the outcome is unknown%s",
@@ -560,6 +624,8 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     zlistx_destroy(&gone);
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
+    if (answered)
+        s_pump(self);
     return 0;
 }
 
@@ -722,10 +788,10 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
         !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_sock(self->loop, self->clients, s_on_clients, self, err) != 0 ||
-        bus_loop_add_sock(self->loop, self->pub, s_on_subscription, self, err) != 0 ||
-        bus_loop_add_sock(self->loop, self->router, s_on_router, self, err) != 0 ||
-        bus_loop_add_sock(self->loop, self->sub, s_on_events, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;

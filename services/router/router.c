@@ -33,7 +33,8 @@
 #include <unistd.h>
 
 #define ROUTER_FANOUT_MAX 16      /* venues one fan-out query reaches */
-#define ROUTER_BATCH 256          /* messages handled per readable event before polling again */
+#define ROUTER_BATCH 256          /* messages taken from one socket before turning to the other */
+#define ROUTER_PUMP_PASSES 16     /* passes over both sockets before the loop polls again */
 #define ROUTER_OUT_MAX (PROTO_ENVELOPE_MAX + 65536)
 
 typedef struct _fanout_t fanout_t;
@@ -82,6 +83,7 @@ struct _router_t {
     buf_t out;                       /* envelope being built, reused */
     uint64_t next_rid;               /* counter behind rid */
     int deadline_timer;              /* one-shot timer at the earliest pending deadline; 0 = none armed */
+    int pump_timer;                  /* one-shot timer that resumes a pump cut short; 0 = none armed */
     int64_t deadline_due_ms;         /* monotonic time it fires at */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
@@ -511,11 +513,12 @@ static void s_handle_request(router_t *self, bus_msg_t *msg)
     proto_request_free(&req);
 }
 
-static int s_on_frontend(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Handles up to ROUTER_BATCH messages waiting on the frontend; returns how many (0: none was waiting). */
+static int s_drain_frontend(router_t *self)
 {
-    (void) loop;
-    router_t *self = arg;
-    for (int i = 0; i < ROUTER_BATCH; i++) {
+    zsock_t *sock = self->frontend;
+    int i;
+    for (i = 0; i < ROUTER_BATCH; i++) {
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
@@ -538,7 +541,7 @@ static int s_on_frontend(bus_loop_t *loop, zsock_t *sock, void *arg)
         s_handle_request(self, msg);
         bus_msg_destroy(&msg);
     }
-    return 0;
+    return i;
 }
 
 /* ---- backend: workers ---------------------------------------------------------------------------------- */
@@ -644,11 +647,12 @@ static void s_handle_control(router_t *self, const uint8_t *ident, size_t ident_
     }
 }
 
-static int s_on_backend(bus_loop_t *loop, zsock_t *sock, void *arg)
+/* Handles up to ROUTER_BATCH messages waiting on the backend; returns how many (0: none was waiting). */
+static int s_drain_backend(router_t *self)
 {
-    (void) loop;
-    router_t *self = arg;
-    for (int i = 0; i < ROUTER_BATCH; i++) {
+    zsock_t *sock = self->backend;
+    int i;
+    for (i = 0; i < ROUTER_BATCH; i++) {
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
@@ -676,6 +680,52 @@ static int s_on_backend(bus_loop_t *loop, zsock_t *sock, void *arg)
         }
         bus_msg_destroy(&msg);
     }
+    return i;
+}
+
+/* ---- the sockets in the loop --------------------------------------------------------------------------- */
+
+/* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
+ * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was a
+ * third of the router's CPU per order. The descriptor is edge-like: it signals that the socket's state may
+ * have changed, and any operation on the socket (a send too) may consume that signal. So after anything the
+ * router did to its sockets (every handler and timer that sends) it drains both sockets until a full pass
+ * finds nothing (each empty receive also processes the socket's pending commands): nothing readable is left
+ * behind a descriptor that will not fire again. A pump cut short after ROUTER_PUMP_PASSES resumes from a
+ * zero-delay timer, so timers and signals still get their turn under a flood. */
+static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
+
+static void s_pump(router_t *self)
+{
+    for (int pass = 0; pass < ROUTER_PUMP_PASSES; pass++) {
+        int n = s_drain_frontend(self);
+        n += s_drain_backend(self);
+        if (n == 0)
+            return;
+    }
+    if (!self->pump_timer) {
+        self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
+        if (self->pump_timer < 0)
+            self->pump_timer = 0; /* cannot happen: the router uses at most four of BUS_LOOP_TIMERS */
+    }
+}
+
+static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
+{
+    (void) loop;
+    (void) timer_id;
+    router_t *self = arg;
+    self->pump_timer = 0; /* one-shot: gone once fired */
+    s_pump(self);
+    return 0;
+}
+
+static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg);
     return 0;
 }
 
@@ -714,6 +764,7 @@ static int s_on_heartbeat(bus_loop_t *loop, int timer_id, void *arg)
         const worker_t *w = worker_registry_at(self->workers, i);
         s_send_control(self, w->identity, w->identity_len, PROTO_T_ROUTER_HEARTBEAT);
     }
+    s_pump(self);
     return 0;
 }
 
@@ -737,6 +788,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
             late = zlistx_new();
         zlistx_add_end(late, p);
     }
+    size_t late_n = late ? zlistx_size(late) : 0;
     for (pending_t *p = late ? zlistx_first(late) : NULL; p; p = zlistx_next(late)) {
         worker_t *w = s_worker_by_instance(self, p->instance);
         if (w && w->inflight > 0)
@@ -748,6 +800,8 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     zlistx_destroy(&late);
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
+    if (late_n > 0)
+        s_pump(self);
     return 0;
 }
 
@@ -829,8 +883,8 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->backend)
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_sock(self->loop, self->frontend, s_on_frontend, self, err) != 0 ||
-        bus_loop_add_sock(self->loop, self->backend, s_on_backend, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
