@@ -77,6 +77,7 @@ struct _gateway_t {
     zlistx_t *outbox;           /* outgoing_t waiting for the group commit */
     proto_msg_t *reader;        /* envelope reader */
     buf_t out;                  /* envelope being built */
+    buf_t state;                /* order state being encoded for the idempotency store */
     uint64_t next_gid;          /* counter behind gid */
     int deadline_timer;         /* one-shot timer at the earliest pending deadline; 0 = none armed */
     int pump_timer;             /* one-shot timer that resumes a pump cut short; 0 = none armed */
@@ -88,14 +89,28 @@ struct _gateway_t {
 
 static void s_label(const bus_msg_t *msg, char out[GW_LABEL_SZ])
 {
+    static const char hex[] = "0123456789abcdef";
     size_t len = 0;
     const uint8_t *id = bus_msg_route_count(msg) ? bus_msg_route(msg, 0, &len) : NULL;
     size_t n = 0;
-    for (size_t i = 0; id && i < len && n + 2 < GW_LABEL_SZ; i++)
-        n += (size_t) snprintf(out + n, GW_LABEL_SZ - n, "%02x", id[i]);
+    for (size_t i = 0; id && i < len && n + 2 < GW_LABEL_SZ; i++) {
+        out[n++] = hex[id[i] >> 4];
+        out[n++] = hex[id[i] & 15];
+    }
     if (n == 0)
         n = (size_t) snprintf(out, GW_LABEL_SZ, "anonymous");
     out[n] = '\0';
+}
+
+/* Copies the string src into dst of size cap (> 0), cut short if need be; always terminated. On the
+ * per-request path instead of snprintf("%s"), which formats. */
+static void s_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static void s_send_client(gateway_t *self, const bus_msg_t *route, const buf_t *env)
@@ -278,17 +293,17 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
     pending_t *p = mem_calloc(1, sizeof *p);
     snprintf(p->gid, sizeof p->gid, "g%llu", (unsigned long long) ++self->next_gid);
     p->reply_route = bus_msg_new_reply(msg);
-    snprintf(p->orig_id, sizeof p->orig_id, "%s", hdr.id);
-    snprintf(p->client, sizeof p->client, "%s", label);
-    snprintf(p->account, sizeof p->account, "%s", req.account);
-    snprintf(p->client_order_id, sizeof p->client_order_id, "%s",
-             req.op == PROTO_T_PLACE_ORDER ? req.order.client_order_id : req.ref.client_order_id);
+    s_copy(p->orig_id, sizeof p->orig_id, hdr.id);
+    s_copy(p->client, sizeof p->client, label);
+    s_copy(p->account, sizeof p->account, req.account);
+    s_copy(p->client_order_id, sizeof p->client_order_id,
+           req.op == PROTO_T_PLACE_ORDER ? req.order.client_order_id : req.ref.client_order_id);
     p->op = req.op;
     int64_t now = clock_mono_ms();
     p->deadline_ms = now + self->cfg.request_timeout_ms;
     proto_header_t fwd = hdr;
-    snprintf(fwd.id, sizeof fwd.id, "%s", p->gid);
-    snprintf(fwd.client, sizeof fwd.client, "%s", label);
+    s_copy(fwd.id, sizeof fwd.id, p->gid);
+    s_copy(fwd.client, sizeof fwd.client, label);
     if (hdr.deadline > 0) {
         int64_t left = hdr.deadline - clock_wall_ms();
         if (now + left < p->deadline_ms)
@@ -309,7 +324,7 @@ static void s_handle_request(gateway_t *self, bus_msg_t *msg)
     outgoing_t *out = mem_calloc(1, sizeof *out);
     out->msg = bus_msg_new();
     bus_msg_set_envelope(out->msg, self->out.data, self->out.len);
-    snprintf(out->gid, sizeof out->gid, "%s", p->gid);
+    s_copy(out->gid, sizeof out->gid, p->gid);
     zlistx_add_end(self->outbox, out);
 }
 
@@ -441,11 +456,9 @@ static void s_track_event(gateway_t *self, const proto_event_t *ev)
         risk_state_open_orders_add(self->risk_state, o->account, -1);
     }
     if (o->client_order_id[0]) {
-        buf_t state;
-        buf_init(&state, IDEM_STATE_MAX);
-        if (s_encode_order_result(self, "event", o, &state) == 0)
-            idem_store_update(self->idem, o->account, o->client_order_id, state.data, state.len, NULL);
-        buf_release(&state);
+        buf_reset(&self->state);
+        if (s_encode_order_result(self, "event", o, &self->state) == 0)
+            idem_store_update(self->idem, o->account, o->client_order_id, self->state.data, self->state.len, NULL);
     }
 }
 
@@ -763,6 +776,7 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
     snprintf(self->risk_path, sizeof self->risk_path, "%s", cfg->risk_path);
     self->sighup_fd = s_sighup_fd();
     buf_init(&self->out, PROTO_ENVELOPE_MAX + 65536);
+    buf_init(&self->state, IDEM_STATE_MAX);
     self->reader = proto_msg_new();
     self->pending = zhashx_new();
     zhashx_set_destructor(self->pending, s_pending_free);
@@ -838,6 +852,7 @@ void gateway_destroy(gateway_t **self_p)
     risk_state_destroy(&self->risk_state);
     proto_msg_destroy(&self->reader);
     buf_release(&self->out);
+    buf_release(&self->state);
     if (self->sighup_fd >= 0)
         close(self->sighup_fd);
     mem_free(self);
