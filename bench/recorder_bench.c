@@ -398,7 +398,7 @@ static void s_settings(bench_t *b)
     db_result_t *res =
         db && db_connect(db, &err) == 0
             ? db_query(db, false,
-                       "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name)"
+                       "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name)"
                        " FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'full_page_writes',"
                        " 'wal_sync_method', 'shared_buffers', 'wal_buffers', 'max_wal_size', 'commit_delay')",
                        0, NULL, &err)
