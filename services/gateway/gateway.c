@@ -824,6 +824,8 @@ fail:
 
 int gateway_run(gateway_t *self)
 {
+    /* setting the sockets up (bind, connect, options) may have consumed a notification already */
+    s_pump(self);
     return bus_loop_run(self->loop);
 }
 

@@ -902,6 +902,8 @@ fail:
 
 int router_run(router_t *self)
 {
+    /* setting the sockets up (bind, options) may have consumed a notification already */
+    s_pump(self);
     int rc = bus_loop_run(self->loop);
     log_info("router stopping: %zu requests in flight dropped, %llu invalid requests refused",
              zhashx_size(self->pending), (unsigned long long) self->invalid);
