@@ -669,6 +669,34 @@ int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err)
     return 0;
 }
 
+int journal_skip_to(journal_t *self, uint64_t next_seq, err_t *err)
+{
+    assert(self);
+    if (self->next_seq != self->first_live)
+        return err_set(err, XR_INVALID_REQUEST, "journal %s: cannot renumber: %" PRIu64 " records are live",
+                       self->path, self->next_seq - self->first_live);
+    if (next_seq <= self->next_seq || next_seq == UINT64_MAX)
+        return err_set(err, XR_INVALID_REQUEST, "journal %s: next seq %" PRIu64 " is not ahead of %" PRIu64,
+                       self->path, next_seq, self->next_seq);
+    if (self->broken)
+        return err_set(err, XR_INTERNAL, "journal %s: closed for writing after an earlier I/O failure", self->path);
+    int fd = s_write_fresh(self, next_seq, err);
+    if (fd < 0)
+        return -1;
+    int rc = s_install(self, fd, err);
+    if (rc < 0) {
+        close(fd);
+        return -1;
+    }
+    close(self->fd);
+    self->fd = fd;
+    self->size = JOURNAL_HEADER_SIZE;
+    self->live_off = JOURNAL_HEADER_SIZE;
+    self->first_live = self->next_seq = next_seq;
+    log_warn("journal path=%s renumbered: next seq %" PRIu64, self->path, next_seq);
+    return rc == 0 ? 0 : -1;
+}
+
 /* Makes sure the replay buffer holds len bytes. */
 static void s_reserve(journal_t *self, size_t len)
 {

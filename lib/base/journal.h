@@ -79,6 +79,14 @@ int journal_replay(journal_t *self, uint64_t from_seq, journal_replay_fn *fn, vo
  * the file (see above). Blocks on disk I/O. */
 int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err);
 
+/* Moves the numbering of an empty journal forward: the next append gets next_seq (> journal_last_seq + 1
+ * is allowed; nothing is live, so nothing is skipped that exists). For a journal whose numbering must follow
+ * someone else's (a venue worker whose event journal was lost, while the recorder has stored more). Durable
+ * (the file is rewritten as one leading MARK, as compaction does), also across reopen. Returns -1 with err
+ * set if the journal holds live records or next_seq <= journal_last_seq + 1 (XR_INVALID_REQUEST), or on an
+ * I/O error (the journal is then unchanged). Blocks on disk I/O. */
+int journal_skip_to(journal_t *self, uint64_t next_seq, err_t *err);
+
 /* Sequence number of the oldest live record; when the journal is empty, the number the next append gets. */
 uint64_t journal_first_seq(const journal_t *self);
 

@@ -154,6 +154,31 @@ static int s_replay_one(void *ctx, uint64_t seq, const void *data, size_t len)
     return 0;
 }
 
+/* The recorder has stored more events of this instance than its journal ever held: the journal was lost
+ * (a wiped state directory). Event numbers must continue after the recorder's, or the recorder would take
+ * the new events for ones it already has. An empty journal is renumbered; one that already holds new
+ * events cannot be, and those events are left to the recorder's backstop (fills) and to later states. */
+static void s_behind(venue_runtime_t *rt, uint64_t recorder_seq)
+{
+    err_t err;
+    if (journal_count(rt->events) == 0 && rt->n_pubq == 0) {
+        if (journal_skip_to(rt->events, recorder_seq + 1, &err) == 0)
+            log_warn("event journal venue=%s instance=%s was behind the recorder (%llu stored): events continue "
+                     "from seq %llu", rt->venue, rt->instance, (unsigned long long) recorder_seq,
+                     (unsigned long long) recorder_seq + 1);
+        else
+            log_error("event journal venue=%s renumbering to %llu failed: %s", rt->venue,
+                      (unsigned long long) recorder_seq + 1, err.msg);
+        return;
+    }
+    log_error("event journal venue=%s instance=%s: the recorder has %llu events of this instance, the journal "
+              "ends at %llu with events not yet stored: a lost journal; the recorder will take events %llu..%llu "
+              "for ones it has (fills come back by its backstop)",
+              rt->venue, rt->instance, (unsigned long long) recorder_seq,
+              (unsigned long long) journal_last_seq(rt->events), (unsigned long long) journal_first_seq(rt->events),
+              (unsigned long long) journal_last_seq(rt->events));
+}
+
 void rt_events_on_recorder(venue_runtime_t *rt)
 {
     err_t err;
@@ -171,7 +196,9 @@ void rt_events_on_recorder(venue_runtime_t *rt)
         bus_msg_destroy(&m);
         if (strcmp(c.source, rt->instance) != 0)
             continue;
-        if (c.type == PROTO_T_EVENTS_ACK) {
+        if (c.type == PROTO_T_EVENTS_ACK && c.seq > journal_last_seq(rt->events)) {
+            s_behind(rt, c.seq);
+        } else if (c.type == PROTO_T_EVENTS_ACK) {
             uint64_t upto = c.seq < journal_last_seq(rt->events) ? c.seq : journal_last_seq(rt->events);
             if (upto >= journal_first_seq(rt->events) && journal_truncate(rt->events, upto, &err) < 0)
                 log_error("event journal venue=%s truncate to %llu failed: %s", rt->venue,

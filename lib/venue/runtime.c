@@ -720,6 +720,7 @@ int venue_runtime_run(venue_runtime_t *rt)
     if (!rt->journal_sync)
         log_warn("journals venue=%s are not fdatasync'd (XROUTE_VENUE_JOURNAL_SYNC=false): a process crash loses "
                  "nothing, a machine crash may lose the last sends and events", rt->venue);
+    rt_events_hello(rt); /* early: a recorder that has more of this instance's events says so before any is made */
     while (!bus_signal_interrupted()) {
         int64_t now = rt_now();
         s_periodic(rt, now);

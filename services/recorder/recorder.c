@@ -411,8 +411,9 @@ static void s_on_hello(recorder_t *self, const bus_msg_t *msg, const proto_contr
     if (c->last_seq > s->seen_max)
         s->seen_max = c->last_seq;
     if (self->loaded && c->last_seq < s->committed)
-        log_error("source=%s says its last seq is %" PRIu64 " but %" PRIu64 " are committed: journal reset?",
-                  s->name, c->last_seq, s->committed);
+        log_warn("source=%s says its last seq is %" PRIu64 " but %" PRIu64 " are committed: its journal was lost; "
+                 "the acknowledgement tells it to number its events from %" PRIu64,
+                 s->name, c->last_seq, s->committed, s->committed + 1);
     if (!self->loaded)
         return;
     s_ack(self, s);

@@ -114,6 +114,36 @@ START_TEST(test_append_replay_reopen)
 }
 END_TEST
 
+/* A journal's numbering can be moved forward while it is empty, durably; never past live records or back. */
+START_TEST(test_skip_to)
+{
+    const char *path = s_fresh("skip");
+    journal_t *j = s_open(path, 1024);
+    err_t err = {0};
+    ck_assert_uint_eq(s_put(j, "a"), 1);
+    ck_assert_int_eq(journal_skip_to(j, 10, &err), -1); /* a live record */
+    ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
+    ck_assert_int_eq(journal_truncate(j, 1, &err), 0);
+    ck_assert_int_eq(journal_skip_to(j, 2, &err), -1); /* not ahead */
+    ck_assert_int_eq(journal_skip_to(j, 41, &err), 0);
+    ck_assert_uint_eq(journal_count(j), 0);
+    ck_assert_uint_eq(journal_first_seq(j), 41);
+    ck_assert_uint_eq(journal_last_seq(j), 40);
+    ck_assert_uint_eq(s_put(j, "b"), 41);
+    journal_destroy(&j);
+    j = s_open(path, 1024);
+    ck_assert_uint_eq(journal_first_seq(j), 41);
+    ck_assert_uint_eq(journal_last_seq(j), 41);
+    seen_t seen;
+    s_replay(j, 0, &seen);
+    ck_assert_int_eq(seen.n, 1);
+    ck_assert_uint_eq(seen.seqs[0], 41);
+    ck_assert_str_eq(seen.data[0], "b");
+    ck_assert_uint_eq(s_put(j, "c"), 42);
+    journal_destroy(&j);
+}
+END_TEST
+
 START_TEST(test_replay_stopped_by_callback)
 {
     journal_t *j = s_open(s_fresh("stop"), 64);
@@ -583,6 +613,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_hole_in_synced_batch_is_corruption);
     tcase_add_test(tc, test_reopen_makes_unsynced_durable);
     tcase_add_test(tc, test_replay_detects_later_damage);
+    tcase_add_test(tc, test_skip_to);
     suite_add_tcase(s, tc);
     return s;
 }
