@@ -765,7 +765,7 @@ int venue_runtime_run(venue_runtime_t *rt)
 
 int venue_main(int argc, char **argv, const venue_ops_t *ops)
 {
-    char name[64], usage[1024], V[32];
+    char name[64], usage[4096], V[32];
     snprintf(name, sizeof name, "xroute-venue-%s", ops->name);
     snprintf(V, sizeof V, "%s", ops->name);
     for (char *p = V; *p; p++)
@@ -773,9 +773,20 @@ int venue_main(int argc, char **argv, const venue_ops_t *ops)
     snprintf(usage, sizeof usage,
              "usage: %s [--config FILE] [--help] [--version]\n"
              "the %s venue worker: takes requests from the router, talks to the venue, publishes events.\n"
-             "settings come from the environment (or FILE): see lib/venue/runtime.h; credentials are\n"
-             "%s_API_KEY and %s_API_SECRET (or _FILE).\n",
-             name, ops->name, V, V);
+             "settings, from the environment or FILE (KEY=VALUE lines); defaults in brackets:\n"
+             "  %s_API_KEY, %s_API_SECRET or %s_API_SECRET_FILE (0600)   required\n"
+             "  %s_BASE_URL [%s]   %s_TESTNET [false]   %s_RECV_WINDOW_MS [5000]\n"
+             "  %s_PUBLIC_URL [%s]   market-data host\n"
+             "  XROUTE_VENUE_ROUTER [tcp://127.0.0.1:7111]   router endpoint for workers\n"
+             "  XROUTE_VENUE_EVENTS [tcp://127.0.0.1:7102,tcp://127.0.0.1:7120]   event PUB connects here\n"
+             "  XROUTE_VENUE_RECORDER [tcp://127.0.0.1:7121]   recorder control\n"
+             "  XROUTE_VENUE_INSTANCE [%s-1]   XROUTE_VENUE_ACCOUNT [default]   XROUTE_VENUE_STATE_DIR [var/%s]\n"
+             "  XROUTE_VENUE_JOURNAL_SYNC [true]   XROUTE_VENUE_CAPACITY [64]   XROUTE_VENUE_REPLICAS [1]\n"
+             "  XROUTE_VENUE_HTTP_TIMEOUT_MS [10000]   XROUTE_VENUE_FILL_POLL_MS [250]   XROUTE_VENUE_ACCEPTANCE_MS\n"
+             "  XROUTE_LOG_LEVEL [info]   XROUTE_CURVE, XROUTE_CURVE_WORKER_LINKS, XROUTE_KEYS_DIR (docs/security.md)\n"
+             "details: lib/venue/runtime.h\n",
+             name, ops->name, V, V, V, V, ops->base_url, V, V, V, ops->public_url ? ops->public_url : "the base URL",
+             ops->name, ops->name);
     if (prog_std_flags(argc, argv, name, usage))
         return 0;
     const char *file = NULL;
