@@ -41,6 +41,9 @@
 #define GW_OPEN_MAX 200000       /* open orders tracked for the open-order limit */
 #define GW_LABEL_SZ 65           /* client label: hex of the routing id, truncated */
 
+/* The sockets, as bits of gateway_t.unclean (see "the sockets in the loop"). */
+enum { GW_S_CLIENTS = 1, GW_S_ROUTER = 2, GW_S_SUB = 4, GW_S_PUB = 8, GW_S_ALL = 15 };
+
 typedef struct {
     char gid[24];                           /* the gateway's id towards the router */
     bus_msg_t *reply_route;                 /* client routing frames */
@@ -81,6 +84,7 @@ struct _gateway_t {
     uint64_t next_gid;          /* counter behind gid */
     int deadline_timer;         /* one-shot timer at the earliest pending deadline; 0 = none armed */
     int pump_timer;             /* one-shot timer that resumes a pump cut short; 0 = none armed */
+    unsigned unclean;           /* GW_S_* bits: sockets used since their last empty receive, to drain again */
     int64_t deadline_due_ms;    /* monotonic time it fires at */
     gateway_stats_t stats;      /* counters */
 };
@@ -116,6 +120,7 @@ static void s_copy(char *dst, size_t cap, const char *src)
 static void s_send_client(gateway_t *self, const bus_msg_t *route, const buf_t *env)
 {
     err_t err = {0};
+    self->unclean |= GW_S_CLIENTS;
     if (bus_send_envelope(self->clients, route, env, &err) != 0)
         log_info("reply to client dropped: %s", err.msg);
 }
@@ -340,6 +345,7 @@ static void s_flush_outbox(gateway_t *self)
         log_error("idempotency journal %s failed, %zu requests refused: %s", self->cfg.idem_sync ? "sync" : "write",
                   zlistx_size(self->outbox), err.msg);
     outgoing_t *o;
+    self->unclean |= GW_S_ROUTER;
     while ((o = zlistx_detach(self->outbox, NULL))) {
         if (durable && bus_msg_send(&o->msg, self->router, &err) == 0) {
             self->stats.forwarded++;
@@ -366,8 +372,10 @@ static int s_drain_clients(gateway_t *self)
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
-            if (err.code == XR_OK)
+            if (err.code == XR_OK) {
+                self->unclean &= ~GW_S_CLIENTS;
                 break;
+            }
             self->stats.invalid++;
             continue;
         }
@@ -406,8 +414,10 @@ static int s_drain_router(gateway_t *self)
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
-            if (err.code == XR_OK)
+            if (err.code == XR_OK) {
+                self->unclean &= ~GW_S_ROUTER;
                 break;
+            }
             continue;
         }
         proto_header_t hdr;
@@ -471,8 +481,10 @@ static int s_drain_events(gateway_t *self)
         err_t err = {0};
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
-            if (err.code == XR_OK)
+            if (err.code == XR_OK) {
+                self->unclean &= ~GW_S_SUB;
                 break;
+            }
             continue;
         }
         proto_header_t hdr;
@@ -488,6 +500,7 @@ static int s_drain_events(gateway_t *self)
             s_track_event(self, &ev);
             proto_event_free(&ev);
             self->stats.events++;
+            self->unclean |= GW_S_PUB;
             if (bus_msg_send(&msg, self->pub, &err) != 0)
                 log_debug("event not republished: %s", err.msg);
         } else {
@@ -512,8 +525,10 @@ static int s_drain_subscriptions(gateway_t *self)
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, h, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
+            self->unclean &= ~GW_S_PUB;
             break;
         }
+        self->unclean |= GW_S_PUB; /* its options are set below */
         const char *data = zmq_msg_data(&m);
         size_t len = zmq_msg_size(&m);
         if (len == 0 || (data[0] != 0 && data[0] != 1) || zmq_msg_more(&m)) {
@@ -545,32 +560,33 @@ static int s_drain_subscriptions(gateway_t *self)
 /* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
  * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was the
  * largest part of the gateway's CPU per order. The descriptor is edge-like: it signals that the socket's
- * state may have changed, and any operation on the socket (a send too) may consume that signal. So after
- * anything the gateway did to its sockets (every handler, and the deadline timer when it answers) it drains
- * all of them until a full pass finds nothing (each empty receive also processes the socket's pending
- * commands): nothing readable is left behind a descriptor that will not fire again. A pump cut short after
- * GW_PUMP_PASSES resumes from a zero-delay timer, so timers and signals still get their turn under a flood. */
+ * state may have changed, and any operation on the socket (a send too) may consume that signal. So a socket
+ * whose descriptor fired, and every socket the gateway sent on (or set options of) since its last empty
+ * receive, is marked unclean and drained until a receive finds nothing (an empty receive also processes the
+ * socket's pending commands) before the loop waits again; a socket left clean has nothing its descriptor
+ * would not announce. A pump cut short after GW_PUMP_PASSES resumes from a zero-delay timer, so timers and
+ * signals still get their turn under a flood. */
 static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
 
-static void s_pump(gateway_t *self)
+static void s_pump(gateway_t *self, unsigned ready)
 {
-    int n = 0;
-    for (int pass = 0; pass < GW_PUMP_PASSES; pass++) {
-        n = s_drain_clients(self);
-        n += s_drain_router(self);
-        n += s_drain_events(self);
-        n += s_drain_subscriptions(self);
-        if (n == 0)
-            break;
+    self->unclean |= ready;
+    for (int pass = 0; pass < GW_PUMP_PASSES && self->unclean; pass++) {
+        if (self->unclean & GW_S_CLIENTS)
+            s_drain_clients(self);
+        if (self->unclean & GW_S_ROUTER)
+            s_drain_router(self);
+        if (self->unclean & GW_S_SUB)
+            s_drain_events(self);
+        if (self->unclean & GW_S_PUB)
+            s_drain_subscriptions(self);
     }
     /* the states replies and events brought, in one journal write (not synced: they only enrich the answer
      * to a resubmission) */
     err_t err = {0};
     if (idem_store_write(self->idem, &err) != 0)
         log_warn("idempotency journal write failed, order states not journaled: %s", err.msg);
-    if (n == 0)
-        return;
-    if (!self->pump_timer) {
+    if (self->unclean && !self->pump_timer) {
         self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
         if (self->pump_timer < 0)
             self->pump_timer = 0; /* cannot happen: the gateway uses at most three of BUS_LOOP_TIMERS */
@@ -583,16 +599,43 @@ static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     gateway_t *self = arg;
     self->pump_timer = 0; /* one-shot: gone once fired */
-    s_pump(self);
+    s_pump(self, 0);
     return 0;
 }
 
-static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+static int s_on_clients_fd(bus_loop_t *loop, int fd, short revents, void *arg)
 {
     (void) loop;
     (void) fd;
     (void) revents;
-    s_pump(arg);
+    s_pump(arg, GW_S_CLIENTS);
+    return 0;
+}
+
+static int s_on_router_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg, GW_S_ROUTER);
+    return 0;
+}
+
+static int s_on_sub_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg, GW_S_SUB);
+    return 0;
+}
+
+static int s_on_pub_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg, GW_S_PUB);
     return 0;
 }
 
@@ -638,7 +681,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
     if (answered)
-        s_pump(self);
+        s_pump(self, 0);
     return 0;
 }
 
@@ -802,10 +845,10 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
         !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_clients_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_pub_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_router_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_sub_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
@@ -825,7 +868,7 @@ fail:
 int gateway_run(gateway_t *self)
 {
     /* setting the sockets up (bind, connect, options) may have consumed a notification already */
-    s_pump(self);
+    s_pump(self, GW_S_ALL);
     return bus_loop_run(self->loop);
 }
 

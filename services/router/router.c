@@ -37,6 +37,9 @@
 #define ROUTER_PUMP_PASSES 16     /* passes over both sockets before the loop polls again */
 #define ROUTER_OUT_MAX (PROTO_ENVELOPE_MAX + 65536)
 
+/* The sockets, as bits of router_t.unclean (see "the sockets in the loop"). */
+enum { ROUTER_S_FRONTEND = 1, ROUTER_S_BACKEND = 2, ROUTER_S_ALL = 3 };
+
 typedef struct _fanout_t fanout_t;
 
 typedef struct {
@@ -84,6 +87,7 @@ struct _router_t {
     uint64_t next_rid;               /* counter behind rid */
     int deadline_timer;              /* one-shot timer at the earliest pending deadline; 0 = none armed */
     int pump_timer;                  /* one-shot timer that resumes a pump cut short; 0 = none armed */
+    unsigned unclean;                /* ROUTER_S_* bits: sockets used since their last empty receive */
     int64_t deadline_due_ms;         /* monotonic time it fires at */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
@@ -96,6 +100,7 @@ struct _router_t {
 static void s_send_frontend(router_t *self, const bus_msg_t *route, const buf_t *env)
 {
     err_t err = {0};
+    self->unclean |= ROUTER_S_FRONTEND;
     if (bus_send_envelope(self->frontend, route, env, &err) != 0)
         log_warn("reply to gateway failed: %s", err.msg);
 }
@@ -276,6 +281,7 @@ static pending_t *s_forward(router_t *self, const void *env, size_t env_len, con
         bus_msg_t *route = bus_msg_new();
         bus_msg_push_route(route, w->identity, w->identity_len, NULL);
         err_t serr = {0};
+        self->unclean |= ROUTER_S_BACKEND;
         int rc = bus_send_envelope(self->backend, route, &self->out, &serr);
         bus_msg_destroy(&route);
         if (rc != 0) {
@@ -527,6 +533,7 @@ static int s_drain_frontend(router_t *self)
                 log_warn("frontend message dropped: %s", err.msg);
                 continue;
             }
+            self->unclean &= ~ROUTER_S_FRONTEND;
             break;
         }
         const char *uid = bus_msg_user_id(msg);
@@ -561,6 +568,7 @@ static void s_send_control(router_t *self, const uint8_t *identity, size_t len, 
         return;
     bus_msg_t *route = bus_msg_new();
     bus_msg_push_route(route, identity, len, NULL);
+    self->unclean |= ROUTER_S_BACKEND;
     bus_send_envelope(self->backend, route, &self->out, &err);
     bus_msg_destroy(&route);
 }
@@ -658,6 +666,7 @@ static int s_drain_backend(router_t *self)
         if (!msg) {
             if (err.code != XR_OK)
                 continue;
+            self->unclean &= ~ROUTER_S_BACKEND;
             break;
         }
         size_t ident_len = 0;
@@ -688,22 +697,24 @@ static int s_drain_backend(router_t *self)
 /* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
  * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was a
  * third of the router's CPU per order. The descriptor is edge-like: it signals that the socket's state may
- * have changed, and any operation on the socket (a send too) may consume that signal. So after anything the
- * router did to its sockets (every handler and timer that sends) it drains both sockets until a full pass
- * finds nothing (each empty receive also processes the socket's pending commands): nothing readable is left
- * behind a descriptor that will not fire again. A pump cut short after ROUTER_PUMP_PASSES resumes from a
- * zero-delay timer, so timers and signals still get their turn under a flood. */
+ * have changed, and any operation on the socket (a send too) may consume that signal. So a socket whose
+ * descriptor fired, and every socket the router sent on since its last empty receive, is marked unclean and
+ * drained until a receive finds nothing (an empty receive also processes the socket's pending commands)
+ * before the loop waits again; a socket left clean has nothing its descriptor would not announce. A pump
+ * cut short after ROUTER_PUMP_PASSES resumes from a zero-delay timer, so timers and signals still get their
+ * turn under a flood. */
 static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
 
-static void s_pump(router_t *self)
+static void s_pump(router_t *self, unsigned ready)
 {
-    for (int pass = 0; pass < ROUTER_PUMP_PASSES; pass++) {
-        int n = s_drain_frontend(self);
-        n += s_drain_backend(self);
-        if (n == 0)
-            return;
+    self->unclean |= ready;
+    for (int pass = 0; pass < ROUTER_PUMP_PASSES && self->unclean; pass++) {
+        if (self->unclean & ROUTER_S_FRONTEND)
+            s_drain_frontend(self);
+        if (self->unclean & ROUTER_S_BACKEND)
+            s_drain_backend(self);
     }
-    if (!self->pump_timer) {
+    if (self->unclean && !self->pump_timer) {
         self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
         if (self->pump_timer < 0)
             self->pump_timer = 0; /* cannot happen: the router uses at most four of BUS_LOOP_TIMERS */
@@ -716,16 +727,25 @@ static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
     (void) timer_id;
     router_t *self = arg;
     self->pump_timer = 0; /* one-shot: gone once fired */
-    s_pump(self);
+    s_pump(self, 0);
     return 0;
 }
 
-static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+static int s_on_frontend_fd(bus_loop_t *loop, int fd, short revents, void *arg)
 {
     (void) loop;
     (void) fd;
     (void) revents;
-    s_pump(arg);
+    s_pump(arg, ROUTER_S_FRONTEND);
+    return 0;
+}
+
+static int s_on_backend_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+{
+    (void) loop;
+    (void) fd;
+    (void) revents;
+    s_pump(arg, ROUTER_S_BACKEND);
     return 0;
 }
 
@@ -764,7 +784,7 @@ static int s_on_heartbeat(bus_loop_t *loop, int timer_id, void *arg)
         const worker_t *w = worker_registry_at(self->workers, i);
         s_send_control(self, w->identity, w->identity_len, PROTO_T_ROUTER_HEARTBEAT);
     }
-    s_pump(self);
+    s_pump(self, 0);
     return 0;
 }
 
@@ -801,7 +821,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
     if (late_n > 0)
-        s_pump(self);
+        s_pump(self, 0);
     return 0;
 }
 
@@ -883,8 +903,8 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->backend)
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_frontend_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_backend_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
@@ -903,7 +923,7 @@ fail:
 int router_run(router_t *self)
 {
     /* setting the sockets up (bind, options) may have consumed a notification already */
-    s_pump(self);
+    s_pump(self, ROUTER_S_ALL);
     int rc = bus_loop_run(self->loop);
     log_info("router stopping: %zu requests in flight dropped, %llu invalid requests refused",
              zhashx_size(self->pending), (unsigned long long) self->invalid);
