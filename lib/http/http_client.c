@@ -57,6 +57,8 @@ struct _http_transfer_t {
     http_transfer_t *next;        /* in-flight list */
 };
 
+#define HTTP_IDLE_EASY 64 /* easy handles kept for reuse (an easy handle costs several allocations) */
+
 struct _http_client_t {
     CURLM *multi;                 /* the one multi handle */
     http_config_t cfg;            /* limits with defaults applied */
@@ -71,6 +73,8 @@ struct _http_client_t {
     size_t in_flight;             /* length of that list */
     uint64_t next_id;             /* id of the next request */
     bool in_callback;             /* a completion callback is running */
+    CURL *idle[HTTP_IDLE_EASY];   /* finished easy handles, reset, kept for the next requests */
+    size_t n_idle;                /* entries in use */
 };
 
 const char *http_outcome_name(http_outcome_t outcome)
@@ -270,8 +274,16 @@ fail_multi:
 static void s_transfer_free(http_transfer_t *t)
 {
     if (t->easy) {
-        curl_multi_remove_handle(t->client->multi, t->easy);
-        curl_easy_cleanup(t->easy);
+        http_client_t *c = t->client;
+        curl_multi_remove_handle(c->multi, t->easy);
+        /* A handle is reused with every option set again (curl_easy_reset forgets them all); the connections
+         * stay in the multi handle's pool whatever happens to the easy handles. */
+        if (c->n_idle < HTTP_IDLE_EASY) {
+            curl_easy_reset(t->easy);
+            c->idle[c->n_idle++] = t->easy;
+        } else {
+            curl_easy_cleanup(t->easy);
+        }
     }
     curl_slist_free_all(t->headers);
     mem_free(t->body);
@@ -303,6 +315,8 @@ void http_client_destroy(http_client_t **self_p)
         s_unlink(self, t);
         s_transfer_free(t);
     }
+    while (self->n_idle)
+        curl_easy_cleanup(self->idle[--self->n_idle]);
     curl_multi_cleanup(self->multi);
     mem_free(self->socks);
     mem_free(self->ca_file);
@@ -418,7 +432,7 @@ int http_client_submit(http_client_t *self, const http_request_t *req, http_done
     }
     buf_init(&t->resp_body, req->max_response > 0 ? req->max_response : self->cfg.default_max_response);
     buf_init(&t->resp_headers, HTTP_HEADERS_MAX);
-    t->easy = curl_easy_init();
+    t->easy = self->n_idle ? self->idle[--self->n_idle] : curl_easy_init();
     if (!t->easy)
         goto fail;
     if (s_setup_easy(self, t, req, method) != 0)
