@@ -173,17 +173,19 @@ static int s_limits(venue_runtime_t *rt, const venue_limits_t *l, err_t *err)
     ratelimit_t *w = ratelimit_new("weight", rt->replicas, err), *o = ratelimit_new("orders", rt->replicas, err);
     if (!w || !o)
         goto fail;
-    ratelimit_rule_t rw = {"weight", RATELIMIT_WINDOW, RATELIMIT_BY_WEIGHT,
-                           l->weight_per_window > 0 ? l->weight_per_window : 1200,
-                           l->weight_window_ms > 0 ? l->weight_window_ms : 60000, 0};
+    /* Published figures beyond what the limiter holds are as good as none: clamped, never refused. */
+#define S_UNITS(v, def) ((v) > 0 ? ((v) < RATELIMIT_MAX_UNITS ? (v) : RATELIMIT_MAX_UNITS) : (def))
+#define S_MS(v, def) ((v) > 0 ? ((v) < RATELIMIT_MAX_INTERVAL_MS ? (v) : RATELIMIT_MAX_INTERVAL_MS) : (def))
+    ratelimit_rule_t rw = {"weight", RATELIMIT_WINDOW, RATELIMIT_BY_WEIGHT, S_UNITS(l->weight_per_window, 1200),
+                           S_MS(l->weight_window_ms, 60000), 0};
     if (ratelimit_add_rule(w, &rw, err) < 0)
         goto fail;
-    ratelimit_rule_t rs = {"orders-short", RATELIMIT_WINDOW, RATELIMIT_BY_COUNT,
-                           l->orders_short > 0 ? l->orders_short : 100,
-                           l->orders_short_ms > 0 ? l->orders_short_ms : 10000, 0};
-    ratelimit_rule_t rl = {"orders-long", RATELIMIT_WINDOW, RATELIMIT_BY_COUNT,
-                           l->orders_long > 0 ? l->orders_long : 1200,
-                           l->orders_long_ms > 0 ? l->orders_long_ms : 60000, 0};
+    ratelimit_rule_t rs = {"orders-short", RATELIMIT_WINDOW, RATELIMIT_BY_COUNT, S_UNITS(l->orders_short, 100),
+                           S_MS(l->orders_short_ms, 10000), 0};
+    ratelimit_rule_t rl = {"orders-long", RATELIMIT_WINDOW, RATELIMIT_BY_COUNT, S_UNITS(l->orders_long, 1200),
+                           S_MS(l->orders_long_ms, 60000), 0};
+#undef S_UNITS
+#undef S_MS
     if (ratelimit_add_rule(o, &rs, err) < 0 || ratelimit_add_rule(o, &rl, err) < 0)
         goto fail;
     /* A ban in force carries over to the new limiters. */
