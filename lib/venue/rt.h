@@ -31,8 +31,8 @@
 
 #define RT_HTTP_FDS_MAX 64       /* HTTP sockets polled at once */
 #define RT_INTENTS_MAX 4096      /* unresolved order sends */
-#define RT_ORDERS_MAX 16384      /* orders tracked for fills and state changes */
-#define RT_ORDER_BUCKETS 32768   /* hash buckets of each order-table index (a power of two) */
+#define RT_ORDERS_MAX 262144     /* orders tracked for fills and state changes (320 bytes each, touched as used) */
+#define RT_ORDER_BUCKETS 262144  /* hash buckets of each order-table index (a power of two) */
 #define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
 #define RT_LATENCY_SAMPLES 256   /* fill latency ring */
 #define RT_SENT_KEEP 65536       /* client ids remembered (and send records kept) for duplicate detection */
@@ -72,6 +72,7 @@ struct rt_call {
     int skew_retries;           /* resyncs done for CLOCK_SKEW (at most 1) */
     int retries;                /* safe retries done for this step */
     int64_t sent_wall_ms;       /* when the current request left */
+    int64_t created_ms;         /* monotonic ms the call was made */
     uint64_t send_no;           /* order of the current request among all sent (rate-limit usage is taken from
                                    the reply of the latest request only) */
     int64_t deadline_ms;        /* caller's deadline (epoch ms), 0 = none */
@@ -98,6 +99,8 @@ typedef struct {
     bool restored;              /* known from the send journal only (client id <-> venue id, state unknown):
                                    not refreshed by the open-order listing */
     uint32_t listed;            /* open-order listing round that last saw it (rt_orders.c) */
+    bool gone;                  /* missing from an open-order listing made after its last change: ended at the
+                                   venue (its final state is queried, a few at a time); may be forgotten */
 } rt_order_t;
 
 /* Fill discovery state of one symbol. */
@@ -162,6 +165,7 @@ struct _venue_runtime_t {
     int32_t *by_oid;                 /* RT_ORDER_BUCKETS chain heads: slot index by venue order id, -1 = none */
     int32_t *by_clid;                /* RT_ORDER_BUCKETS chain heads: slot index by client order id */
     size_t evict_hand;               /* where the next search for a slot to reuse starts */
+    int64_t evict_none_until;        /* monotonic ms: a full table had nothing to reuse; no new search before */
     uint32_t listing_round;          /* open-order listings done (rt_order_t.listed) */
     rt_cursor_t cursors[RT_SYMBOLS_MAX]; /* fill cursors */
     size_t n_cursors;

@@ -46,6 +46,7 @@ rt_call_t *rt_call_new(venue_runtime_t *rt, venue_op_t op)
     c->rt = rt;
     c->call.op = op;
     c->reply_op = op;
+    c->created_ms = rt_now();
     venue_req_init(&c->call.req);
     c->ctx.venue = rt->venue;
     c->ctx.instruments = rt->instruments;

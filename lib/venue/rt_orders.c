@@ -378,15 +378,22 @@ static int32_t s_new_slot(venue_runtime_t *rt)
     if (rt->n_orders < RT_ORDERS_MAX) {
         i = (int32_t) rt->n_orders++;
     } else {
+        if (rt_now() < rt->evict_none_until)
+            return -1; /* every order was live a moment ago: not worth another pass over the table yet */
         int64_t stale = rt_now() - RT_ORDER_STALE_MS;
         for (size_t k = 0; k < RT_ORDERS_MAX && i < 0; k++) {
             size_t j = (rt->evict_hand + k) % RT_ORDERS_MAX;
             const rt_order_t *t = &rt->orders[j];
-            if (venue_status_final(t->o.status) || (t->o.status == VENUE_STATUS_NONE && t->touched_ms < stale))
+            if (venue_status_final(t->o.status) || t->gone ||
+                (t->o.status == VENUE_STATUS_NONE && t->touched_ms < stale))
                 i = (int32_t) j;
         }
-        if (i < 0)
+        if (i < 0) {
+            rt->evict_none_until = rt_now() + 1000;
+            log_warn("orders venue=%s: %d orders tracked, all live; new ones are not tracked for a second",
+                     rt->venue, RT_ORDERS_MAX);
             return -1;
+        }
         rt->evict_hand = (size_t) i + 1;
         s_unlink(rt, i, K_OID);
         s_unlink(rt, i, K_CLID);
@@ -500,6 +507,7 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
         s_store(rt, i, &now);
         t->touched_ms = rt_now();
         t->restored = false;
+        t->gone = false;
         if (learned)
             s_journal_link(rt, &now);
     }
@@ -536,13 +544,16 @@ static void s_open_listed(venue_runtime_t *rt, rt_call_t *c, int rc)
         rt_order_seen(rt, &r->orders[i], rt->account);
     }
     int asked = 0;
-    for (size_t i = 0; i < rt->n_orders && asked < 16; i++) {
-        const rt_order_t *t = &rt->orders[i];
+    for (size_t i = 0; i < rt->n_orders; i++) {
+        rt_order_t *t = &rt->orders[i];
         if (t->restored || t->listed == round || venue_status_final(t->o.status) || !t->o.order_id[0] ||
-            strcmp(t->o.symbol, c->call.in.symbol) != 0)
+            t->touched_ms >= c->created_ms || strcmp(t->o.symbol, c->call.in.symbol) != 0)
             continue;
-        rt_order_refresh(rt, t->o.symbol, t->o.order_id);
-        asked++;
+        t->gone = true; /* not open at the venue any more (orders ended by someone else, cancelled in bulk) */
+        if (asked < 16) {
+            rt_order_refresh(rt, t->o.symbol, t->o.order_id);
+            asked++;
+        }
     }
 }
 

@@ -270,7 +270,9 @@ int sim_engine_add_instrument(sim_engine_t *self, sim_venue_t venue, const sim_i
         return err_set(err, XR_INVALID_REQUEST, "instrument %s: bad tick, step, start price or leverage",
                        def->symbol);
     in->max_leverage = def->max_leverage;
-    in->max_open_orders = def->max_open_orders > 0 ? def->max_open_orders : 200;
+    in->max_open_orders = self->cfg.max_open_orders > 0 ? self->cfg.max_open_orders
+                          : def->max_open_orders > 0    ? def->max_open_orders
+                                                        : 200;
     in->price_precision = s_precision(in->tick);
     in->qty_precision = s_precision(in->step);
 

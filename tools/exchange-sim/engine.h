@@ -183,6 +183,8 @@ typedef struct {
     int walk_bp;              /* max move per step in hundredths of a basis point of the start price (100 = 1 bp) */
     bool rate_limits;         /* dialects enforce their venue's rate limits (429/403, bans); false for benchmarks */
     int rate_limit_per_min;   /* per-IP request weight per minute a dialect allows; 0 = the venue's own default */
+    int max_open_orders;      /* open orders per account and symbol on every venue (published where the venue
+                                 publishes it); 0 = each instrument's own (Binance MAX_NUM_ORDERS 200) */
     size_t keep_orders;       /* orders kept per venue before the oldest final ones are forgotten (answered "not
                                  found"), in chunks of 4096; 0 = 2 Mi. Fills keep the last 2 Mi, the ledger 2 Mi */
 } sim_engine_config_t;

@@ -39,6 +39,8 @@ static const char *s_usage =
     "                           (exchangeInfo rateLimits, X-Bapi-Limit) become 1000000\n"
     "  --rate-limit-per-min N   IP weight per minute before 429 (default: the venue's own, 2400 on Binance),\n"
     "                           published as Binance's REQUEST_WEIGHT\n"
+    "  --max-open-orders N      open orders per account and symbol on every venue (default: the venue's own,\n"
+    "                           200 on Binance, published as MAX_NUM_ORDERS); for benchmarks of resting orders\n"
     "  --log-keep N             requests kept per venue for /admin/requests (default 256)\n"
     "  --log-level LEVEL        debug, info, warn, error, off (default info)\n"
     "  --help, --version\n";
@@ -130,6 +132,10 @@ static int s_parse_args(int argc, char **argv, s_opts_t *o)
             if (s_parse_int(v, 1, 1000000, &n))
                 return s_bad(f, "must be 1..1000000");
             o->engine.rate_limit_per_min = (int)n;
+        } else if (strcmp(f, "--max-open-orders") == 0) {
+            if (s_parse_int(v, 1, 10000000, &n))
+                return s_bad(f, "must be 1..10000000");
+            o->engine.max_open_orders = (int)n;
         } else if (strcmp(f, "--log-keep") == 0) {
             if (s_parse_int(v, 1, 4096, &n))
                 return s_bad(f, "must be 1..4096");

@@ -28,12 +28,13 @@ static decimal_t D(const char *s)
         ck_assert_msg(decimal_eq((v), D(s)), "%s: got %s, want %s", #v, got_, s);                                 \
     } while (0)
 
-static void setup_with(int partial)
+static void setup_cfg(int partial, int max_open)
 {
     sim_engine_config_t cfg;
     sim_engine_config_default(&cfg);
     cfg.tick_ms = 0;
     cfg.partial_fills = partial;
+    cfg.max_open_orders = max_open;
     err_t err;
     eng = sim_engine_new(&cfg, &err);
     ck_assert_ptr_nonnull(eng);
@@ -44,6 +45,11 @@ static void setup_with(int partial)
     ck_assert_ptr_nonnull(btc);
     acct = sim_engine_add_account(eng, "key", "secret", &err);
     ck_assert_int_eq(acct, 0);
+}
+
+static void setup_with(int partial)
+{
+    setup_cfg(partial, 0);
 }
 
 static void setup(void)
@@ -374,6 +380,18 @@ START_TEST(filters_are_enforced)
 }
 END_TEST
 
+START_TEST(max_open_orders_setting_overrides_the_instruments)
+{
+    sim_engine_destroy(&eng);
+    setup_cfg(1, 8); /* the instrument says 5 */
+    ck_assert_int_eq(btc->max_open_orders, 8);
+    sim_order_req_t r = req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "900");
+    for (int i = 0; i < 8; i++)
+        place_ok(r);
+    ck_assert_int_eq(sim_engine_place(eng, &r, NULL), SIM_REJ_MAX_OPEN_ORDERS);
+}
+END_TEST
+
 START_TEST(client_ids_are_unique_among_open_orders)
 {
     sim_order_req_t r = req(SIM_SIDE_BUY, SIM_TYPE_LIMIT, "0.01", "990");
@@ -649,6 +667,7 @@ static Suite *suite(void)
     tcase_add_test(tc, pnl_and_fees_are_exact);
     tcase_add_test(tc, flip_through_zero_opens_the_rest_at_the_fill_price);
     tcase_add_test(tc, filters_are_enforced);
+    tcase_add_test(tc, max_open_orders_setting_overrides_the_instruments);
     tcase_add_test(tc, client_ids_are_unique_among_open_orders);
     tcase_add_test(tc, hedge_mode_keeps_two_legs);
     tcase_add_test(tc, ledger_records_orders_fills_and_final_states);
