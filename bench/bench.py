@@ -57,13 +57,13 @@ DEMO_KEY, DEMO_SECRET = "demo-key", "demo-secret"
 SYMBOLS = [("BTCUSDT", "BTC/USDT", "0.1", "0.001"), ("ETHUSDT", "ETH/USDT", "0.01", "0.003"),
            ("SOLUSDT", "SOL/USDT", "0.01", "1"), ("XRPUSDT", "XRP/USDT", "0.0001", "5"),
            ("DOGEUSDT", "DOGE/USDT", "0.00001", "30")]
-OPEN_CAP = 200 * len(SYMBOLS)          # the simulator's MAX_NUM_ORDERS per symbol and account, all symbols
-N_DIRECT = 400 if QUICK else 1000      # orders per floor / ccxt run (all rest: <= OPEN_CAP, cancelled after)
-N_PIPE = N_DIRECT                      # orders per pipeline run: the same orders, the same cap
+N_DIRECT = 1000 if QUICK else 20000    # orders per floor / ccxt run (all rest, cancelled after the run)
+N_PIPE = N_DIRECT                      # orders per pipeline run: the same orders
+MAX_OPEN = N_DIRECT                    # the simulator's open orders per symbol and account (--max-open-orders)
 # The simulator runs with --no-rate-limits and then publishes non-binding order limits in exchangeInfo
-# (1,000,000 per window), so venue-binance's order limiter never holds a benchmark order back. What caps a
-# run is the simulator's MAX_NUM_ORDERS (200 open orders per symbol and account, enforced even without rate
-# limits): 1,000 resting orders over the five symbols, cancelled between runs.
+# (1,000,000 per window), so venue-binance's order limiter never holds a benchmark order back, and with
+# --max-open-orders so that a whole run of resting orders fits (the venue's own MAX_NUM_ORDERS is 200 per
+# symbol); --funds gives the accounts margin for them. Every open order is cancelled between runs.
 
 RISK = """# bench: limits high enough never to refuse a benchmark order (the gateway's risk check still runs)
 allow BTC/USDT ETH/USDT SOL/USDT XRP/USDT DOGE/USDT 1000PEPE/USDT
@@ -190,7 +190,8 @@ def start_sim(stack):
     base = int(stack.env["XROUTE_SIM_PORT_BASE"])
     with open(os.path.join(logd, "exchange-sim.log"), "ab") as lf:
         p = subprocess.Popen([os.path.join(BIN, "xroute-exchange-sim"), "--port-base", str(base), "--seed", "42",
-                              "--no-rate-limits", "--account", f"{BENCH_KEY}:{BENCH_SECRET}",
+                              "--no-rate-limits", "--max-open-orders", str(MAX_OPEN), "--funds", "100000000",
+                              "--account", f"{BENCH_KEY}:{BENCH_SECRET}",
                               "--log-level", "warn"], stdout=lf, stderr=lf, stdin=subprocess.DEVNULL,
                              start_new_session=True)
     with open(os.path.join(run, "exchange-sim.pid"), "w") as f:
