@@ -10,6 +10,8 @@
  * usage: bench_floor BASE_URL N INFLIGHT CLID_PREFIX API_KEY SECRET SYMBOL:QTY:PRICE...
  *   e.g. bench_floor http://127.0.0.1:26031 2000 64 f1a demo-key demo-secret BTCUSDT:0.001:90000
  * Prints one JSON line like bench_pipeline's. Exit 0 when every request completed, 1 otherwise. */
+#include "bench_report.h"
+
 #include "base/clock.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
@@ -100,17 +102,6 @@ static void s_done(const http_response_t *resp, void *user)
         s_send(f, f->sent);
 }
 
-static int s_cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    return x < y ? -1 : x > y;
-}
-
-static uint32_t s_pct(const uint32_t *v, long n, double p)
-{
-    return n > 0 ? v[(long) (p * (double) (n - 1) + 0.5)] : 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 8) {
@@ -175,20 +166,7 @@ int main(int argc, char **argv)
     if (f.failed)
         goto cleanup;
     double secs = (double) (clock_mono_ns() - t0) / 1e9;
-    qsort(f.lat_us, (size_t) f.answered, sizeof *f.lat_us, s_cmp_u32);
-    char fe[600];
-    size_t k = 0;
-    for (const char *p = f.first_error; *p && k + 2 < sizeof fe; p++) {
-        if (*p == '"' || *p == '\\')
-            fe[k++] = '\\';
-        fe[k++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-    }
-    fe[k] = '\0';
-    printf("{\"orders\":%ld,\"inflight\":%ld,\"ok\":%ld,\"errors\":%ld,\"first_error\":\"%s\",\"seconds\":%.6f,"
-           "\"orders_per_s\":%.1f,\"p50_us\":%u,\"p99_us\":%u,\"p999_us\":%u,\"max_us\":%u}\n",
-           f.n, inflight, f.ok, f.errors, fe, secs, (double) f.answered / secs, s_pct(f.lat_us, f.answered, 0.50),
-           s_pct(f.lat_us, f.answered, 0.99), s_pct(f.lat_us, f.answered, 0.999),
-           f.answered ? f.lat_us[f.answered - 1] : 0);
+    bench_report(f.n, inflight, f.ok, f.errors, f.first_error, secs, f.lat_us, f.answered);
     rc = 0;
 cleanup:
     http_client_destroy(&f.hc);

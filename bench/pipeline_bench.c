@@ -15,6 +15,8 @@
  * p999_us, max_us. Exit 0 when every request was answered (errors included), 1 on a timeout or a setup
  * failure. CURVE as the xroute CLI does it: from the environment (XROUTE_CURVE, XROUTE_KEYS_DIR, ...: the
  * stack's client key), plain TCP when XROUTE_CURVE is off. */
+#include "bench_report.h"
+
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/clock.h"
@@ -141,20 +143,6 @@ static void s_on_reply(bench_t *b, bus_msg_t *msg)
     }
 }
 
-static int s_cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
-    return x < y ? -1 : x > y;
-}
-
-static uint32_t s_pct(const uint32_t *v, long n, double p)
-{
-    if (n <= 0)
-        return 0;
-    long k = (long) (p * (double) (n - 1) + 0.5);
-    return v[k];
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 7) {
@@ -234,20 +222,7 @@ int main(int argc, char **argv)
         }
     }
     double secs = (double) (clock_mono_ns() - t0) / 1e9;
-    qsort(b.lat_us, (size_t) b.answered, sizeof *b.lat_us, s_cmp_u32);
-    char fe[600];
-    size_t k = 0;
-    for (const char *p = b.first_error; *p && k + 2 < sizeof fe; p++) {
-        if (*p == '"' || *p == '\\')
-            fe[k++] = '\\';
-        fe[k++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-    }
-    fe[k] = '\0';
-    printf("{\"orders\":%ld,\"inflight\":%ld,\"ok\":%ld,\"errors\":%ld,\"first_error\":\"%s\",\"seconds\":%.6f,"
-           "\"orders_per_s\":%.1f,\"p50_us\":%u,\"p99_us\":%u,\"p999_us\":%u,\"max_us\":%u}\n",
-           b.n, inflight, b.ok, b.errors, fe, secs, (double) b.answered / secs, s_pct(b.lat_us, b.answered, 0.50),
-           s_pct(b.lat_us, b.answered, 0.99), s_pct(b.lat_us, b.answered, 0.999),
-           b.answered ? b.lat_us[b.answered - 1] : 0);
+    bench_report(b.n, inflight, b.ok, b.errors, b.first_error, secs, b.lat_us, b.answered);
     rc = 0;
 cleanup:
     zsock_destroy(&b.sock);

@@ -134,15 +134,9 @@ int crypto_hmac_sign_parts_hex(const crypto_hmac_t *self, const crypto_part_t *p
 int crypto_hmac_sign_hex(const crypto_hmac_t *self, const void *msg, size_t msg_len,
                          char out[CRYPTO_HEX_SHA256_LEN])
 {
-    assert(out);
-    uint8_t mac[CRYPTO_SHA256_LEN];
-    int rc = crypto_hmac_sign(self, msg, msg_len, mac);
-    if (rc == 0)
-        crypto_hex(mac, sizeof mac, out);
-    else
-        out[0] = '\0';
-    OPENSSL_cleanse(mac, sizeof mac);
-    return rc;
+    assert(msg || msg_len == 0);
+    crypto_part_t part = {msg, msg_len};
+    return crypto_hmac_sign_parts_hex(self, &part, 1, out);
 }
 
 int crypto_hmac_sign_b64(const crypto_hmac_t *self, const void *msg, size_t msg_len,

@@ -231,8 +231,8 @@ void rt_intents_tick(venue_runtime_t *rt, int64_t now_ms);
 /* Records an order's state; publishes event.order when it is new or changed. */
 void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *account);
 const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id);
-/* The tracked order with this client order id, or NULL. */
-const rt_order_t *rt_order_find_clid(const venue_runtime_t *rt, const char *client_order_id);
+/* The tracked order with this venue order id, else with this client order id (either may be ""), or NULL. */
+const rt_order_t *rt_order_lookup(const venue_runtime_t *rt, const char *order_id, const char *client_order_id);
 /* Remembers a place_order's metadata (copied) for the fills of that client order id. */
 void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, const proto_meta_t *meta);
 /* Frees the order table. */

@@ -140,9 +140,7 @@ static bool s_dedupe_not_found(venue_runtime_t *rt, rt_call_t *c)
 static void s_cancelled(venue_runtime_t *rt, const venue_call_t *call)
 {
     const venue_cancel_t *k = &call->result.cancel;
-    const rt_order_t *t = k->order_id[0] ? rt_order_find(rt, k->order_id) : NULL;
-    if (!t && k->client_order_id[0])
-        t = rt_order_find_clid(rt, k->client_order_id);
+    const rt_order_t *t = rt_order_lookup(rt, k->order_id, k->client_order_id);
     if (t && t->o.order_id[0] && !venue_status_final(t->o.status))
         rt_order_refresh(rt, t->o.symbol, t->o.order_id);
 }

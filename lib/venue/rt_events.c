@@ -106,9 +106,7 @@ int rt_event_fill(venue_runtime_t *rt, const venue_fill_t *f, const char *accoun
     venue_convert_fill(f, rt->venue, account, &ev.fill);
     /* The order's metadata rides on its fills; a fill can be found before the order's venue id is known here
      * (Bybit acknowledges with ids only and the state arrives by a second call), so the client id counts too. */
-    const rt_order_t *o = rt_order_find(rt, f->order_id);
-    if (!o && f->client_order_id[0])
-        o = rt_order_find_clid(rt, f->client_order_id);
+    const rt_order_t *o = rt_order_lookup(rt, f->order_id, f->client_order_id);
     if (o && !ev.fill.client_order_id[0] && o->o.client_order_id[0])
         snprintf(ev.fill.client_order_id, sizeof ev.fill.client_order_id, "%s", o->o.client_order_id);
     if (o && o->meta.count)

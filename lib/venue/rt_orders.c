@@ -404,11 +404,11 @@ static int32_t s_new_slot(venue_runtime_t *rt)
     return i;
 }
 
-/* The slot of o (by venue id, else client id), or -1. */
-static int32_t s_slot_of(const venue_runtime_t *rt, const venue_order_t *o)
+/* The slot of an order by venue id, else by client id, or -1. */
+static int32_t s_slot_of(const venue_runtime_t *rt, const char *order_id, const char *client_order_id)
 {
-    int32_t i = s_lookup(rt, o->order_id, K_OID);
-    return i >= 0 ? i : s_lookup(rt, o->client_order_id, K_CLID);
+    int32_t i = s_lookup(rt, order_id, K_OID);
+    return i >= 0 ? i : s_lookup(rt, client_order_id, K_CLID);
 }
 
 const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id)
@@ -417,9 +417,9 @@ const rt_order_t *rt_order_find(const venue_runtime_t *rt, const char *order_id)
     return i >= 0 ? &rt->orders[i] : NULL;
 }
 
-const rt_order_t *rt_order_find_clid(const venue_runtime_t *rt, const char *client_order_id)
+const rt_order_t *rt_order_lookup(const venue_runtime_t *rt, const char *order_id, const char *client_order_id)
 {
-    int32_t i = s_lookup(rt, client_order_id, K_CLID);
+    int32_t i = s_slot_of(rt, order_id, client_order_id);
     return i >= 0 ? &rt->orders[i] : NULL;
 }
 
@@ -444,7 +444,7 @@ static void s_restore(venue_runtime_t *rt, const char *clid, const char *oid, co
     if (venue_copy(o.client_order_id, sizeof o.client_order_id, clid) < 0 ||
         venue_copy(o.order_id, sizeof o.order_id, oid) < 0 || venue_copy(o.symbol, sizeof o.symbol, symbol) < 0)
         return;
-    int32_t i = s_slot_of(rt, &o);
+    int32_t i = s_slot_of(rt, o.order_id, o.client_order_id);
     if (i < 0 && (i = s_new_slot(rt)) < 0)
         return;
     rt->orders[i].restored = true;
@@ -459,7 +459,7 @@ void rt_order_meta(venue_runtime_t *rt, const char *clid, const char *symbol, co
     venue_order_t key = {0};
     snprintf(key.client_order_id, sizeof key.client_order_id, "%s", clid);
     snprintf(key.symbol, sizeof key.symbol, "%s", symbol);
-    int32_t i = s_slot_of(rt, &key);
+    int32_t i = s_slot_of(rt, key.order_id, key.client_order_id);
     if (i < 0) {
         if ((i = s_new_slot(rt)) < 0)
             return;
@@ -486,7 +486,7 @@ void rt_order_seen(venue_runtime_t *rt, const venue_order_t *o, const char *acco
 {
     if (!o->order_id[0] && o->status != VENUE_STATUS_REJECTED)
         return;
-    int32_t i = s_slot_of(rt, o);
+    int32_t i = s_slot_of(rt, o->order_id, o->client_order_id);
     venue_order_t now = *o;
     bool changed = true;
     if (i >= 0) {

@@ -338,7 +338,7 @@ static void s_known_order_id(venue_runtime_t *rt, venue_input_t *in)
 {
     if (in->order_id[0] || !in->client_order_id[0])
         return;
-    const rt_order_t *t = rt_order_find_clid(rt, in->client_order_id);
+    const rt_order_t *t = rt_order_lookup(rt, "", in->client_order_id);
     if (t && t->o.order_id[0] && (!in->symbol[0] || strcmp(t->o.symbol, in->symbol) == 0))
         snprintf(in->order_id, sizeof in->order_id, "%s", t->o.order_id);
 }

@@ -603,39 +603,17 @@ static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-static int s_on_clients_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+/* A socket's ZMQ_FD fired: that socket is drained (with every other unclean one). */
+static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
 {
     (void) loop;
-    (void) fd;
     (void) revents;
-    s_pump(arg, GW_S_CLIENTS);
-    return 0;
-}
-
-static int s_on_router_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) fd;
-    (void) revents;
-    s_pump(arg, GW_S_ROUTER);
-    return 0;
-}
-
-static int s_on_sub_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) fd;
-    (void) revents;
-    s_pump(arg, GW_S_SUB);
-    return 0;
-}
-
-static int s_on_pub_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) fd;
-    (void) revents;
-    s_pump(arg, GW_S_PUB);
+    gateway_t *self = arg;
+    unsigned bit = fd == zsock_fd(self->clients) ? GW_S_CLIENTS
+                   : fd == zsock_fd(self->router) ? GW_S_ROUTER
+                   : fd == zsock_fd(self->sub)    ? GW_S_SUB
+                                                  : GW_S_PUB;
+    s_pump(self, bit);
     return 0;
 }
 
@@ -845,10 +823,10 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
         !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_clients_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_pub_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_router_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_sub_fd, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;

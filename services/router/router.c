@@ -731,21 +731,13 @@ static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-static int s_on_frontend_fd(bus_loop_t *loop, int fd, short revents, void *arg)
+/* A socket's ZMQ_FD fired: that socket is drained (with every other unclean one). */
+static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
 {
     (void) loop;
-    (void) fd;
     (void) revents;
-    s_pump(arg, ROUTER_S_FRONTEND);
-    return 0;
-}
-
-static int s_on_backend_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) fd;
-    (void) revents;
-    s_pump(arg, ROUTER_S_BACKEND);
+    router_t *self = arg;
+    s_pump(self, fd == zsock_fd(self->frontend) ? ROUTER_S_FRONTEND : ROUTER_S_BACKEND);
     return 0;
 }
 
@@ -903,8 +895,8 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->backend)
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_frontend_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_backend_fd, self, err) != 0)
+    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
+        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
