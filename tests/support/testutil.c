@@ -86,3 +86,18 @@ int tu_run(Suite *suite)
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
 }
+
+int tu_pg(const char *verb, const char *pgdir, char *dsn, size_t dsn_cap)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/tests/support/pg.sh %s '%s'", getenv("XR_SOURCE"), verb, pgdir);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[512] = "";
+    if (fgets(line, sizeof line, p) && strncmp(verb, "stop", 4) != 0) {
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(dsn, dsn_cap, "%s", line);
+    }
+    return pclose(p) == 0 ? 0 : -1;
+}

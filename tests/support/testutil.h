@@ -19,6 +19,10 @@ const char *tu_fixture(const char *name);
 /* Reads a whole file; returns malloc'd bytes (NUL-terminated, *len set) or NULL. Caller frees. */
 char *tu_read_file(const char *path, size_t *len);
 
+/* Runs tests/support/pg.sh VERB (start, stop, restart, ...) on the throwaway PostgreSQL cluster in pgdir; for
+ * any verb but stop, copies the DSN it prints into dsn. Returns 0, or -1 if the script failed. */
+int tu_pg(const char *verb, const char *pgdir, char *dsn, size_t dsn_cap);
+
 /* Runs the suite (CK_NORMAL output, forking as Check decides) and returns 0 if every test passed. */
 int tu_run(Suite *suite);
 

@@ -23,17 +23,7 @@ static char s_schema_dsn[800];
 
 static int s_pg(const char *verb)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s/tests/support/pg.sh %s '%s'", getenv("XR_SOURCE"), verb, s_pgdir);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    char line[512] = "";
-    if (fgets(line, sizeof line, p) && strncmp(verb, "stop", 4) != 0) {
-        line[strcspn(line, "\n")] = '\0';
-        snprintf(s_dsn, sizeof s_dsn, "%s", line);
-    }
-    return pclose(p) == 0 ? 0 : -1;
+    return tu_pg(verb, s_pgdir, s_dsn, sizeof s_dsn);
 }
 
 /* A store in a fresh schema of its own. */
