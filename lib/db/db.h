@@ -41,14 +41,15 @@ typedef enum {
 typedef struct {
     const char *dsn;            /* libpq conninfo ("host=... dbname=...") or URI; required; may not hold secrets
                                    we promise to hide beyond what libpq itself does */
-    const char *password_file;  /* optional file whose first line is the password; NULL: PGPASSFILE/.pgpass */
+    const char *password_file;  /* optional file (mode 0600) whose first line is the password; NULL: .pgpass */
     const char *app_name;       /* application_name reported to the server; NULL: "xroute" */
     int connect_timeout_s;      /* bound on one connect attempt; 0: 5 s */
     int backoff_min_ms;         /* first retry delay after a failure; 0: 100 ms */
     int backoff_max_ms;         /* ceiling of the doubling delay; 0: 5000 ms */
 } db_config_t;
 
-/* Checks the configuration (the DSN must parse; the password file, if named, must be readable) and returns an
+/* Checks the configuration (the DSN must parse; the password file, if named, must be a readable regular file that
+ * group and others cannot access: mode 0600, checked again at every connect) and returns an
  * unconnected session, or NULL with err set (XR_INVALID_REQUEST). Does not connect. Caller destroys. */
 db_t *db_new(const db_config_t *cfg, err_t *err);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char s_pgdir[1024];
@@ -58,6 +59,7 @@ START_TEST(unreachable_server_backs_off_and_hides_password)
     ck_assert_ptr_nonnull(f);
     fputs("s3cr3t-Pa55\n", f);
     fclose(f);
+    ck_assert_int_eq(chmod(pwfile, 0600), 0);
     char dsn[1400];
     snprintf(dsn, sizeof dsn, "host=%s/nowhere dbname=xroute user=xroute", tu_scratch());
     db_config_t cfg = {.dsn = dsn, .password_file = pwfile, .backoff_min_ms = 200, .backoff_max_ms = 400};
@@ -79,6 +81,52 @@ START_TEST(unreachable_server_backs_off_and_hides_password)
     ck_assert_uint_eq(db_sessions(db), 0);
     db_destroy(&db);
     ck_assert_ptr_null(db);
+    db_destroy(&db);
+}
+END_TEST
+
+/* Writes a password file of the given mode in a scratch directory of its own; returns its path (static). */
+static const char *s_pwfile(const char *dir, const char *content, mode_t mode)
+{
+    static char path[1200];
+    snprintf(path, sizeof path, "%s/pg_password", tu_scratch_dir(dir));
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(content, f);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, mode), 0);
+    return path;
+}
+
+START_TEST(password_file_must_be_private)
+{
+    err_t err;
+    /* 0600: accepted, and the session connects (the suite's server trusts the socket; the password rides along) */
+    const char *path = s_pwfile("pw0600", "Priv4te-pw\n", 0600);
+    db_config_t cfg = {.dsn = s_dsn, .password_file = path, .backoff_min_ms = 10, .backoff_max_ms = 50};
+    db_t *db = db_new(&cfg, &err);
+    ck_assert_msg(db, "%s", err.msg);
+    ck_assert_msg(db_connect(db, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(db_state(db), DB_CONNECTED);
+    db_destroy(&db);
+
+    /* 0640 (group may read): refused by db_new, naming the file and its mode, never its content */
+    path = s_pwfile("pw0640", "Gr0up-Readable-pw\n", 0640);
+    cfg.password_file = path;
+    ck_assert_ptr_null(db_new(&cfg, &err));
+    ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
+    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, "0640"), "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, "Gr0up"));
+
+    /* checked again at connect: a file opened up after db_new is refused there too */
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    db = db_new(&cfg, &err);
+    ck_assert_msg(db, "%s", err.msg);
+    ck_assert_int_eq(chmod(path, 0604), 0);
+    ck_assert_int_eq(db_connect(db, &err), -1);
+    ck_assert_msg(strstr(err.msg, path) && strstr(err.msg, "0604"), "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, "Gr0up"));
+    ck_assert_int_eq(db_state(db), DB_DISCONNECTED);
     db_destroy(&db);
 }
 END_TEST
@@ -357,6 +405,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bad_config_is_refused);
     tcase_add_test(tc, unreachable_server_backs_off_and_hides_password);
+    tcase_add_test(tc, password_file_must_be_private);
     tcase_add_test(tc, query_with_params_and_nulls);
     tcase_add_test(tc, transactions_and_constraints);
     tcase_add_test(tc, copy_escapes_round_trip);
