@@ -6,9 +6,12 @@
 #
 # A scenario is listed for a venue only when it passes there. Left out, with the reason:
 # - ban418 on bybit and coindcx: 418 is Binance's IP ban (Bybit's 403 ban is covered by "ban"; CoinDCX has none).
+# - algo on bybit and coindcx: Binance's /fapi/v1/algoOrder endpoint and its hedge mode (the others keep their
+#   conditional orders among their orders, covered by "operations").
 set(xr_venue_scenarios operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418
-    journal_reset)
-set(xr_venue_binance operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418 journal_reset)
+    journal_reset algo)
+set(xr_venue_binance operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock ban418 journal_reset
+    algo)
 set(xr_venue_bybit operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock journal_reset)
 set(xr_venue_coindcx operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock journal_reset)
 # Also run by make test against the ASan+UBSan build (label venue-asan): the scenarios that exercise the most

@@ -3,16 +3,18 @@
 each the real worker against the real xroute-exchange-sim, driven through a ZeroMQ ROUTER acting as the router
 (venue_harness.py). Usage: venue_suite.py BIN_DIR SCRATCH PORT_BASE VENUE TEST
 where VENUE is binance, bybit or coindcx and TEST one of: operations, faults, kill9, kill9_rest, concurrency,
-replicas, ban, ban418, lifecycle, clock (exit 77 = skipped: libfaketime missing or a sanitizer build for clock, or a
+replicas, ban, ban418, lifecycle, clock, journal_reset, algo (exit 77 = skipped: libfaketime missing or a sanitizer build for clock, or a
 scenario that does not apply to the venue). After every scenario the simulator's ledger must show every order request
 accepted at most once and every fill it made published as event.fill exactly once.
 
 The scenarios are the same for every venue; where a venue really differs (how it answers, what it supports)
 the expectation comes from the venue's profile (venue_harness.PROFILES) or a branch that says why."""
 
+import decimal
 import hashlib
 import hmac
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import zmq
@@ -178,6 +181,160 @@ def t_operations(h):
 
     hl = h.ok("health", {})["health"][0]
     check(hl["reachable"] and hl["circuit"] == "CLOSED" and hl["rate_limit_limit"] > 0, "health: %s" % hl)
+
+
+def binance_signed(h, method, path, params):
+    """A signed call straight to the simulator's Binance listener, as another client of the same account (the
+    worker has no operation for it, or the test wants the venue's own view): returns the parsed JSON reply."""
+    q = urllib.parse.urlencode(dict(params, timestamp=int(time.time() * 1000), recvWindow=5000))
+    sig = hmac.new(b"demo-secret", q.encode(), hashlib.sha256).hexdigest()
+    req = urllib.request.Request("http://127.0.0.1:%d%s?%s&signature=%s" % (h.pb + h.p.port_off, path, q, sig),
+                                 method=method, headers={"X-MBX-APIKEY": "demo-key"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def sent_params(h, path, clid, method="POST"):
+    """The parameters of the request (method, path) that carried client (algo) order id clid, as the simulator
+    received them (its raw request log: query and form body)."""
+    for r in h.admin("GET", "/admin/requests?venue=%s&limit=256" % h.venue)["requests"]:
+        if r["path"] != path or r["method"] != method:
+            continue
+        kv = dict(urllib.parse.parse_qsl(r.get("query") or ""))
+        kv.update(urllib.parse.parse_qsl(r.get("body") or ""))
+        if clid in (kv.get("clientAlgoId"), kv.get("newClientOrderId"), kv.get("origClientOrderId")):
+            return kv
+    raise Fail("the simulator never received %s with %s" % (path, clid))
+
+
+def ledger_order(h, clid):
+    got = [e for e in h.ledger() if e["kind"] == "order" and e["client_id"] == clid]
+    check(len(got) == 1, "ledger orders of %s: %s" % (clid, got))
+    return got[0]
+
+
+def ledger_done(h, order_id):
+    return [e["status"] for e in h.ledger() if e["kind"] == "done" and e["order_id"] == order_id]
+
+
+def t_algo(h):
+    """Binance's conditional orders (STOP_LIMIT, TAKE_PROFIT_LIMIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET)
+    through /fapi/v1/algoOrder, checked against what the simulator received and holds (ledger, raw request
+    log, its own position view): every field reaches the venue as asked, cancel by venue id and by client id
+    end them at the venue, a triggered one fills and its fill is published, and hedge-mode legs (position_side
+    LONG and SHORT) are held apart."""
+    h.set_price("95000")
+    algo = "/fapi/v1/algoOrder"
+    cases = [  # client id, request, ledger type, ledger price, ledger trigger, tif
+        ("al-stoplim", dict(side="SELL", type="STOP_LIMIT", quantity="0.002", stop_price="30000.0", price="29900.0",
+                            time_in_force="GTC"), "STOP", "29900", "30000", "GTC"),
+        ("al-tplim", dict(side="SELL", type="TAKE_PROFIT_LIMIT", quantity="0.003", stop_price="200000.0",
+                          price="200100.0", time_in_force="IOC"), "TAKE_PROFIT", "200100", "200000", "IOC"),
+        ("al-tpmkt", dict(side="BUY", type="TAKE_PROFIT_MARKET", quantity="0.004", stop_price="30000.0"),
+         "TAKE_PROFIT_MARKET", "0", "30000", None),
+        ("al-trail", dict(side="SELL", type="TRAILING_STOP_MARKET", quantity="0.005", trailing_stop_pct="1.5",
+                          stop_price="200000.0"), "TRAILING_STOP_MARKET", "0", "200000", None),
+    ]
+    ids = {}
+    for clid, body, ltype, lprice, ltrig, tif in cases:
+        o = h.ok("place_order", dict(body, symbol="BTC/USDT", client_order_id=clid))["order"]
+        check(o["status"] == "UNTRIGGERED" and o["order_id"].startswith("algo-") and o["client_order_id"] == clid and
+              o["type"] == body["type"], "%s: %s" % (clid, o))
+        ids[clid] = o["order_id"]
+        e = ledger_order(h, clid)
+        check(e["order_id"] == int(o["order_id"][5:]) and e["type"] == ltype and e["side"] == body["side"] and
+              decimal.Decimal(e["qty"]) == decimal.Decimal(body["quantity"]) and
+              decimal.Decimal(e["price"]) == decimal.Decimal(lprice) and
+              decimal.Decimal(e["trigger_price"]) == decimal.Decimal(ltrig) and e["status"] == "UNTRIGGERED" and
+              not e["reduce_only"] and (tif is None or e["tif"] == tif), "ledger of %s: %s" % (clid, e))
+        kv = sent_params(h, algo, clid)
+        check(kv.get("algoType") == "CONDITIONAL" and kv.get("type") == ltype, "%s sent as %s" % (clid, kv))
+    kv = sent_params(h, algo, "al-trail")
+    check(kv.get("callbackRate") == "1.5" and kv.get("activatePrice") == "200000" and "triggerPrice" not in kv,
+          "trailing stop sent as %s" % kv)
+    check(not any(e["client_id"].startswith("al-") for e in h.ledger() if e["kind"] == "order" and
+                  e["type"] in ("LIMIT", "MARKET")), "a conditional order reached the plain order endpoint")
+    g = h.ok("get_order", {"symbol": "BTC/USDT", "client_order_id": "al-trail"})["order"]
+    check(g["order_id"] == ids["al-trail"] and g["status"] == "UNTRIGGERED" and g["type"] == "TRAILING_STOP_MARKET",
+          "get trailing by client id: %s" % g)
+    g = h.ok("get_order", {"symbol": "BTC/USDT", "order_id": ids["al-tplim"]})["order"]
+    check(g["client_order_id"] == "al-tplim" and g["price"] == "200100" and g["stop_price"] == "200000",
+          "get take-profit limit by venue id: %s" % g)
+    opens = {x["client_order_id"]: x for x in h.ok("get_open_orders", {"symbol": "BTC/USDT"})["orders"]}
+    check(all(opens.get(c, {}).get("order_id") == i for c, i in ids.items()), "open orders: %s" % opens)
+
+    # Cancel by venue id ("algo-N": DELETE /fapi/v1/algoOrder?algoId=N) and by client id (the regular
+    # endpoint does not know it, the algo endpoint does): the venue ends each, and only those.
+    c = h.ok("cancel_order", {"symbol": "BTC/USDT", "order_id": ids["al-stoplim"]})["cancel"]
+    check(c["ok"] and c["status"] == "CANCELED" and c["order_id"] == ids["al-stoplim"], "cancel by id: %s" % c)
+    c = h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "al-tpmkt"})["cancel"]
+    check(c["ok"] and c["status"] == "CANCELED" and c["client_order_id"] == "al-tpmkt", "cancel by clid: %s" % c)
+    for clid in ("al-stoplim", "al-tpmkt"):
+        check(ledger_done(h, int(ids[clid][5:])) == ["CANCELED"], "venue state of %s: %s" %
+              (clid, ledger_done(h, int(ids[clid][5:]))))
+    for clid in ("al-tplim", "al-trail"):
+        check(ledger_done(h, int(ids[clid][5:])) == [], "%s ended at the venue" % clid)
+    # An algo order the worker has never seen (placed by another client of the account): its client id is
+    # unknown to the worker's order table, so the cancel asks the regular endpoint, then the algo endpoint, by
+    # that client id.
+    ext = binance_signed(h, "POST", algo, {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "SELL",
+                                           "type": "STOP_MARKET", "quantity": "0.002", "triggerPrice": "30000",
+                                           "clientAlgoId": "al-ext"})
+    c = h.ok("cancel_order", {"symbol": "BTC/USDT", "client_order_id": "al-ext"})["cancel"]
+    check(c["ok"] and c["order_id"] == "algo-%d" % ext["algoId"] and c["status"] == "CANCELED",
+          "cancel of an unknown algo order by client id: %s" % c)
+    kv = sent_params(h, algo, "al-ext", method="DELETE")
+    check("algoId" not in kv and sent_params(h, "/fapi/v1/order", "al-ext", method="DELETE"),
+          "cancel by client id sent as %s" % kv)
+    check(ledger_done(h, ext["algoId"]) == ["CANCELED"], "al-ext cancelled at the venue")
+    e = h.err("cancel_order", {"symbol": "BTC/USDT", "order_id": ids["al-stoplim"]})
+    check(e["code"] == "ORDER_NOT_FOUND" and e.get("venue_code"), "cancel twice: %s" % e)
+    h.wait_events(lambda ev: is_order(ev, "al-stoplim", "CANCELED"), what="CANCELED event of al-stoplim")
+    h.ok("cancel_all", {"symbol": "BTC/USDT"})
+    check(ledger_done(h, int(ids["al-trail"][5:])) == ["CANCELED"], "cancel_all reached the trailing stop")
+
+    # A stop-limit that triggers: the venue turns it into a limit order that fills, and that fill is published.
+    o = h.ok("place_order", {"symbol": "BTC/USDT", "side": "BUY", "type": "STOP_LIMIT", "quantity": "0.002",
+                             "stop_price": "96000.0", "price": "97000.0", "client_order_id": "al-fire"})["order"]
+    check(o["status"] == "UNTRIGGERED", "al-fire: %s" % o)
+    n_fills = sum(1 for e in h.ledger() if e["kind"] == "fill")
+    h.set_price("96200")
+    end = time.time() + 10
+    while time.time() < end and sum(1 for e in h.ledger() if e["kind"] == "fill") == n_fills:
+        h.pump(0.1)
+    check(sum(1 for e in h.ledger() if e["kind"] == "fill") > n_fills, "the triggered stop-limit never filled")
+    h.check_fills_published()
+    g = h.ok("get_order", {"symbol": "BTC/USDT", "client_order_id": "al-fire"})["order"]
+    check(g["status"] in ("NEW", "FILLED"), "triggered stop-limit: %s" % g)
+    h.ok("close_position", {"symbol": "BTC/USDT"})
+
+    # Hedge mode (switched on at the venue by another client of the account: the worker has no operation for
+    # it): LONG and SHORT legs of one symbol held apart, position_side on plain and conditional orders.
+    binance_signed(h, "POST", "/fapi/v1/positionSide/dual", {"dualSidePosition": "true"})
+    h.ok("place_order", market("hg-long", side="BUY", position_side="LONG"))
+    h.ok("place_order", market("hg-short", side="SELL", position_side="SHORT", qty="0.003"))
+    for clid, side in (("hg-long", "LONG"), ("hg-short", "SHORT")):
+        kv = sent_params(h, "/fapi/v1/order", clid)
+        check(kv.get("positionSide") == side and "reduceOnly" not in kv, "%s sent as %s" % (clid, kv))
+    legs = {p["positionSide"]: decimal.Decimal(p["positionAmt"])
+            for p in binance_signed(h, "GET", "/fapi/v3/positionRisk", {"symbol": "BTCUSDT"})}
+    check(legs.get("LONG") == decimal.Decimal("0.002") and legs.get("SHORT") == decimal.Decimal("-0.003"),
+          "venue's hedge legs: %s" % legs)
+    pos = {x.get("position_side"): x for x in h.ok("get_positions", {"symbol": "BTC/USDT"})["positions"]}
+    check(pos.get("LONG", {}).get("quantity") == "0.002" and pos.get("SHORT", {}).get("quantity") == "0.003" and
+          pos["SHORT"]["side"] == "SHORT", "positions in hedge mode: %s" % pos)
+    o = h.ok("place_order", {"symbol": "BTC/USDT", "side": "SELL", "type": "STOP_MARKET", "quantity": "0.002",
+                             "stop_price": "30000.0", "position_side": "LONG", "client_order_id": "hg-stop"})["order"]
+    check(o["status"] == "UNTRIGGERED", "hedge stop: %s" % o)
+    kv = sent_params(h, algo, "hg-stop")
+    check(kv.get("positionSide") == "LONG" and "reduceOnly" not in kv, "hedge stop sent as %s" % kv)
+    h.ok("cancel_order", {"symbol": "BTC/USDT", "order_id": o["order_id"]})
+    check(ledger_done(h, int(o["order_id"][5:])) == ["CANCELED"], "hedge stop cancelled at the venue")
+    h.ok("place_order", market("hg-long-x", side="SELL", position_side="LONG"))
+    h.ok("place_order", market("hg-short-x", side="BUY", position_side="SHORT", qty="0.003"))
+    legs = {p["positionSide"]: decimal.Decimal(p["positionAmt"])
+            for p in binance_signed(h, "GET", "/fapi/v3/positionRisk", {"symbol": "BTCUSDT"})}
+    check(all(v == 0 for v in legs.values()), "hedge legs closed: %s" % legs)
 
 
 def bybit_exhaust_create_budget(h):
@@ -538,10 +695,12 @@ def t_lifecycle(h):
         h.ok("get_ticker", {"symbol": "BTC/USDT"})
 
 
-TESTS = {"journal_reset": t_journal_reset, "operations": t_operations, "faults": t_faults, "kill9": t_kill9, "kill9_rest": t_kill9_rest,
+TESTS = {"algo": t_algo, "journal_reset": t_journal_reset, "operations": t_operations, "faults": t_faults, "kill9": t_kill9, "kill9_rest": t_kill9_rest,
          "concurrency": t_concurrency,
          "replicas": t_replicas, "ban": t_ban, "ban418": t_ban418, "lifecycle": t_lifecycle, "clock": t_clock}
-BINANCE_ONLY = {"ban418": "418 is Binance's IP ban; Bybit's 403 is covered by ban, CoinDCX has no ban"}
+BINANCE_ONLY = {"ban418": "418 is Binance's IP ban; Bybit's 403 is covered by ban, CoinDCX has no ban",
+                "algo": "Binance's algo-order endpoint and hedge mode; the others keep conditional orders among "
+                        "their orders (operations)"}
 
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
