@@ -364,6 +364,11 @@ def t_faults(h):
     check(time.time() - t0 < 1.0, "a slow order blocked another request")
     r = h.collect([id_slow])[id_slow]
     check(r["type"] == "result" and r["body"]["order"]["status"] == "NEW", "latency: %s" % r)
+    h.fault("latency", ms=800)
+    o = h.ok("place_order", market("ft-lat-mkt"))["order"]
+    check(o["status"] == "FILLED", "slow market order: %s" % o)
+    # Every fill the venue made so far was published (and after each fault below): a fault must not lose one.
+    h.check_fills_published()
 
     # Unknown outcomes: 5xx, dropped connection, timeout -> PENDING_UNKNOWN, then the real outcome is published.
     for kind, placed in (("http5xx", False), ("drop", False), ("timeout", False), ("lose_reply", True)):
@@ -374,6 +379,7 @@ def t_faults(h):
         want = "NEW" if placed else "REJECTED"
         h.wait_events(lambda ev: is_order(ev, clid, want), timeout=25, what="%s resolved %s" % (kind, want))
         h.check_at_most_once()
+        h.check_fills_published()
     # A market order whose reply is lost: filled at the venue, resolved as FILLED, its fill published.
     h.fault("lose_reply")
     o = h.ok("place_order", market("ft-lost-mkt"), timeout=15)["order"]
@@ -381,6 +387,8 @@ def t_faults(h):
     h.wait_events(lambda ev: is_order(ev, "ft-lost-mkt", "FILLED"), timeout=25, what="lost market resolved")
     h.wait_events(lambda ev: ev[1] == "event.fill" and ev[2]["fill"].get("client_order_id") == "ft-lost-mkt",
                   timeout=20, what="lost market fill")
+    h.check_at_most_once()
+    h.check_fills_published()
 
     # Reads are retried through 5xx and dropped connections.
     h.fault("http5xx", path=p.open_path)
@@ -421,6 +429,9 @@ def t_faults(h):
         r = h.collect([id_wait])[id_wait]
         check(r["type"] == "result" and time.time() - t0 >= 0.6, "after the ban: %s" % r)
 
+    h.check_at_most_once()
+    h.check_fills_published()
+
     # Circuit breaker: repeated failures open it and answer VENUE_UNAVAILABLE quickly.
     h.fault("http5xx", path="*", count=-1)
     for i in range(6):
@@ -430,10 +441,14 @@ def t_faults(h):
     check(e["code"] == "VENUE_UNAVAILABLE" and time.time() - t0 < 0.5, "circuit: %s" % e)
     hl = h.ok("health", {})["health"][0]
     check(hl["circuit"] in ("OPEN", "HALF_OPEN"), "health circuit: %s" % hl)
+    h.check_at_most_once()
+    h.check_fills_published()  # fill discovery kept working (or caught up) through the open circuit
     h.clear_faults()
     time.sleep(5.5)
     h.ok("get_ticker", {"symbol": "BTC/USDT"})
     h.ok("cancel_all", {"symbol": "BTC/USDT"})
+    h.check_at_most_once()
+    h.check_fills_published()
 
 
 # Market orders in the kill -9 stream: Bybit allows 10 order writes per second per account and CoinDCX 16
