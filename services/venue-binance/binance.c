@@ -1161,23 +1161,52 @@ static int s_sign(void *state, const venue_creds_t *creds, int64_t now_ms, venue
     return 0;
 }
 
+/* Every Binance code of venues.md 1.6 (and the few more the adapter meets), with its unified code. Choices
+ * where the unified set has no exact word:
+ * - -2021 (stop would trigger at once) and -2022 (reduce-only with nothing to reduce) are the request's
+ *   fault given the market or position: INVALID_REQUEST, as the adapter answers close_position when flat.
+ * - -4016 / -4024 (price above the maximum / below the band) are price-filter refusals like -4013:
+ *   PRECISION.
+ * - -4120 (conditional type sent to /fapi/v1/order) means the venue moved a type to another endpoint:
+ *   UNSUPPORTED, the type cannot be placed that way.
+ * - -2010, -2025 (the venue's open-order cap, not our own risk limits), -2027 (position too large for the
+ *   leverage), -4131 (market order outside the PERCENT_PRICE band) and -5022 (post-only would take) are the
+ *   venue refusing a valid request for reasons of its own: VENUE_REJECTED. */
+static const struct {
+    long code;      /* Binance error code */
+    xr_code_t xr;   /* unified code */
+} s_codes[] = {
+    {-1002, XR_AUTH},           {-1003, XR_RATE_LIMITED},   {-1007, XR_TIMEOUT},
+    {-1008, XR_RATE_LIMITED},   {-1015, XR_RATE_LIMITED},   {-1021, XR_CLOCK_SKEW},
+    {-1022, XR_AUTH},           {-1100, XR_INVALID_REQUEST}, {-1101, XR_INVALID_REQUEST},
+    {-1102, XR_INVALID_REQUEST}, {-1103, XR_INVALID_REQUEST}, {-1104, XR_INVALID_REQUEST},
+    {-1105, XR_INVALID_REQUEST}, {-1106, XR_INVALID_REQUEST}, {-1111, XR_PRECISION},
+    {-1116, XR_INVALID_REQUEST}, {-1117, XR_INVALID_REQUEST}, {-1121, XR_UNKNOWN_SYMBOL},
+    {-1125, XR_AUTH},           {-2010, XR_VENUE_REJECTED}, {-2011, XR_ORDER_NOT_FOUND},
+    {-2013, XR_ORDER_NOT_FOUND}, {-2014, XR_AUTH},           {-2015, XR_AUTH},
+    {-2018, XR_INSUFFICIENT_BALANCE}, {-2019, XR_INSUFFICIENT_BALANCE}, {-2021, XR_INVALID_REQUEST},
+    {-2022, XR_INVALID_REQUEST}, {-2025, XR_VENUE_REJECTED}, {-2027, XR_VENUE_REJECTED},
+    {-4003, XR_INVALID_REQUEST}, {-4004, XR_PRECISION},      {-4005, XR_PRECISION},
+    {-4013, XR_PRECISION},      {-4014, XR_PRECISION},      {-4015, XR_INVALID_REQUEST},
+    {-4016, XR_PRECISION},      {-4023, XR_PRECISION},      {-4024, XR_PRECISION},
+    {-4061, XR_INVALID_REQUEST}, {-4116, XR_DUPLICATE_ORDER}, {-4120, XR_UNSUPPORTED},
+    {-4131, XR_VENUE_REJECTED}, {-4164, XR_MIN_NOTIONAL},   {-5022, XR_VENUE_REJECTED},
+};
+
 xr_code_t binance_code_map(long code)
 {
-    switch (code) {
-    case -1003: case -1008: case -1015: return XR_RATE_LIMITED;
-    case -1007: return XR_TIMEOUT;
-    case -1021: return XR_CLOCK_SKEW;
-    case -1002: case -1022: case -1125: case -2014: case -2015: return XR_AUTH;
-    case -1100: case -1101: case -1102: case -1103: case -1104: case -1105: case -1106: case -1116:
-    case -1117: case -4003: case -4015: case -4061: return XR_INVALID_REQUEST;
-    case -1111: case -4004: case -4005: case -4013: case -4014: case -4023: return XR_PRECISION;
-    case -1121: return XR_UNKNOWN_SYMBOL;
-    case -2011: case -2013: return XR_ORDER_NOT_FOUND;
-    case -2018: case -2019: return XR_INSUFFICIENT_BALANCE;
-    case -4116: return XR_DUPLICATE_ORDER;
-    case -4164: return XR_MIN_NOTIONAL;
-    default: return XR_VENUE_REJECTED;
-    }
+    for (size_t i = 0; i < sizeof s_codes / sizeof s_codes[0]; i++)
+        if (s_codes[i].code == code)
+            return s_codes[i].xr;
+    return XR_VENUE_REJECTED;
+}
+
+bool binance_code_known(long code)
+{
+    for (size_t i = 0; i < sizeof s_codes / sizeof s_codes[0]; i++)
+        if (s_codes[i].code == code)
+            return true;
+    return false;
 }
 
 static int64_t s_retry_after_ms(const venue_resp_t *r)

@@ -22,4 +22,7 @@ void binance_derived_clid(const char *parent, const char *suffix, char out[VENUE
 /* Binance error code (e.g. -2019) to the unified code; VENUE_REJECTED for codes not in the table. */
 xr_code_t binance_code_map(long code);
 
+/* True when code has an explicit entry in the table (every code of venues.md 1.6 must). */
+bool binance_code_known(long code);
+
 #endif

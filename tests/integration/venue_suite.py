@@ -225,6 +225,19 @@ def t_algo(h):
     LONG and SHORT) are held apart."""
     h.set_price("95000")
     algo = "/fapi/v1/algoOrder"
+    # Refusals only the venue can make, through the real path: its code kept, mapped to the unified one
+    # (binance_code_map), and nothing placed.
+    for clid, body, code, vcode in (
+            ("al-rej-2021", dict(side="SELL", type="STOP_MARKET", quantity="0.002", stop_price="150000.0"),
+             "INVALID_REQUEST", "-2021"),
+            ("al-rej-2022", dict(side="SELL", type="MARKET", quantity="0.002", reduce_only=True),
+             "INVALID_REQUEST", "-2022"),
+            ("al-rej-5022", dict(side="BUY", type="LIMIT", quantity="0.002", price="99000.0", time_in_force="GTX"),
+             "VENUE_REJECTED", "-5022")):
+        e = h.err("place_order", dict(body, symbol="BTC/USDT", client_order_id=clid))
+        check(e["code"] == code and e.get("venue_code") == vcode and e.get("venue_message"),
+              "%s: %s" % (clid, e))
+        check(not any(x["client_id"] == clid for x in h.ledger() if x["kind"] == "order"), "%s placed" % clid)
     cases = [  # client id, request, ledger type, ledger price, ledger trigger, tif
         ("al-stoplim", dict(side="SELL", type="STOP_LIMIT", quantity="0.002", stop_price="30000.0", price="29900.0",
                             time_in_force="GTC"), "STOP", "29900", "30000", "GTC"),

@@ -791,7 +791,8 @@ START_TEST(test_error_mapping)
 }
 END_TEST
 
-/* Every error code of venues.md 1.6, with the unified code it must map to. */
+/* Every error code of venues.md 1.6, with the unified code it must map to; each has its own entry in the
+ * adapter's table (none falls through to the default). */
 START_TEST(test_every_documented_code)
 {
     static const struct {
@@ -807,11 +808,13 @@ START_TEST(test_every_documented_code)
         {-4023, XR_PRECISION},        {-1121, XR_UNKNOWN_SYMBOL},     {-2011, XR_ORDER_NOT_FOUND},
         {-2013, XR_ORDER_NOT_FOUND},  {-2018, XR_INSUFFICIENT_BALANCE}, {-2019, XR_INSUFFICIENT_BALANCE},
         {-4116, XR_DUPLICATE_ORDER},  {-4164, XR_MIN_NOTIONAL},       {-2010, XR_VENUE_REJECTED},
-        {-2021, XR_VENUE_REJECTED},   {-2022, XR_VENUE_REJECTED},     {-2025, XR_VENUE_REJECTED},
-        {-2027, XR_VENUE_REJECTED},   {-4016, XR_VENUE_REJECTED},     {-4024, XR_VENUE_REJECTED},
-        {-4120, XR_VENUE_REJECTED},   {-4131, XR_VENUE_REJECTED},     {-5022, XR_VENUE_REJECTED},
+        {-2021, XR_INVALID_REQUEST},  {-2022, XR_INVALID_REQUEST},    {-2025, XR_VENUE_REJECTED},
+        {-2027, XR_VENUE_REJECTED},   {-4016, XR_PRECISION},          {-4024, XR_PRECISION},
+        {-4120, XR_UNSUPPORTED},      {-4131, XR_VENUE_REJECTED},     {-5022, XR_VENUE_REJECTED},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        ck_assert_msg(binance_code_known(table[i].code), "code %ld has no entry of its own", table[i].code);
+        ck_assert_int_eq(binance_code_map(table[i].code), table[i].want);
         char body[64];
         snprintf(body, sizeof body, "{\"code\":%ld,\"msg\":\"m%ld\"}", table[i].code, table[i].code);
         venue_error_t e = s_map(400, body, NULL);
@@ -822,6 +825,19 @@ START_TEST(test_every_documented_code)
         ck_assert(strncmp(e.venue_message, "m-", 2) == 0);
         ck_assert(e.unknown_outcome == (table[i].code == -1007));
     }
+}
+END_TEST
+
+/* A code the table does not name is VENUE_REJECTED with the venue's code and message kept. */
+START_TEST(test_unlisted_code)
+{
+    ck_assert(!binance_code_known(-9999));
+    ck_assert(!binance_code_known(0));
+    venue_error_t e = s_map(400, "{\"code\":-9999,\"msg\":\"Something new.\"}", NULL);
+    ck_assert_int_eq(e.code, XR_VENUE_REJECTED);
+    ck_assert_str_eq(e.venue_code, "-9999");
+    ck_assert_str_eq(e.venue_message, "Something new.");
+    ck_assert_ptr_nonnull(strstr(e.message, "-9999"));
 }
 END_TEST
 
@@ -888,6 +904,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_time);
     tcase_add_test(tc, test_error_mapping);
     tcase_add_test(tc, test_every_documented_code);
+    tcase_add_test(tc, test_unlisted_code);
     tcase_add_test(tc, test_usage_headers);
     tcase_add_test(tc, test_derived_clid_fits);
     suite_add_tcase(s, tc);
