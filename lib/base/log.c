@@ -58,6 +58,11 @@ void log_write(log_level_t level, const char *fmt, ...)
     size_t len = (size_t) n + (m < 0 ? 0 : (size_t) m);
     if (len > sizeof line - 2)
         len = sizeof line - 2;
+    /* one event, one line: a line break inside the text (a venue's error body, say) must not start a second,
+     * forgeable line */
+    for (size_t i = (size_t) n; i < len; i++)
+        if (line[i] == '\n' || line[i] == '\r')
+            line[i] = ' ';
     line[len++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, len);
     (void) w; /* nothing sensible to do if stderr is gone */

@@ -29,7 +29,8 @@ int log_level_parse(const char *text, log_level_t *out);
 /* True if a line at this level would be written. */
 bool log_enabled(log_level_t level);
 
-/* Writes one line atomically (one write(2)); lines longer than 4 KiB are truncated. */
+/* Writes one line atomically (one write(2)); lines longer than 4 KiB are truncated; line breaks in the text
+ * become spaces, so that one event is always one line. */
 void log_write(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Describes a secret without revealing it: "<redacted len=32>". Writes into out; returns out. */
