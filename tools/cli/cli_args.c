@@ -238,6 +238,21 @@ static int s_option(cli_args_t *a, const char *opt, const char *val, err_t *err)
     return 0;
 }
 
+/* Options that take a value, as s_option knows them: an unknown option last on the line is reported as
+ * unknown, not as missing its value. */
+static const char *const s_valued[] = {
+    "--gateway", "--events", "--timeout", "--venue", "--account", "--symbol", "--side", "--type", "--tif",
+    "--position-side", "--qty", "--price", "--stop-price", "--tp", "--sl", "--trail", "--leverage", "--client-id",
+    "--id", "--asset", "--interval", "--limit", "--start", "--end", "--since", "--meta"};
+
+static bool s_takes_value(const char *arg)
+{
+    for (size_t i = 0; i < sizeof s_valued / sizeof s_valued[0]; i++)
+        if (!strcmp(arg, s_valued[i]))
+            return true;
+    return false;
+}
+
 static bool s_is_flag(const char *arg)
 {
     return !strcmp(arg, "--json") || !strcmp(arg, "--reduce-only") || !strcmp(arg, "--round") ||
@@ -279,6 +294,10 @@ int cli_args_parse(int argc, char **argv, const char *env_gateway, const char *e
             else
                 out->action = CLI_HELP;
         } else if (!strncmp(arg, "--", 2)) {
+            if (!s_takes_value(arg)) {
+                err_set(err, XR_INVALID_REQUEST, "unknown option %s (see xroute --help)", arg);
+                goto fail;
+            }
             if (i + 1 >= argc) {
                 err_set(err, XR_INVALID_REQUEST, "%s needs a value", arg);
                 goto fail;

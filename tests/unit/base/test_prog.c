@@ -1,15 +1,20 @@
 /* test_prog: what every binary does with its command line. In process: --help/-h print the usage text and
  * --version/-V "NAME VERSION" on stdout (nothing else, nothing on stderr), an argument after "--" is no flag,
  * prog_opt's flag > environment > default order, prog_check_opts' refusals and message, prog_parse_int's
- * bounds. Output is captured by pointing fd 1 and fd 2 at scratch files. */
+ * bounds. Output is captured by pointing fd 1 and fd 2 at scratch files.
+ * Then every real binary of $XR_BIN, run by fork and exec: --help and --version exit 0 with their text on
+ * stdout, and an unknown option exits non-zero with a message naming it on stderr. */
 #include "base/prog.h"
 
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -214,6 +219,135 @@ START_TEST(test_parse_int)
 }
 END_TEST
 
+/* ---- the real binaries ---------------------------------------------------------------------------------- */
+
+static const char *const s_binaries[] = {"xroute-gateway", "xroute-router", "xroute-venue-binance",
+                                         "xroute-venue-bybit", "xroute-venue-coindcx", "xroute-recorder",
+                                         "xroute-exchange-sim", "xroute"};
+
+typedef struct {
+    int status;  /* wait status */
+    char *out;   /* stdout (malloc'd) */
+    char *err;   /* stderr (malloc'd) */
+} run_t;
+
+/* Runs $XR_BIN/name with up to two arguments, no stdin, a 10 s limit (then SIGKILL); output in files. */
+static run_t s_exec(const char *name, const char *a1, const char *a2)
+{
+    const char *bin = getenv("XR_BIN");
+    ck_assert_msg(bin != NULL, "XR_BIN is not set");
+    char path[1200], out[1300], err[1300];
+    snprintf(path, sizeof path, "%s/%s", bin, name);
+    ck_assert_msg(access(path, X_OK) == 0, "%s is missing (build every target first)", path);
+    snprintf(out, sizeof out, "%s/%s.out", tu_scratch(), name);
+    snprintf(err, sizeof err, "%s/%s.err", tu_scratch(), name);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(120);
+        char *argv[] = {path, (char *) a1, (char *) a2, NULL};
+        execv(path, argv);
+        _exit(121);
+    }
+    run_t r = {0};
+    int64_t waited_ms = 0;
+    pid_t done;
+    while ((done = waitpid(pid, &r.status, WNOHANG)) == 0 && waited_ms < 10000) {
+        struct timespec d = {0, 10 * 1000000};
+        nanosleep(&d, NULL);
+        waited_ms += 10;
+    }
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &r.status, 0);
+        ck_abort_msg("%s %s did not exit within 10 s", name, a1 ? a1 : "");
+    }
+    r.out = tu_read_file(out, NULL);
+    r.err = tu_read_file(err, NULL);
+    ck_assert_ptr_nonnull(r.out);
+    ck_assert_ptr_nonnull(r.err);
+    return r;
+}
+
+static void s_run_free(run_t *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static bool s_exited(const run_t *r, int code)
+{
+    return WIFEXITED(r->status) && WEXITSTATUS(r->status) == code;
+}
+
+START_TEST(test_binary_help)
+{
+    const char *name = s_binaries[_i];
+    run_t r = s_exec(name, "--help", NULL);
+    ck_assert_msg(s_exited(&r, 0), "%s --help: status %d, stderr '%s'", name, r.status, r.err);
+    char want[80];
+    snprintf(want, sizeof want, "usage: %s ", name);
+    ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "%s --help does not open with '%s': '%.200s'", name,
+                  want, r.out);
+    size_t lines = 0;
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines >= 3, "%s --help: %zu lines, want the settings too", name, lines);
+    ck_assert_msg(r.out[strlen(r.out) - 1] == '\n', "%s --help: no final newline", name);
+    ck_assert_msg(r.err[0] == '\0', "%s --help wrote to stderr: '%s'", name, r.err);
+    s_run_free(&r);
+    /* -h is the same text */
+    run_t h = s_exec(name, "-h", NULL);
+    r = s_exec(name, "--help", NULL);
+    ck_assert_msg(s_exited(&h, 0), "%s -h: status %d", name, h.status);
+    ck_assert_str_eq(h.out, r.out);
+    s_run_free(&h);
+    s_run_free(&r);
+}
+END_TEST
+
+START_TEST(test_binary_version)
+{
+    const char *name = s_binaries[_i];
+    char want[128];
+    snprintf(want, sizeof want, "%s %s\n", name, XR_VERSION);
+    const char *flags[] = {"--version", "-V"};
+    for (size_t f = 0; f < 2; f++) {
+        run_t r = s_exec(name, flags[f], NULL);
+        ck_assert_msg(s_exited(&r, 0), "%s %s: status %d, stderr '%s'", name, flags[f], r.status, r.err);
+        ck_assert_str_eq(r.out, want);
+        ck_assert_msg(r.err[0] == '\0', "%s %s wrote to stderr: '%s'", name, flags[f], r.err);
+        s_run_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_binary_unknown_option)
+{
+    const char *name = s_binaries[_i];
+    /* alone, and with a value after it (a flag that takes one must not make it look known) */
+    const char *values[] = {NULL, "1"};
+    for (size_t v = 0; v < 2; v++) {
+        run_t r = s_exec(name, "--no-such-option", values[v]);
+        ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) != 0 && WEXITSTATUS(r.status) < 120,
+                      "%s --no-such-option: status %d (want a plain non-zero exit)", name, r.status);
+        ck_assert_msg(strstr(r.err, "--no-such-option") != NULL, "%s: message does not name the option: '%s'",
+                      name, r.err);
+        ck_assert_msg(strstr(r.err, "unknown") != NULL, "%s: message does not say the option is unknown: '%s'",
+                      name, r.err);
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "%s: ", name);
+        ck_assert_msg(strncmp(r.err, prefix, strlen(prefix)) == 0, "%s: message does not start with '%s': '%s'",
+                      name, prefix, r.err);
+        s_run_free(&r);
+    }
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("prog");
@@ -224,6 +358,13 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_check_opts);
     tcase_add_test(tc, test_parse_int);
     suite_add_tcase(s, tc);
+    int n = (int) (sizeof s_binaries / sizeof s_binaries[0]);
+    TCase *bins = tcase_create("binaries");
+    tcase_set_timeout(bins, 60);
+    tcase_add_loop_test(bins, test_binary_help, 0, n);
+    tcase_add_loop_test(bins, test_binary_version, 0, n);
+    tcase_add_loop_test(bins, test_binary_unknown_option, 0, n);
+    suite_add_tcase(s, bins);
     return s;
 }
 

@@ -2,6 +2,7 @@
 #include "cli/cli_args.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int s_parse(cli_args_t *a, err_t *err, int argc, const char **argv)
@@ -70,6 +71,32 @@ START_TEST(test_positionals_and_fanout)
 }
 END_TEST
 
+START_TEST(test_every_valued_option_known)
+{
+    /* each option of the usage text that takes a value: last on the line it needs its value (it is known),
+     * with a value it is never "unknown" */
+    const char *valued[] = {"--gateway", "--events", "--timeout", "--venue", "--account", "--symbol", "--side",
+                            "--type", "--tif", "--position-side", "--qty", "--price", "--stop-price", "--tp",
+                            "--sl", "--trail", "--leverage", "--client-id", "--id", "--asset", "--interval",
+                            "--limit", "--start", "--end", "--since", "--meta"};
+    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++) {
+        ck_assert_msg(strstr(cli_usage(), valued[i]) != NULL, "%s not in the usage text", valued[i]);
+        cli_args_t a;
+        err_t err = {0};
+        const char *last[] = {"xroute", "orders", valued[i]};
+        ck_assert_int_eq(s_parse(&a, &err, 3, last), -1);
+        char want[64];
+        snprintf(want, sizeof want, "%s needs a value", valued[i]);
+        ck_assert_msg(strcmp(err.msg, want) == 0, "%s: '%s'", valued[i], err.msg);
+        const char *with[] = {"xroute", "orders", valued[i], "x"};
+        err = (err_t){0};
+        if (s_parse(&a, &err, 4, with) == 0)
+            cli_args_free(&a);
+        ck_assert_msg(strstr(err.msg, "unknown option") == NULL, "%s: '%s'", valued[i], err.msg);
+    }
+}
+END_TEST
+
 START_TEST(test_bad_usage)
 {
     struct {
@@ -86,6 +113,9 @@ START_TEST(test_bad_usage)
         {{"xroute", "place", "--side", "long"}, 4, "--side: 'long' is not one of buy sell"},
         {{"xroute", "leverage", "BTC/USDT", "126"}, 4, "leverage: '126' is not a whole number in 1..125"},
         {{"xroute", "orders", "--frobnicate", "1"}, 4, "unknown option --frobnicate"},
+        {{"xroute", "orders", "--frobnicate"}, 3, "unknown option --frobnicate"}, /* last: unknown, not valueless */
+        {{"xroute", "--frobnicate"}, 2, "unknown option --frobnicate"},
+        {{"xroute", "place", "--symbol"}, 3, "--symbol needs a value"},
         {{"xroute", "place", "--meta", "novalue"}, 4, "--meta: want KEY=VALUE"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -111,6 +141,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_place_limit);
     tcase_add_test(tc, test_positionals_and_fanout);
+    tcase_add_test(tc, test_every_valued_option_known);
     tcase_add_test(tc, test_bad_usage);
     suite_add_tcase(s, tc);
     return tu_run(s);
