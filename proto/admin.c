@@ -13,6 +13,7 @@ static const wire_field_t s_health_fields[] = {
     WF_ENUM("circuit", T, circuit, W_REQ, wire_circuit_names),
     WF_U32("inflight", T, inflight, 0),
     WF_U64("journal_backlog", T, journal_backlog, 0),
+    WF_U32("replicas", T, replicas, 0),
 };
 #undef T
 const wire_desc_t wire_health_desc = WIRE_DESC(proto_health_t, s_health_fields);

@@ -18,6 +18,7 @@ typedef struct {
     proto_circuit_t circuit;              /* required */
     uint32_t inflight;                    /* requests in flight at the worker */
     uint64_t journal_backlog;             /* events not yet acknowledged by the recorder */
+    uint32_t replicas;                    /* replicas the account's rate-limit budget is split between */
 } proto_health_t;
 
 typedef struct {

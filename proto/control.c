@@ -20,6 +20,7 @@ static const wire_field_t s_worker_heartbeat[] = {
 };
 static const wire_field_t s_router[] = {
     WF_I64("epoch", T, epoch, W_REQ),
+    WF_U32("replicas", T, replicas, 0),
 };
 static const wire_field_t s_hello[] = {
     WF_STR("source", T, source, W_REQ, proto_check_instance),

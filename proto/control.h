@@ -24,6 +24,8 @@ typedef struct {
     uint64_t journal_backlog;          /* worker.heartbeat: required, events not yet acked */
     int64_t epoch;                     /* router.hello, router.heartbeat: required, router start (epoch ms);
                                           a change means the router restarted */
+    uint32_t replicas;                 /* router.heartbeat: optional, live workers registered for the
+                                          receiver's (venue, account), itself included; 0 = not told */
     char source[PROTO_INSTANCE_SZ];    /* events.*: required, the worker instance whose events these are */
     uint64_t first_seq;                /* events.hello: required, oldest seq still journaled (0 = none) */
     uint64_t last_seq;                 /* events.hello: required, newest seq published (0 = none yet) */
