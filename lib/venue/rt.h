@@ -131,7 +131,9 @@ struct _venue_runtime_t {
     char recorder_ep[256];           /* recorder control */
     venue_creds_t creds;             /* key, secret, recv window */
     int capacity;                    /* client calls in flight accepted */
-    int replicas;                    /* instances sharing the account */
+    int replicas;                    /* instances sharing the account: max(replicas_config, the router's live
+                                        count); the rate-limit budget is split by it */
+    int replicas_config;             /* XROUTE_VENUE_REPLICAS: the floor of replicas */
     int http_timeout_ms;             /* per HTTP request */
     int64_t fill_poll_ms;            /* fill poll period while a symbol is active */
     int64_t acceptance_ms;           /* wait after recv window before resolving an unknown outcome */

@@ -138,7 +138,7 @@ static int s_config(venue_runtime_t *rt, const config_t *cfg, err_t *err)
     rt->capacity = (int) v;
     if (config_get_int(cfg, "XROUTE_VENUE_REPLICAS", 1, 1, RATELIMIT_MAX_SHARE, &v, err) < 0)
         return -1;
-    rt->replicas = (int) v;
+    rt->replicas = rt->replicas_config = (int) v;
     if (config_get_duration_ms(cfg, "XROUTE_VENUE_HTTP_TIMEOUT_MS", 10000, &v, err) < 0)
         return -1;
     rt->http_timeout_ms = (int) (v > 0 && v < 600000 ? v : 10000);
@@ -168,6 +168,16 @@ static void s_connect_eps(const char *in, char *out, size_t cap)
 
 /* ---- rate limits -------------------------------------------------------------------------------------- */
 
+static void s_carry_usage(ratelimit_t *from, ratelimit_t *to)
+{
+    int64_t now = rt_now();
+    for (size_t i = 0; i < ratelimit_rule_count(from); i++) {
+        ratelimit_usage_t u;
+        if (ratelimit_usage(from, i, now, &u) == 0 && u.used > 0)
+            ratelimit_correct(to, u.name, u.used, now, NULL);
+    }
+}
+
 static int s_limits(venue_runtime_t *rt, const venue_limits_t *l, err_t *err)
 {
     ratelimit_t *w = ratelimit_new("weight", rt->replicas, err), *o = ratelimit_new("orders", rt->replicas, err);
@@ -188,10 +198,13 @@ static int s_limits(venue_runtime_t *rt, const venue_limits_t *l, err_t *err)
 #undef S_MS
     if (ratelimit_add_rule(o, &rs, err) < 0 || ratelimit_add_rule(o, &rl, err) < 0)
         goto fail;
-    /* A ban in force carries over to the new limiters. */
+    /* A ban in force and the usage of the window (venue units, whatever the share) carry over to the new
+     * limiters. */
     if (rt->weight_rl) {
         ratelimit_block_until(w, ratelimit_blocked_until(rt->weight_rl));
         ratelimit_block_until(o, ratelimit_blocked_until(rt->order_rl));
+        s_carry_usage(rt->weight_rl, w);
+        s_carry_usage(rt->order_rl, o);
     }
     ratelimit_destroy(&rt->weight_rl);
     ratelimit_destroy(&rt->order_rl);
@@ -269,6 +282,7 @@ static void s_health(venue_runtime_t *rt, const bus_msg_t *route, const proto_he
         h->rate_limit_used = (uint32_t) u.used;
         h->rate_limit_limit = (uint32_t) u.limit;
     }
+    h->replicas = (uint32_t) rt->replicas;
     circuit_state_t cs = circuit_state(rt->circuit);
     h->circuit = cs == CIRCUIT_OPEN ? PROTO_CIRCUIT_OPEN : cs == CIRCUIT_HALF_OPEN ? PROTO_CIRCUIT_HALF_OPEN
                                                                                    : PROTO_CIRCUIT_CLOSED;
@@ -458,6 +472,26 @@ static void s_control(venue_runtime_t *rt, proto_type_t type)
         bus_send_envelope(rt->router, NULL, &rt->out, &err);
 }
 
+/* The router counts the live replicas of this venue and account (README 9, router.heartbeat): with more of
+ * them than configured (docker compose --scale), each keeps only its share of the account's budget; the
+ * count follows replicas as they come and go, never below XROUTE_VENUE_REPLICAS. 0 = not told. */
+static void s_live_replicas(venue_runtime_t *rt, uint32_t live)
+{
+    if (live == 0)
+        return;
+    int want = live < RATELIMIT_MAX_SHARE ? (int) live : RATELIMIT_MAX_SHARE;
+    if (want < rt->replicas_config)
+        want = rt->replicas_config;
+    if (want == rt->replicas)
+        return;
+    log_info("rate limits venue=%s instance=%s: budget split %d -> %d (configured %d, live replicas %u)", rt->venue,
+             rt->instance, rt->replicas, want, rt->replicas_config, live);
+    rt->replicas = want;
+    err_t err;
+    if (rt->weight_rl && s_limits(rt, &rt->limits, &err) < 0)
+        log_error("rate limits venue=%s: %s", rt->venue, err.msg);
+}
+
 static void s_register(venue_runtime_t *rt, const char *why)
 {
     if (!rt->ready)
@@ -494,6 +528,8 @@ static void s_on_router(venue_runtime_t *rt)
                 else if ((rt->router_epoch && c.epoch != rt->router_epoch) || !rt->registered)
                     s_register(rt, rt->router_epoch ? "router restarted" : "router seen");
                 rt->router_epoch = c.epoch;
+                if (h.type == PROTO_T_ROUTER_HEARTBEAT)
+                    s_live_replicas(rt, c.replicas);
             }
         } else if (h.type == PROTO_T_ERROR) {
             proto_error_t e;
