@@ -553,7 +553,10 @@ static int s_drain_frontend(router_t *self)
 
 /* ---- backend: workers ---------------------------------------------------------------------------------- */
 
-static void s_send_control(router_t *self, const uint8_t *identity, size_t len, proto_type_t type)
+/* Sends a control message to one worker. replicas (router.heartbeat) is how many workers of the receiver's
+ * (venue, account) are registered: each uses it to split the account's rate-limit budget (README 9); 0 for
+ * a router.hello (the peer is unknown). */
+static void s_send_control(router_t *self, const uint8_t *identity, size_t len, proto_type_t type, size_t replicas)
 {
     proto_header_t h;
     char id[24];
@@ -562,6 +565,7 @@ static void s_send_control(router_t *self, const uint8_t *identity, size_t len, 
     proto_control_t c;
     proto_control_init(&c, type);
     c.epoch = self->epoch;
+    c.replicas = (uint32_t) replicas;
     buf_reset(&self->out);
     err_t err = {0};
     if (proto_control_encode(&h, &c, &self->out, &err) != 0)
@@ -641,12 +645,14 @@ static void s_handle_control(router_t *self, const uint8_t *ident, size_t ident_
         }
         log_info("worker %s venue=%s account=%s instance=%s capacity=%u pid=%u", is_new ? "registered" : "re-registered",
                  c.venue, c.account, c.instance, c.capacity, c.pid);
-        s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HEARTBEAT);
+        /* The heartbeat at once is the registration's acknowledgement, with the replica count. */
+        s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HEARTBEAT,
+                       worker_registry_count(self->workers, nw->venue, nw->account));
         return;
     }
     if (c.type == PROTO_T_WORKER_HEARTBEAT) {
         if (!w) {
-            s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HELLO);
+            s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HELLO, 0);
             return;
         }
         w->last_seen_ms = now;
@@ -683,7 +689,7 @@ static int s_drain_backend(router_t *self)
         if (hdr.type == PROTO_T_RESULT || hdr.type == PROTO_T_ERROR) {
             s_handle_reply(self, msg, &hdr, w);
             if (!w)
-                s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HELLO);
+                s_send_control(self, ident, ident_len, PROTO_T_ROUTER_HELLO, 0);
         } else {
             s_handle_control(self, ident, ident_len, w);
         }
@@ -774,7 +780,8 @@ static int s_on_heartbeat(bus_loop_t *loop, int timer_id, void *arg)
     size_t n = worker_registry_size(self->workers);
     for (size_t i = 0; i < n; i++) {
         const worker_t *w = worker_registry_at(self->workers, i);
-        s_send_control(self, w->identity, w->identity_len, PROTO_T_ROUTER_HEARTBEAT);
+        s_send_control(self, w->identity, w->identity_len, PROTO_T_ROUTER_HEARTBEAT,
+                       worker_registry_count(self->workers, w->venue, w->account));
     }
     s_pump(self, 0);
     return 0;

@@ -98,6 +98,15 @@ worker_t *worker_registry_pick(worker_registry_t *self, const char *venue, const
     return best;
 }
 
+size_t worker_registry_count(const worker_registry_t *self, const char *venue, const char *account)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->count; i++)
+        if (strcmp(self->workers[i].venue, venue) == 0 && strcmp(self->workers[i].account, account) == 0)
+            n++;
+    return n;
+}
+
 void worker_registry_remove(worker_registry_t *self, worker_t *w)
 {
     size_t i = (size_t) (w - self->workers);

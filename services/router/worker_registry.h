@@ -48,6 +48,10 @@ worker_t *worker_registry_find(worker_registry_t *self, const uint8_t *identity,
 worker_t *worker_registry_pick(worker_registry_t *self, const char *venue, const char *account,
                                size_t *live_count);
 
+/* How many workers of (venue, account) are registered (replicas sharing that account, counting any that
+ * are full). Registered workers are the live ones once _expire has run. */
+size_t worker_registry_count(const worker_registry_t *self, const char *venue, const char *account);
+
 /* Removes workers silent since before now_ms - liveness; calls on_drop(worker, ctx) for each before it is
  * removed. Returns how many were dropped. */
 size_t worker_registry_expire(worker_registry_t *self, int64_t now_ms,

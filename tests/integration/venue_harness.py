@@ -102,6 +102,7 @@ class Harness:
         self.epoch = int(time.time() * 1000)
         self.ack = True
         self.state_dir = os.path.join(scratch, "state")
+        self.heard = {}           # instance -> time of its last register/heartbeat (the router's liveness)
 
     # ---- processes ------------------------------------------------------------------------------------
 
@@ -272,14 +273,22 @@ class Harness:
                     if m["type"] == "worker.register":
                         self.registered = m["body"]
                         self.idents[m["body"]["instance"]] = frames[0]
+                        self.heard[m["body"]["instance"]] = time.time()
                         if self.ident is None:
                             self.ident = frames[0]
                     elif m["type"] == "worker.heartbeat":
-                        _, hb = self.env_bytes("router.heartbeat", {"epoch": self.epoch})
+                        self.heard[m["body"]["instance"]] = time.time()
+                        _, hb = self.env_bytes("router.heartbeat", self.router_heartbeat())
                         self.router.send_multipart([frames[0], hb])
                     else:
                         out.append(m)
         return out
+
+    def router_heartbeat(self):
+        """What the router tells a worker (proto/README.md 9): its epoch and how many workers of the venue (one
+        account here) it has heard from within the liveness window of 3 s."""
+        now = time.time()
+        return {"epoch": self.epoch, "replicas": sum(1 for t in self.heard.values() if now - t <= 3.0)}
 
     def on_hello(self, ident, body):
         """Recorder role: ask for what we miss, acknowledge what we have (contiguous prefix)."""
@@ -306,7 +315,7 @@ class Harness:
             self.pump(0.05)
             if self.registered and self.registered["instance"] == instance:
                 self.ident = self.idents[instance]
-                self.send_router("router.heartbeat", {"epoch": self.epoch})
+                self.send_router("router.heartbeat", self.router_heartbeat())
                 return self.registered
         raise Fail("worker did not register")
 

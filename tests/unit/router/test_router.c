@@ -2,7 +2,7 @@
  * on the frontend) and venue workers (DEALERs on the backend with their instance ids). Checks correlation,
  * least-outstanding choice between replicas, no worker -> VENUE_UNAVAILABLE at once, a dead worker's request
  * answered TIMEOUT with its client order id and never re-sent to another replica, fan-out merging with a venue
- * missing, malformed requests, and the admin requests. */
+ * missing, malformed requests, the admin requests, and the replica count told to workers in heartbeats. */
 #include "router/router.h"
 #include "testutil.h"
 
@@ -422,6 +422,85 @@ START_TEST(test_no_worker_fanout_and_malformed)
 }
 END_TEST
 
+/* Waits for a router.heartbeat to worker w (instance inst) telling `want` replicas, heartbeating for w and
+ * for keep (instance keep_inst, may be NULL) meanwhile. Returns false on timeout. */
+static bool s_wait_replicas(zsock_t *w, const char *inst, uint32_t want, zsock_t *keep, const char *keep_inst,
+                            proto_msg_t *reader)
+{
+    int64_t end = clock_mono_ms() + 3000;
+    uint32_t last = 0;
+    while (clock_mono_ms() < end) {
+        s_heartbeat(w, inst);
+        if (keep) {
+            s_heartbeat(keep, keep_inst);
+            zsock_set_rcvtimeo(keep, 0);
+            zmsg_t *drop = zmsg_recv(keep); /* its own control traffic is not what is waited for */
+            zmsg_destroy(&drop);
+        }
+        proto_header_t hdr;
+        bus_msg_t *m = s_recv(w, 50, reader, &hdr);
+        if (!m)
+            continue;
+        if (hdr.type == PROTO_T_ROUTER_HEARTBEAT) {
+            proto_control_t c;
+            ck_assert_int_eq(proto_control_decode(reader, &c, NULL), 0);
+            ck_assert_int_ne(c.epoch, 0);
+            last = c.replicas;
+        }
+        bus_msg_destroy(&m);
+        if (last == want)
+            return true;
+    }
+    fprintf(stderr, "%s: replicas %u, wanted %u\n", inst, last, want);
+    return false;
+}
+
+/* The router tells each worker, in the registration's acknowledgement and every heartbeat, how many workers
+ * of its venue and account are registered: replicas started without configuration split the rate-limit
+ * budget by it (README 9). Other venues and accounts are not counted; a dropped replica leaves the count. */
+START_TEST(test_heartbeats_tell_replicas)
+{
+    s_start_router();
+    zsock_t *gw = s_dealer(s_front, "gw");
+    zsock_t *w1 = s_dealer(s_back, "binance-1"), *w2 = s_dealer(s_back, "binance-2");
+    zsock_t *wy = s_dealer(s_back, "bybit-1"), *wo = s_dealer(s_back, "binance-o");
+    proto_msg_t *reader = proto_msg_new();
+    /* another venue and another account of the same venue: counted apart (they fall silent later, which
+     * changes nothing for binance/default) */
+    s_register(wy, "bybit", "bybit-1");
+    ck_assert(s_wait_replicas(wy, "bybit-1", 1, NULL, NULL, reader)); /* the registration's acknowledgement */
+    proto_header_t h;
+    proto_header_init(&h, "reg");
+    proto_control_t c;
+    proto_control_init(&c, PROTO_T_WORKER_REGISTER);
+    snprintf(c.venue, sizeof c.venue, "binance");
+    snprintf(c.instance, sizeof c.instance, "binance-o");
+    snprintf(c.account, sizeof c.account, "other");
+    c.capacity = 1;
+    c.pid = 1;
+    buf_t b;
+    buf_init(&b, 4096);
+    ck_assert_int_eq(proto_control_encode(&h, &c, &b, NULL), 0);
+    ck_assert_int_eq(bus_send_envelope(wo, NULL, &b, NULL), 0);
+    buf_release(&b);
+    ck_assert(s_wait_replicas(wo, "binance-o", 1, NULL, NULL, reader));
+    s_register(w1, "binance", "binance-1");
+    ck_assert(s_wait_replicas(w1, "binance-1", 1, NULL, NULL, reader));
+    s_register(w2, "binance", "binance-2");
+    ck_assert(s_wait_replicas(w2, "binance-2", 2, w1, "binance-1", reader));
+    ck_assert(s_wait_replicas(w1, "binance-1", 2, w2, "binance-2", reader)); /* told by the next heartbeat */
+    /* binance-2 goes silent: once the router drops it (liveness 500 ms), binance-1 is told it is alone */
+    ck_assert(s_wait_replicas(w1, "binance-1", 1, NULL, NULL, reader));
+    zsock_destroy(&wo);
+    zsock_destroy(&wy);
+    zsock_destroy(&w2);
+    zsock_destroy(&w1);
+    zsock_destroy(&gw);
+    proto_msg_destroy(&reader);
+    s_stop_router();
+}
+END_TEST
+
 int main(void)
 {
     zsys_handler_set(NULL);
@@ -431,6 +510,7 @@ int main(void)
     tcase_add_test(tc, test_dispatch_correlation_and_replicas);
     tcase_add_test(tc, test_dead_worker_timeout_not_resent);
     tcase_add_test(tc, test_no_worker_fanout_and_malformed);
+    tcase_add_test(tc, test_heartbeats_tell_replicas);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

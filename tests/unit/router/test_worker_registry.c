@@ -1,4 +1,4 @@
-/* worker_registry: registration, least-outstanding choice, capacity, expiry with callbacks. */
+/* worker_registry: registration, least-outstanding choice, capacity, expiry with callbacks, replica counts. */
 #include "router/worker_registry.h"
 #include "testutil.h"
 
@@ -79,6 +79,33 @@ START_TEST(test_expire)
 }
 END_TEST
 
+/* Replicas of one (venue, account), full ones included; other venues and accounts apart; the count follows
+ * re-registration (no double count) and expiry. */
+START_TEST(test_count_replicas)
+{
+    worker_registry_t *r = worker_registry_new(3000);
+    bool is_new;
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "default"), 0);
+    worker_t *a = s_reg(r, "A", "binance", "b-1", 1, 0, &is_new);
+    s_reg(r, "B", "binance", "b-2", 1, 0, &is_new);
+    s_reg(r, "C", "bybit", "y-1", 1, 0, &is_new);
+    worker_registry_register(r, (const uint8_t *) "D", 1, "binance", "other", "b-9", 1, 0, &is_new);
+    a->inflight = 1; /* full: still a replica sharing the budget */
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "default"), 2);
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "other"), 1);
+    ck_assert_uint_eq(worker_registry_count(r, "bybit", "default"), 1);
+    ck_assert_uint_eq(worker_registry_count(r, "coindcx", "default"), 0);
+    s_reg(r, "A2", "binance", "b-1", 1, 100, &is_new); /* b-1 again under a new routing id */
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "default"), 2);
+    s_reg(r, "E", "binance", "b-3", 1, 100, &is_new);
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "default"), 3);
+    worker_registry_expire(r, 3050, NULL, NULL); /* b-2 (and the others seen at 0) silent too long */
+    ck_assert_uint_eq(worker_registry_count(r, "binance", "default"), 2);
+    ck_assert_uint_eq(worker_registry_count(r, "bybit", "default"), 0);
+    worker_registry_destroy(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("worker_registry");
@@ -86,6 +113,7 @@ int main(void)
     tcase_add_test(tc, test_least_outstanding);
     tcase_add_test(tc, test_reregister_same_instance_new_identity);
     tcase_add_test(tc, test_expire);
+    tcase_add_test(tc, test_count_replicas);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
