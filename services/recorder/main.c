@@ -160,14 +160,6 @@ int main(int argc, char **argv)
         config_destroy(&settings);
         return 1;
     }
-    /* With CURVE on, the router serves only the gateway's key on its frontend: the backstop's requests would be
-     * dropped. It stays off then unless its period is set explicitly (for a router that admits our key). */
-    if (bus_curve_enabled(cfg.curve, false) && cfg.backstop.interval_ms > 0 &&
-        !s_opt(argc, argv, "--backstop-ms", "XROUTE_RECORDER_BACKSTOP_MS", NULL)) {
-        log_info("backstop off: CURVE is on and the router frontend admits only the gateway's key; set "
-                 "XROUTE_RECORDER_BACKSTOP_MS once it admits the recorder's");
-        cfg.backstop.interval_ms = 0;
-    }
     int rc = 1;
     recorder_t *recorder = recorder_new(&cfg, &err);
     if (!recorder) {
