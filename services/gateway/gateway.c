@@ -71,7 +71,7 @@ struct _gateway_t {
     zsock_t *sub;               /* SUB from workers */
     zsock_t *router;            /* DEALER to the router */
     bus_loop_t *loop;           /* the one loop */
-    int sighup_fd;              /* SIGHUP -> reload risk limits */
+    int sighup_fd;              /* SIGHUP -> reload risk limits and clients file */
     risk_t *risk;               /* current limits */
     risk_state_t *risk_state;   /* counters the limits are checked against */
     idem_store_t *idem;         /* client order ids seen */
@@ -680,33 +680,41 @@ static int s_on_housekeeping(bus_loop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+/* Reloads the risk limits and the clients file, each on its own: a bad file keeps its old version and does not
+ * hold the other back (a revocation in clients.conf applies even when risk.conf has a typo). */
+static void s_reload(gateway_t *self)
+{
+    err_t err = {0};
+    risk_t *fresh = risk_load(self->risk_path, &err);
+    if (fresh) {
+        risk_destroy(&self->risk);
+        self->risk = fresh;
+        log_info("risk limits reloaded from %s", self->risk_path);
+    } else
+        log_error("risk limits reload refused, keeping the old limits: %s", err.msg);
+    if (!self->authz)
+        return;
+    authz_t *clients = authz_load(self->clients_path, bus_curve_allow_dir(self->cfg.curve), &err);
+    if (!clients) {
+        log_error("clients file reload refused, keeping the old one: %s", err.msg);
+        return;
+    }
+    authz_destroy(&self->authz);
+    self->authz = clients;
+    log_info("clients file reloaded from %s: %zu clients", self->clients_path, authz_size(self->authz));
+}
+
 static int s_on_sighup(bus_loop_t *loop, int fd, short revents, void *arg)
 {
     (void) loop;
     (void) revents;
     gateway_t *self = arg;
     struct signalfd_siginfo si;
-    while (read(fd, &si, sizeof si) == (ssize_t) sizeof si) {
-        err_t err = {0};
-        risk_t *fresh = risk_load(self->risk_path, &err);
-        if (!fresh) {
-            log_error("risk limits reload refused, keeping the old limits: %s", err.msg);
-            continue;
-        }
-        risk_destroy(&self->risk);
-        self->risk = fresh;
-        log_info("risk limits reloaded from %s", self->risk_path);
-        if (!self->authz)
-            continue;
-        authz_t *clients = authz_load(self->clients_path, bus_curve_allow_dir(self->cfg.curve), &err);
-        if (!clients) {
-            log_error("clients file reload refused, keeping the old one: %s", err.msg);
-            continue;
-        }
-        authz_destroy(&self->authz);
-        self->authz = clients;
-        log_info("clients file reloaded from %s: %zu clients", self->clients_path, authz_size(self->authz));
-    }
+    bool hup = false;
+    while (read(fd, &si, sizeof si) == (ssize_t) sizeof si)
+        hup = true;
+    if (hup) /* signals that queued up meanwhile ask for one reload */
+        s_reload(self);
     return 0;
 }
 

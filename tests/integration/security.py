@@ -3,7 +3,9 @@
 CURVE on, keys made by `xroute keygen`, clients made with the Python client (examples/python/xroute_client.py)
 and the xroute CLI. No venue worker runs: a request the gateway lets through reaches the router, which answers
 VENUE_UNAVAILABLE (or, for `venues`, a result), so "reached the router" and "refused by the gateway with AUTH"
-are told apart by the reply.
+are told apart by the reply. Workers' keys on the router's backend are checked with hand-made workers (a
+DEALER speaking worker.register and worker.heartbeat); SIGHUP reloads of clients.conf (revocation) and of
+risk.conf (a copy in the scratch directory) are checked on connections that stay open across the reload.
 
     security.py BIN_DIR SCRATCH_DIR SOURCE_DIR PORT_BASE      (ports PORT_BASE .. PORT_BASE+11)
 """
@@ -27,6 +29,13 @@ GW_INTAKE = f"tcp://127.0.0.1:{BASE + 2}"
 RT_FRONT = f"tcp://127.0.0.1:{BASE + 10}"
 RT_BACK = f"tcp://127.0.0.1:{BASE + 11}"
 KEYS = os.path.join(SCRATCH, "keys")
+CLIENTS = os.path.join(SCRATCH, "clients.conf")
+CLIENTS_TEXT = ("# NAME ACCOUNTS VENUES\n"
+                "alice    default  binance\n"
+                "bob      *        bybit\n"
+                "ops      *        *\n"
+                "revoked  *        *\n")
+RISK = os.path.join(SCRATCH, "risk.conf")
 T0 = time.monotonic()
 
 
@@ -81,29 +90,33 @@ def outcome(c, op, body):
         return "timeout"
 
 
+GATEWAY_PROC = None  # the gateway's Popen, for SIGHUP
 ORDER = {"symbol": "BTC/USDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": "20000"}
 
 
 def setup():
+    global GATEWAY_PROC
     shutil.rmtree(SCRATCH, ignore_errors=True)
     os.makedirs(SCRATCH)
-    for n in ("gateway", "router", "recorder", "events", "alice", "bob", "ops", "stranger", "unlisted"):
+    for n in ("gateway", "router", "recorder", "events", "alice", "bob", "ops", "stranger", "unlisted", "revoked",
+              "venue", "rogue"):
         keygen(n)
-    allow("router", "gateway", "recorder", "alice")  # alice: to prove the frontend serves only gateway and recorder
-    allow("gateway", "alice", "bob", "ops", "unlisted")  # `stranger` is in no allow directory
-    with open(os.path.join(SCRATCH, "clients.conf"), "w") as f:
-        f.write("# NAME ACCOUNTS VENUES\n"
-                "alice  default  binance\n"
-                "bob    *        bybit\n"
-                "ops    *        *\n")
+    # alice: to prove the frontend serves only gateway and recorder; venue: the workers' key (`rogue` is a
+    # worker key the router does not list)
+    allow("router", "gateway", "recorder", "alice", "venue")
+    allow("gateway", "alice", "bob", "ops", "unlisted", "revoked")  # `stranger` is in no allow directory
+    with open(CLIENTS, "w") as f:
+        f.write(CLIENTS_TEXT)
+    shutil.copy(os.path.join(SRC, "deploy/config/risk.conf"), RISK)
     env = dict(os.environ)
     env.update({"XROUTE_CURVE": "on", "XROUTE_KEYS_DIR": KEYS, "XROUTE_LOG_LEVEL": "info"})
     router = start("xroute-router", ["--frontend", RT_FRONT, "--backend", RT_BACK,
                                      "--routes", os.path.join(SRC, "deploy/config/routes.conf")], env)
     gateway = start("xroute-gateway", ["--clients", GW, "--events-out", GW_EVENTS, "--events-in", GW_INTAKE,
-                                       "--router", RT_FRONT, "--risk", os.path.join(SRC, "deploy/config/risk.conf"),
+                                       "--router", RT_FRONT, "--risk", RISK,
                                        "--idem", os.path.join(SCRATCH, "idem.journal"),
-                                       "--clients-conf", os.path.join(SCRATCH, "clients.conf")], env)
+                                       "--clients-conf", CLIENTS], env)
+    GATEWAY_PROC = gateway
     return router, gateway
 
 
@@ -307,6 +320,152 @@ def test_events_narrowed_per_key():
     check(not seen["stranger"], f"a refused key sees nothing: {seen['stranger']}")
 
 
+def envelope(op, body):
+    import msgpack
+    return msgpack.packb({"v": 1, "type": op, "id": f"{op}-{time.monotonic_ns()}", "ts": int(time.time() * 1000),
+                          "body": body})
+
+
+def registered(instance):
+    """Whether the router lists `instance` as an alive worker (asked through the gateway with the ops key)."""
+    c = client("ops")
+    try:
+        return any(w.get("instance") == instance and w.get("alive") for w in c.request("venues", {})["workers"])
+    finally:
+        c.close()
+
+
+def worker_registers(key, instance, seconds):
+    """A hand-made coindcx worker with `key` registers and heartbeats for up to `seconds`; returns (listed by the
+    router, messages the router sent it)."""
+    s = curve_sock(zmq.DEALER, key, "router")
+    s.setsockopt(zmq.IDENTITY, instance.encode())
+    s.connect(RT_BACK)
+    got = 0
+    listed = False
+
+    def send(op, body):  # never blocks: a refused handshake leaves the DEALER without a peer
+        try:
+            s.send(envelope(op, body), zmq.NOBLOCK)
+        except zmq.Again:
+            pass
+    try:
+        send("worker.register", {"venue": "coindcx", "instance": instance, "account": "default", "capacity": 4,
+                                 "pid": os.getpid()})
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not listed:
+            send("worker.heartbeat", {"instance": instance, "inflight": 0, "journal_backlog": 0})
+            while s.poll(100):
+                s.recv_multipart()
+                got += 1
+            listed = registered(instance)
+    finally:
+        s.close()
+    return listed, got
+
+
+def test_worker_keys_on_router_backend():
+    """The router's backend admits only the worker keys in its allow directory: a worker with the listed `venue`
+    key registers; one with an unlisted key (and the router's right server key) never does, nor hears back."""
+    listed, _ = worker_registers("venue", "sec-listed-1", 8)
+    check(listed, "a worker with a listed key is registered by the router")
+    listed, got = worker_registers("rogue", "sec-rogue-1", 3)
+    check(not listed, "a worker with an unlisted key is not registered")
+    check(got == 0, f"the router sent {got} messages to a worker with an unlisted key")
+    text = open(os.path.join(SCRATCH, "xroute-router.log")).read()
+    check("sec-rogue-1" not in text, "the router never saw the unlisted worker's messages")
+
+
+def sighup_gateway(what):
+    """SIGHUP to the gateway; waits until its log shows the reload (both files tried) and returns the new log."""
+    path = os.path.join(SCRATCH, "xroute-gateway.log")
+
+    def reloads(text):
+        return text.count("risk limits reload") + text.count("clients file reload")
+
+    before = reloads(open(path).read())
+    GATEWAY_PROC.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while True:
+        text = open(path).read()
+        if reloads(text) >= before + 2:
+            return text[len(text) - 4000:]
+        check(time.monotonic() < deadline, f"{what}: the gateway did not log a reload within 10 s")
+        time.sleep(0.02)
+
+
+def write(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def test_revocation_on_sighup():
+    """Revoking a client (its line out of clients.conf, its certificate out of the gateway's allow directory,
+    SIGHUP) refuses its requests with AUTH at once, on the connection it already has open; a new connection
+    with that key fails the handshake. Happens even when risk.conf is broken at the same SIGHUP."""
+    c = client("revoked")
+    try:
+        got = outcome(c, "place_order", dict(ORDER, venue="binance", client_order_id="sec-rv-1"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"before revocation the key may trade: {got}")
+        good_risk = open(RISK).read()
+        write(CLIENTS, CLIENTS_TEXT.replace("revoked  *        *\n", ""))
+        os.remove(os.path.join(KEYS, "allow", "gateway", "revoked.cert"))
+        write(RISK, good_risk + "max_qty BTC/USDT -1\n")  # refused on reload: must not hold the revocation back
+        try:
+            text = sighup_gateway("revocation")
+        finally:
+            write(RISK, good_risk)
+        check("risk limits reload refused" in text and "clients file reloaded" in text, text[-600:])
+        for op, body in (("place_order", dict(ORDER, venue="binance", client_order_id="sec-rv-2")),
+                         ("venues", {})):
+            got = outcome(c, op, body)
+            check(got.startswith("AUTH: key ") and "not listed" in got, f"revoked key, open connection, {op}: {got}")
+    finally:
+        c.close()
+    c = client("revoked", timeout_ms=1500)
+    try:
+        got = outcome(c, "venues", {})
+        check(got == "timeout", f"a new connection with the revoked key gets no answer: {got}")
+    finally:
+        c.close()
+    c = client("ops")
+    try:
+        check(outcome(c, "venues", {}) == "result", "the other clients are served as before")
+    finally:
+        c.close()
+
+
+def test_risk_reload_on_sighup():
+    """A tighter limit applies after SIGHUP (an order that passed is RISK_REJECTED naming the limit); a bad risk
+    file on SIGHUP is refused and the limits in force stay."""
+    good_risk = open(RISK).read()
+    c = client("ops")
+    try:
+        order = dict(ORDER, venue="binance", quantity="0.5")
+        got = outcome(c, "place_order", dict(order, client_order_id="sec-rk-1"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"0.5 BTC passes the shipped limits: {got}")
+        write(RISK, good_risk.replace("max_qty BTC/USDT 10", "max_qty BTC/USDT 0.1"))
+        text = sighup_gateway("tighter limits")
+        check("risk limits reloaded" in text, text[-600:])
+        got = outcome(c, "place_order", dict(order, client_order_id="sec-rk-2"))
+        check(got.startswith("RISK_REJECTED") and "max_qty BTC/USDT 0.1" in got, f"after the reload: {got}")
+        got = outcome(c, "place_order", dict(order, quantity="0.05", client_order_id="sec-rk-3"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"within the new limit: {got}")
+        write(RISK, "max_qty BTC/USDT 0.1\nbogus_limit 3\n")
+        text = sighup_gateway("bad risk file")
+        check("risk limits reload refused" in text and "bogus_limit" in text, text[-600:])
+        got = outcome(c, "place_order", dict(order, client_order_id="sec-rk-4"))
+        check(got.startswith("RISK_REJECTED") and "max_qty BTC/USDT 0.1" in got, f"old limits kept: {got}")
+        got = outcome(c, "place_order", dict(order, symbol="ETH/USDT", quantity="50", client_order_id="sec-rk-5"))
+        check(got.startswith("VENUE_UNAVAILABLE"), f"the rest of the old limits kept too: {got}")
+    finally:
+        c.close()
+        write(RISK, good_risk)
+        sighup_gateway("restore")
+
+
 def test_cli_with_curve():
     env = dict(os.environ)
     env.update({"XROUTE_CURVE": "on", "XROUTE_KEYS_DIR": KEYS,
@@ -352,8 +511,8 @@ def main():
         for t in (test_keygen, test_listed_key_accepted, test_unlisted_key_refused, test_plain_client_refused,
                   test_key_not_in_clients_file, test_account_limit, test_venue_limit,
                   test_router_serves_only_the_gateway, test_intake_events, test_events_narrowed_per_key,
-                  test_cli_with_curve,
-                  test_secrets_not_logged):
+                  test_cli_with_curve, test_worker_keys_on_router_backend, test_revocation_on_sighup,
+                  test_risk_reload_on_sighup, test_secrets_not_logged):
             try:
                 t()
                 passed += 1
