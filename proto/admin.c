@@ -2,6 +2,8 @@
 #include "admin.h"
 #include "wire.h"
 
+#include <string.h>
+
 #define T proto_health_t
 static const wire_field_t s_health_fields[] = {
     WF_STR("venue", T, venue, W_REQ, proto_check_venue),
@@ -18,11 +20,22 @@ static const wire_field_t s_health_fields[] = {
 #undef T
 const wire_desc_t wire_health_desc = WIRE_DESC(proto_health_t, s_health_fields);
 
+/* Route.rule: one of the four kinds of routing rule (README 6), or "" (not set). */
+static int s_check_rule(const char *s, const char *field, err_t *err)
+{
+    static const char *const kinds[] = {"", "override", "exact", "pattern", "default"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, kinds[i]) == 0)
+            return 0;
+    return err_set(err, XR_INVALID_REQUEST, "%s: not a routing rule kind", field);
+}
+
 #define T proto_route_t
 static const wire_field_t s_route_fields[] = {
     WF_STR("symbol", T, symbol, W_REQ, proto_check_symbol),
     WF_STR("venue", T, venue, W_REQ, proto_check_venue),
     WF_STR("reason", T, reason, W_REQ, NULL),
+    WF_STR("rule", T, rule, 0, s_check_rule),
 };
 #undef T
 const wire_desc_t wire_route_desc = WIRE_DESC(proto_route_t, s_route_fields);

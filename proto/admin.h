@@ -24,7 +24,9 @@ typedef struct {
 typedef struct {
     char symbol[PROTO_SYMBOL_SZ];  /* required */
     char venue[PROTO_VENUE_SZ];    /* required: the venue chosen */
-    char reason[PROTO_TEXT_SZ];    /* required: which rule matched, e.g. "exact", "pattern", "default", "override" */
+    char reason[PROTO_TEXT_SZ];    /* required: human-readable, e.g. "exact rule BTC/USDT (line 3)" */
+    char rule[16];                 /* kind of rule that matched: "override", "exact", "pattern", "default";
+                                      "" = not told */
 } proto_route_t;
 
 typedef struct {
