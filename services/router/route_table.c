@@ -228,18 +228,32 @@ static bool s_rule_matches(const rule_t *r, const char *symbol, const char *slas
     return false;
 }
 
+const char *route_rule_name(route_rule_t rule)
+{
+    switch (rule) {
+    case ROUTE_RULE_OVERRIDE: return "override";
+    case ROUTE_RULE_EXACT: return "exact";
+    case ROUTE_RULE_PATTERN: return "pattern";
+    case ROUTE_RULE_DEFAULT: return "default";
+    }
+    return "";
+}
+
 static int s_answer(const route_table_t *self, const char *venue, char out[ROUTE_VENUE_MAX],
-                    char reason[ROUTE_REASON_MAX], const char *why, const char *symbol, err_t *err)
+                    char reason[ROUTE_REASON_MAX], const char *why, route_rule_t kind, route_rule_t *rule,
+                    const char *symbol, err_t *err)
 {
     if (s_is_off(self, venue))
         return err_set(err, XR_NO_ROUTE, "%s routes %s to venue %s, which is switched off", why, symbol, venue);
     snprintf(out, ROUTE_VENUE_MAX, "%s", venue);
     snprintf(reason, ROUTE_REASON_MAX, "%s", why);
+    if (rule)
+        *rule = kind;
     return 0;
 }
 
 int route_table_resolve(const route_table_t *self, const char *symbol, const char *override_venue,
-                        char venue[ROUTE_VENUE_MAX], char reason[ROUTE_REASON_MAX], err_t *err)
+                        char venue[ROUTE_VENUE_MAX], char reason[ROUTE_REASON_MAX], route_rule_t *rule, err_t *err)
 {
     assert(self);
     const char *slash;
@@ -250,25 +264,26 @@ int route_table_resolve(const route_table_t *self, const char *symbol, const cha
     if (override_venue && override_venue[0]) {
         if (!s_valid_venue(override_venue))
             return err_set(err, XR_INVALID_REQUEST, "bad venue name '%.40s'", override_venue);
-        return s_answer(self, override_venue, venue, reason, "explicit venue in request", symbol, err);
+        return s_answer(self, override_venue, venue, reason, "explicit venue in request", ROUTE_RULE_OVERRIDE,
+                        rule, symbol, err);
     }
     const rule_t *pattern = NULL;
     for (size_t i = 0; i < self->count; i++) {
         const rule_t *r = &self->rules[i];
         if (r->kind == RULE_EXACT && strcmp(r->symbol, symbol) == 0) {
             snprintf(why, sizeof why, "exact rule %s (line %d)", r->symbol, r->line);
-            return s_answer(self, r->venue, venue, reason, why, symbol, err);
+            return s_answer(self, r->venue, venue, reason, why, ROUTE_RULE_EXACT, rule, symbol, err);
         }
         if (!pattern && r->kind != RULE_EXACT && s_rule_matches(r, symbol, slash))
             pattern = r;
     }
     if (pattern) {
         snprintf(why, sizeof why, "pattern %s (line %d)", pattern->symbol, pattern->line);
-        return s_answer(self, pattern->venue, venue, reason, why, symbol, err);
+        return s_answer(self, pattern->venue, venue, reason, why, ROUTE_RULE_PATTERN, rule, symbol, err);
     }
     if (self->default_venue[0]) {
         snprintf(why, sizeof why, "default (line %d)", self->default_line);
-        return s_answer(self, self->default_venue, venue, reason, why, symbol, err);
+        return s_answer(self, self->default_venue, venue, reason, why, ROUTE_RULE_DEFAULT, rule, symbol, err);
     }
     return err_set(err, XR_NO_ROUTE, "no rule routes %s and there is no default", symbol);
 }

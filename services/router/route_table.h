@@ -22,6 +22,17 @@
 
 typedef struct _route_table_t route_table_t;
 
+/* The kind of rule that decided a route (the Route reply's machine-readable `rule`). */
+typedef enum {
+    ROUTE_RULE_OVERRIDE = 0, /* the request named its venue */
+    ROUTE_RULE_EXACT,        /* an exact symbol rule */
+    ROUTE_RULE_PATTERN,      /* the first matching pattern in file order */
+    ROUTE_RULE_DEFAULT       /* the default venue */
+} route_rule_t;
+
+/* "override", "exact", "pattern" or "default". */
+const char *route_rule_name(route_rule_t rule);
+
 /* Loads and validates a routes file. Returns the table (caller destroys) or NULL with err naming the file,
  * the line and the problem (XR_INVALID_REQUEST). Does not block beyond reading the file. */
 route_table_t *route_table_load(const char *path, err_t *err);
@@ -33,11 +44,11 @@ route_table_t *route_table_parse(const char *text, const char *name, err_t *err)
 void route_table_destroy(route_table_t **self_p);
 
 /* Resolves symbol (unified "BASE/QUOTE") to a venue, honouring override_venue when non-NULL and non-empty.
- * On success writes the venue and the reason ("exact rule BTC/USDT (line 3)") and returns 0. On failure
- * returns -1 with err: XR_NO_ROUTE (no rule, or the venue is switched off) or XR_INVALID_REQUEST (bad
- * symbol). */
+ * On success writes the venue, the human-readable reason ("exact rule BTC/USDT (line 3)") and, when rule is
+ * not NULL, the kind of rule that decided, and returns 0. On failure returns -1 with err: XR_NO_ROUTE (no
+ * rule, or the venue is switched off) or XR_INVALID_REQUEST (bad symbol). */
 int route_table_resolve(const route_table_t *self, const char *symbol, const char *override_venue,
-                        char venue[ROUTE_VENUE_MAX], char reason[ROUTE_REASON_MAX], err_t *err);
+                        char venue[ROUTE_VENUE_MAX], char reason[ROUTE_REASON_MAX], route_rule_t *rule, err_t *err);
 
 /* The venues the table names and that are not switched off, for fan-out queries; returns the count and
  * fills names[i] (borrowed from the table) up to max. */

@@ -429,11 +429,13 @@ static void s_admin(router_t *self, const bus_msg_t *msg, const proto_header_t *
     err_t err = {0};
     if (req->op == PROTO_T_ROUTE) {
         char venue[ROUTE_VENUE_MAX], reason[ROUTE_REASON_MAX];
-        if (route_table_resolve(self->routes, req->symbol, req->venue, venue, reason, &err) != 0)
+        route_rule_t rule;
+        if (route_table_resolve(self->routes, req->symbol, req->venue, venue, reason, &rule, &err) != 0)
             goto fail;
         snprintf(res.route.symbol, sizeof res.route.symbol, "%s", req->symbol);
         snprintf(res.route.venue, sizeof res.route.venue, "%s", venue);
         snprintf(res.route.reason, sizeof res.route.reason, "%s", reason);
+        snprintf(res.route.rule, sizeof res.route.rule, "%s", route_rule_name(rule));
     } else if (req->op == PROTO_T_RELOAD) {
         if (s_reload(self, &err) != 0)
             goto fail;
@@ -501,7 +503,7 @@ static void s_handle_request(router_t *self, bus_msg_t *msg)
                          : 0;
             snprintf(venue, sizeof venue, "%s", req.venue);
         } else {
-            routed = route_table_resolve(self->routes, req.symbol, req.venue, venue, reason, &err);
+            routed = route_table_resolve(self->routes, req.symbol, req.venue, venue, reason, NULL, &err);
         }
         if (routed == 0)
             p = s_forward(self, env, env_len, venue, req.account, req.op, cloid,

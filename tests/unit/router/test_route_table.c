@@ -1,4 +1,4 @@
-/* route_table: rules, precedence, switched-off venues, reasons, and refusal of bad files. */
+/* route_table: rules, precedence, switched-off venues, reasons and rule kinds, and refusal of bad files. */
 #include "router/route_table.h"
 #include "testutil.h"
 
@@ -28,21 +28,21 @@ START_TEST(test_exact_pattern_default)
     route_table_t *t = s_table(s_routes);
     char venue[ROUTE_VENUE_MAX], reason[ROUTE_REASON_MAX];
     err_t err = {0};
-    ck_assert_int_eq(route_table_resolve(t, "ETH/USDT", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "ETH/USDT", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "bybit");
     ck_assert_str_eq(reason, "exact rule ETH/USDT (line 4)");
-    ck_assert_int_eq(route_table_resolve(t, "SOL/USDT", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "SOL/USDT", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "bybit");
     ck_assert_str_eq(reason, "pattern */USDT (line 5)");
     /* exact beats an earlier pattern */
-    ck_assert_int_eq(route_table_resolve(t, "XRP/USDT", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "XRP/USDT", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "coindcx");
     /* first matching pattern in file order: the USDT pattern comes before the DOGE one */
-    ck_assert_int_eq(route_table_resolve(t, "DOGE/USDT", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "DOGE/USDT", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "bybit");
-    ck_assert_int_eq(route_table_resolve(t, "DOGE/INR", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "DOGE/INR", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "coindcx");
-    ck_assert_int_eq(route_table_resolve(t, "ADA/BTC", NULL, venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "ADA/BTC", NULL, venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "binance");
     ck_assert_str_eq(reason, "default (line 2)");
     ck_assert_uint_eq(route_table_size(t), 6);
@@ -52,21 +52,44 @@ START_TEST(test_exact_pattern_default)
 }
 END_TEST
 
+/* The kind of rule next to the human-readable reason, for each of the four kinds. */
+START_TEST(test_rule_kinds)
+{
+    route_table_t *t = s_table(s_routes);
+    char venue[ROUTE_VENUE_MAX], reason[ROUTE_REASON_MAX];
+    err_t err = {0};
+    static const struct {
+        const char *symbol, *override, *rule;
+    } cases[] = {{"ETH/USDT", NULL, "exact"}, {"SOL/USDT", NULL, "pattern"}, {"DOGE/INR", NULL, "pattern"},
+                 {"ADA/BTC", NULL, "default"}, {"ETH/USDT", "coindcx", "override"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        route_rule_t rule = (route_rule_t) 99;
+        ck_assert_int_eq(route_table_resolve(t, cases[i].symbol, cases[i].override, venue, reason, &rule, &err), 0);
+        ck_assert_str_eq(route_rule_name(rule), cases[i].rule);
+    }
+    route_rule_t rule = ROUTE_RULE_EXACT;
+    ck_assert_int_eq(route_table_resolve(t, "bad", NULL, venue, reason, &rule, &err), -1);
+    ck_assert_int_eq(rule, ROUTE_RULE_EXACT); /* untouched on failure */
+    ck_assert_str_eq(route_rule_name((route_rule_t) 99), "");
+    route_table_destroy(&t);
+}
+END_TEST
+
 START_TEST(test_override_and_off)
 {
     route_table_t *t = s_table("BTC/USDT binance\n*/USDT bybit\noff bybit\n");
     char venue[ROUTE_VENUE_MAX] = "", reason[ROUTE_REASON_MAX] = "";
     err_t err = {0};
-    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "coindcx", venue, reason, &err), 0);
+    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "coindcx", venue, reason, NULL, &err), 0);
     ck_assert_str_eq(venue, "coindcx");
     ck_assert_str_eq(reason, "explicit venue in request");
-    ck_assert_int_eq(route_table_resolve(t, "SOL/USDT", NULL, venue, reason, &err), -1);
+    ck_assert_int_eq(route_table_resolve(t, "SOL/USDT", NULL, venue, reason, NULL, &err), -1);
     ck_assert_int_eq(err.code, XR_NO_ROUTE);
     ck_assert_ptr_nonnull(strstr(err.msg, "switched off"));
-    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "bybit", venue, reason, &err), -1);
+    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "bybit", venue, reason, NULL, &err), -1);
     ck_assert_int_eq(err.code, XR_NO_ROUTE);
     /* no default: an unmatched symbol has no route */
-    ck_assert_int_eq(route_table_resolve(t, "ADA/BTC", NULL, venue, reason, &err), -1);
+    ck_assert_int_eq(route_table_resolve(t, "ADA/BTC", NULL, venue, reason, NULL, &err), -1);
     ck_assert_int_eq(err.code, XR_NO_ROUTE);
     const char *names[8];
     size_t n = route_table_venues(t, names, 8);
@@ -84,11 +107,11 @@ START_TEST(test_bad_symbols_in_requests)
     const char *bad[] = {"", "ETHUSDT", "eth/usdt", "ETH/", "/USDT", "ETH/USDT/X", "*/USDT", "ETH/*", "ETH USDT"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err_t err = {0};
-        ck_assert_int_eq(route_table_resolve(t, bad[i], NULL, venue, reason, &err), -1);
+        ck_assert_int_eq(route_table_resolve(t, bad[i], NULL, venue, reason, NULL, &err), -1);
         ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
     }
     err_t err = {0};
-    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "Bad Venue", venue, reason, &err), -1);
+    ck_assert_int_eq(route_table_resolve(t, "BTC/USDT", "Bad Venue", venue, reason, NULL, &err), -1);
     ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
     route_table_destroy(&t);
 }
@@ -142,6 +165,7 @@ int main(void)
     Suite *s = suite_create("route_table");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_exact_pattern_default);
+    tcase_add_test(tc, test_rule_kinds);
     tcase_add_test(tc, test_override_and_off);
     tcase_add_test(tc, test_bad_symbols_in_requests);
     tcase_add_test(tc, test_bad_files_refused_with_line);

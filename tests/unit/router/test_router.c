@@ -412,6 +412,8 @@ START_TEST(test_no_worker_fanout_and_malformed)
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(proto_result_decode(reader, &res, NULL), 0);
     ck_assert_str_eq(res.route.venue, "bybit");
+    ck_assert_str_eq(res.route.rule, "exact");
+    ck_assert_ptr_nonnull(strstr(res.route.reason, "ETH/USDT"));
     proto_result_free(&res);
     bus_msg_destroy(&r);
     buf_release(&b);
