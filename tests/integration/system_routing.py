@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """system_routing: the router and the gateway with real venue workers (several replicas) against the exchange
 simulator, through the real local stack. Covers routing by table and by override, reload (good and bad file),
-no worker for a venue, fan-out with a venue down, idempotent resubmission, every risk limit, malformed,
-oversized and unknown-type messages, the Python interop client, a replica killed mid-stream (every request
-answered, no order doubled at the simulator) and the router restarted mid-stream.
+no worker for a venue, fan-out with a venue down, idempotent resubmission, every risk limit (max_open_orders
+with the gateway's own count of open orders, learnt from events), malformed, oversized and unknown-type
+messages (each answered and counted in the gateway's invalid counter, which its periodic stats line shows),
+the Python interop client, a replica killed mid-stream (every request answered, no order doubled at the
+simulator) and the router restarted mid-stream.
 
 Environment: XR_SOURCE, XR_BIN, XR_SCRATCH (set by CTest), XR_PORT_BASE (this test's block of ports)."""
 import os
+import re
 import sys
 import threading
 import time
@@ -186,7 +189,21 @@ def test_risk_limits():
     check(codes.get("ok", 0) == 0, f"a burst order over max_qty was accepted: {codes}")
 
 
+def gateway_log_lines(pattern):
+    """Lines of the gateway's log that match pattern (a regex), as match objects, oldest first."""
+    with open(os.path.join(S.var, "log", "gateway.log"), errors="replace") as f:
+        return [m for m in (re.search(pattern, line) for line in f) if m]
+
+
+STATS = r"stats requests=(\d+) forwarded=\d+ invalid=(\d+) "
+
+
 def test_malformed_oversized_unknown_type():
+    # The gateway's counters show in its stats line every 10 s: the last one before the messages is the
+    # baseline (nothing before this test sends a malformed message), the first one after every answer is in
+    # must show exactly one more invalid message per message sent.
+    before = gateway_log_lines(STATS)
+    base_invalid = int(before[-1].group(2)) if before else 0
     sock = S.gateway_socket()
     bad = [
         b"\xc1",  # never-used msgpack byte
@@ -209,6 +226,82 @@ def test_malformed_oversized_unknown_type():
     sock.close()
     # still serving
     check(S.cli("route", "BTC/USDT")[0]["venue"] == "binance", "gateway still answers")
+    seen = len(gateway_log_lines(STATS))
+    after = wait_until(lambda: gateway_log_lines(STATS)[seen:], 15, "the gateway's next stats line")[0]
+    check(int(after.group(2)) - base_invalid == len(bad),
+          f"invalid counter went {base_invalid} -> {after.group(2)} for {len(bad)} malformed messages")
+
+
+def event_socket():
+    """A SUB socket on the gateway's event stream (all topics), with the stack's client key under CURVE."""
+    import zmq
+    sock = zmq.Context.instance().socket(zmq.SUB)
+    sock.setsockopt(zmq.LINGER, 0)
+    secret, server = xroute_client.curve_from_env()
+    if secret:
+        xroute_client.apply_curve(sock, secret, server)
+    sock.setsockopt(zmq.SUBSCRIBE, b"")
+    sock.connect(S.env["XROUTE_GATEWAY_EVENTS"])
+    return sock
+
+
+def wait_event(sock, client_order_id, status, timeout=10):
+    """Waits for the order event of client_order_id with status on sock (the gateway republishes an event only
+    after counting it, so once it is seen the gateway's open-order count includes it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not sock.poll(200):
+            continue
+        env = msgpack.unpackb(sock.recv_multipart()[-1], raw=False)
+        order = env.get("body", {}).get("order") or {}
+        if env.get("type") == "event.order" and order.get("client_order_id") == client_order_id \
+                and order.get("status") == status:
+            return order
+    raise Fail(f"no {status} event for {client_order_id} within {timeout}s")
+
+
+def set_risk(text):
+    """Writes the risk file and reloads it with SIGHUP; returns once the gateway has logged the reload."""
+    seen = len(gateway_log_lines(r"risk limits reloaded"))
+    with open(S.env["XROUTE_RISK"], "w") as f:
+        f.write(text)
+    S.signal("gateway", 1)
+    wait_until(lambda: len(gateway_log_lines(r"risk limits reloaded")) > seen, 10, "the gateway's risk reload")
+
+
+def test_max_open_orders():
+    wait_until(lambda: not [o for o in S.cli("orders") if "order_id" in o], 10, "no open orders to start with")
+    sock = event_socket()
+    mine = []
+    try:
+        set_risk(RISK.replace("max_open_orders 400", "max_open_orders 3"))
+        time.sleep(0.5)  # a new SUB sees events only once its subscription has reached the PUB (slow joiner)
+        for i in range(3):
+            c = cid("open")
+            o = place("ETH/USDT", typ="LIMIT", qty="0.02", price="1000", time_in_force="GTC", client_order_id=c)
+            check(o["status"] == "NEW", f"resting order {i}: {o}")
+            mine.append(c)
+            wait_event(sock, c, "NEW")
+        over = cid("over")
+        e = S.request_error("place_order", {"symbol": "ETH/USDT", "side": "BUY", "type": "LIMIT", "quantity": "0.02",
+                                            "price": "1000", "time_in_force": "GTC", "client_order_id": over})
+        check(e.code == "RISK_REJECTED" and "max_open_orders 3" in e.message, f"4th open order: {e.code} {e.message}")
+        check(over not in ledger_orders(), "the refused order reached the simulator")
+        # one canceled: room for one more (the limit counts open orders, not orders placed)
+        S.client.cancel_order("ETH/USDT", client_order_id=mine[0])
+        wait_event(sock, mine[0], "CANCELED")
+        c = cid("open")
+        o = place("ETH/USDT", typ="LIMIT", qty="0.02", price="1000", time_in_force="GTC", client_order_id=c)
+        check(o["status"] == "NEW", f"order after a cancel: {o}")
+        mine[0] = c
+    finally:
+        sock.close()
+        for c in mine:
+            try:
+                S.client.cancel_order("ETH/USDT", client_order_id=c)
+            except xroute_client.XrouteError:
+                pass
+        set_risk(RISK)
 
 
 def test_python_interop_client():
@@ -306,7 +399,7 @@ def main():
         S.up()
         return run([test_routing_by_table_and_override, test_reload_good_and_bad,
                     test_no_worker_and_fanout_with_a_venue_down, test_idempotent_resubmission, test_risk_limits,
-                    test_malformed_oversized_unknown_type, test_python_interop_client,
+                    test_malformed_oversized_unknown_type, test_python_interop_client, test_max_open_orders,
                     test_replica_killed_mid_stream, test_router_restarted_mid_stream])
     except Fail as e:
         log(f"FAIL: {e}")
