@@ -16,7 +16,7 @@ set(xr_venue_bybit operations faults kill9 kill9_rest concurrency replicas ban l
 set(xr_venue_coindcx operations faults kill9 kill9_rest concurrency replicas ban lifecycle clock journal_reset)
 # Also run by make test against the ASan+UBSan build (label venue-asan): the scenarios that exercise the most
 # runtime code in little time; a sanitizer report in any process log fails the scenario (venue_suite.py).
-set(xr_venue_asan operations kill9_rest concurrency replicas lifecycle)
+set(xr_venue_asan operations kill9_rest concurrency replicas lifecycle algo)
 set(xr_venue_index 0)
 foreach(venue binance bybit coindcx)
   foreach(name ${xr_venue_${venue}})
