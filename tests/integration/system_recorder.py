@@ -3,7 +3,10 @@
 workers -> recorder), with and without failures.
 
 1. clean: a stream of market orders on all three venues until the simulator has made >= 10000 fills (three
-   trades per order); the `trades` table must equal the simulator's ledger fills row for row.
+   trades per order), at least MIN_PER_VENUE of them on each venue; the `trades` table must equal the
+   simulator's ledger fills row for row. Each client thread trades one venue, so every venue goes at its own
+   pace: Bybit (10 orders/s) and CoinDCX (16 requests/s, fill polls included) are held to their real rate
+   limits by their workers, and a client that rotated over the three venues would wait on the slowest.
 2. faults: the same kind of stream while the recorder is killed with SIGKILL twice (and restarted), PostgreSQL
    is stopped for 10 s and started again, and a venue worker is killed and restarted; the table must still
    equal the ledger: nothing lost, nothing doubled.
@@ -27,7 +30,10 @@ from xr_stack import SRC, Stack, check, log, run, wait_until  # noqa: E402
 
 PORT_BASE = int(os.environ.get("XR_PORT_BASE", "21100"))
 FILLS = int(os.environ.get("XR_RECORDER_FILLS", "10000"))
-SYMBOLS = [("BTC/USDT", "0.002"), ("ETH/USDT", "0.03"), ("XRP/USDT", "20")]
+MIN_PER_VENUE = int(os.environ.get("XR_RECORDER_MIN_PER_VENUE", "300"))
+STREAM_SECONDS = float(os.environ.get("XR_RECORDER_STREAM_SECONDS", "30"))
+# one symbol per venue under the stack's routing table (BTC: Binance, ETH: Bybit, XRP: CoinDCX)
+SYMBOLS = {"binance": ("BTC/USDT", "0.002"), "bybit": ("ETH/USDT", "0.03"), "coindcx": ("XRP/USDT", "20")}
 
 
 def order_key(venue, order_id):
@@ -51,18 +57,37 @@ def table_rows(S):
     return rows
 
 
-def stream_until(S, fills, stop_flag, inflight=12):
-    """Market orders (alternating sides) on all venues from `inflight` clients until the ledger has `fills`."""
+def stream_until(S, fills, until=None, inflight=12, seconds=STREAM_SECONDS):
+    """Market orders (alternating sides) from `inflight` clients, each on one venue, until the ledger has
+    `fills` fills with at least MIN_PER_VENUE on Bybit and on CoinDCX, and `until` (an Event, if given) is
+    set. Binance, which the simulator does not limit, is paced to spread its share over about `seconds`, so
+    that faults injected meanwhile hit a live stream (and the ledger stays small enough to fetch whole)."""
     import xroute_client
     sent = collections.Counter()
     done = threading.Event()
+    venues = sorted(SYMBOLS)
+    quota = {v: MIN_PER_VENUE for v in venues}
+    quota["binance"] = max(fills - MIN_PER_VENUE * (len(venues) - 1), MIN_PER_VENUE)
+    wanted = {v: threading.Event() for v in venues}
+    for v in venues:
+        wanted[v].set()
+    per_venue = collections.Counter()   # fills in the ledger, refreshed by the main thread
+    started = time.monotonic()
+
+    def paced_out(venue):
+        # Binance's fills may run ahead of the clock only by what its clients send between two ledger reads
+        return venue == "binance" and per_venue[venue] >= quota[venue] * (time.monotonic() - started) / seconds
 
     def worker(i):
+        venue = venues[i % len(venues)]
+        sym, qty = SYMBOLS[venue]
         cl = xroute_client.Client(S.gateway, timeout_ms=20000)
         n = 0
         try:
-            while not done.is_set() and not stop_flag.is_set():
-                sym, qty = SYMBOLS[(i + n) % len(SYMBOLS)]
+            while not done.is_set():
+                if not wanted[venue].is_set() or paced_out(venue):
+                    time.sleep(0.05)
+                    continue
                 side = "BUY" if (n // 3) % 2 == 0 else "SELL"
                 n += 1
                 try:
@@ -80,13 +105,24 @@ def stream_until(S, fills, stop_flag, inflight=12):
         t.start()
 
     def enough():
-        return sum(1 for e in S.ledger()["entries"] if e["kind"] == "fill") >= fills
+        now = collections.Counter(e["venue"] for e in S.ledger()["entries"] if e["kind"] == "fill")
+        per_venue.update({v: now[v] - per_venue[v] for v in venues})
+        for v in venues:
+            # a venue keeps trading while its share is short, and while faults are still being injected
+            if per_venue[v] >= quota[v] and (until is None or until.is_set()):
+                wanted[v].clear()
+            else:
+                wanted[v].set()
+        return (sum(per_venue.values()) >= fills and all(per_venue[v] >= quota[v] for v in venues)
+                and (until is None or until.is_set()))
 
-    wait_until(enough, 600, f"{fills} fills at the simulator", interval=1.0)
-    done.set()
-    for t in threads:
-        t.join(60)
-    log(f"stream answers: {dict(sent)}")
+    try:
+        wait_until(enough, 600, f"{fills} fills at the simulator, {MIN_PER_VENUE} on each venue", interval=0.5)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(60)
+    log(f"stream answers: {dict(sent)}; ledger fills per venue: {dict(per_venue)}")
     return sent
 
 
@@ -116,40 +152,49 @@ def new_stack(name, port):
 
 def test_clean_stream():
     with new_stack("rec-clean", PORT_BASE) as S:
-        stream_until(S, FILLS, threading.Event())
+        stream_until(S, FILLS)
         check_table_equals_ledger(S)
 
 
 def test_stream_with_failures():
     with new_stack("rec-faults", PORT_BASE + 50) as S:
-        stop = threading.Event()
+        chaos_done = threading.Event()
         pg = os.path.join(SRC, "tests/support/pg.sh")
         pgdir = os.path.join(S.var, "pg")
 
+        chaos_errors = []
+
         def chaos():
-            time.sleep(3)
-            S.kill("recorder")
-            time.sleep(1)
-            S.start("recorder")
-            time.sleep(3)
-            log("PostgreSQL stop for 10 s")
-            subprocess.run(["bash", pg, "stop", pgdir], check=True, capture_output=True)
-            time.sleep(10)
-            subprocess.run(["bash", pg, "start", pgdir], check=True, capture_output=True)
-            log("PostgreSQL started again")
-            time.sleep(2)
-            S.kill("venue-bybit-1")
-            time.sleep(1)
-            S.start("venue-bybit-1")
-            time.sleep(2)
-            S.kill("recorder")
-            time.sleep(1)
-            S.start("recorder")
+            try:
+                time.sleep(3)
+                S.kill("recorder")
+                time.sleep(1)
+                S.start("recorder")
+                time.sleep(3)
+                log("PostgreSQL stop for 10 s")
+                subprocess.run(["bash", pg, "stop", pgdir], check=True, capture_output=True)
+                time.sleep(10)
+                subprocess.run(["bash", pg, "start", pgdir], check=True, capture_output=True)
+                log("PostgreSQL started again")
+                time.sleep(2)
+                S.kill("venue-bybit-1")
+                time.sleep(1)
+                S.start("venue-bybit-1")
+                time.sleep(2)
+                S.kill("recorder")
+                time.sleep(1)
+                S.start("recorder")
+                time.sleep(3)  # the stream goes on under the restarted recorder
+            except Exception as e:  # noqa: BLE001  (reported by the main thread)
+                chaos_errors.append(e)
+            finally:
+                chaos_done.set()
 
         t = threading.Thread(target=chaos)
         t.start()
-        stream_until(S, FILLS, stop)
+        stream_until(S, FILLS, until=chaos_done)
         t.join()
+        check(not chaos_errors, f"the fault sequence failed: {chaos_errors}")
         check_table_equals_ledger(S, timeout=180)
 
 
