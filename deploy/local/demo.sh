@@ -43,8 +43,12 @@ bash deploy/local/stack.sh down >/dev/null 2>&1 || true
 rm -rf "${VARDIR:?}"
 bash deploy/local/stack.sh up
 
-# shellcheck disable=SC1091
-set -a; . deploy/local.env; set +a
+# the settings as stack.sh reads them: deploy/local.env, with the environment (XROUTE_VAR above) winning
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  key=${line%%=*}
+  [ -n "${!key:-}" ] || export "${line?}"
+done < deploy/local.env
 X=("$BIN/xroute" --gateway "$XROUTE_GATEWAY_CLIENTS")
 PSQL=(psql "$(cat "$VARDIR/run/pg.dsn")" -X -q -v ON_ERROR_STOP=1)
 RUN_ID=$(date +%s)
