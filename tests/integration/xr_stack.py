@@ -135,6 +135,9 @@ class Stack:
             self.client.close()
             self.client = None
         self.stack("down", check_rc=False)
+        reports = self.sanitizer_reports()
+        if reports:
+            raise Fail(f"sanitizer reports in the logs of stack {self.name}:\n" + "\n".join(reports[:20]))
 
     def __enter__(self):
         return self.up()
@@ -144,6 +147,19 @@ class Stack:
             self.dump_logs()
         self.down()
         return False
+
+    SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                         "SUMMARY: UndefinedBehaviorSanitizer")
+
+    def sanitizer_reports(self):
+        """Lines of the stack's process logs that start a sanitizer report. Only a sanitizer build (XR_BIN of
+        build-asan) writes them: a leak is reported when a process stops on SIGTERM, an error when it occurs."""
+        out = []
+        logdir = os.path.join(self.var, "log")
+        for name in sorted(os.listdir(logdir)) if os.path.isdir(logdir) else []:
+            with open(os.path.join(logdir, name), errors="replace") as fh:
+                out += [f"{name}: {line.rstrip()}" for line in fh if any(m in line for m in self.SANITIZER_MARKERS)]
+        return out
 
     def start(self, service, env=None):
         """Starts one service (no-op when it runs); env: extra settings for it, e.g. another API key."""
