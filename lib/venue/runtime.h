@@ -33,7 +33,8 @@
  *                    lease, cursors and active symbols of the account: replicas of one account MUST share it
  *   XROUTE_VENUE_JOURNAL_SYNC (true)   fdatasync the journals before sending and publishing; false keeps
  *                    everything across a process crash but not a machine crash (benchmarks' "sync OFF")
- *   XROUTE_VENUE_CAPACITY (64), XROUTE_VENUE_REPLICAS (1), XROUTE_VENUE_HTTP_TIMEOUT_MS (10000),
+ *   XROUTE_VENUE_CAPACITY (64), XROUTE_VENUE_REPLICAS (1: a floor; the budget is split by the larger of it
+ *                    and the router's live count of this account's replicas), XROUTE_VENUE_HTTP_TIMEOUT_MS (10000),
  *   XROUTE_VENUE_FILL_POLL_MS (250), XROUTE_VENUE_ACCEPTANCE_MS (venue default), XROUTE_LOG_LEVEL (info) */
 #ifndef XR_VENUE_RUNTIME_H
 #define XR_VENUE_RUNTIME_H
