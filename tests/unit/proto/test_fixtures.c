@@ -308,7 +308,8 @@ START_TEST(results_single_values)
     s_result("route", &r);
     ck_assert_str_eq(r.route.symbol, "1000PEPE/USDT");
     ck_assert_str_eq(r.route.venue, "bybit");
-    ck_assert_str_eq(r.route.reason, "pattern");
+    ck_assert_str_eq(r.route.reason, "pattern */USDT (line 4)");
+    ck_assert_str_eq(r.route.rule, "pattern");
     proto_result_free(&r);
 
     s_result("reload", &r);
@@ -458,6 +459,7 @@ START_TEST(error_control_events)
     s_load("ctl_router_heartbeat");
     ck_assert_int_eq(proto_control_decode(s_msg, &c, &err), 0);
     ck_assert_int_eq(c.epoch, TS - 1000);
+    ck_assert_uint_eq(c.replicas, 3);
     s_load("ctl_events_hello");
     ck_assert_int_eq(proto_control_decode(s_msg, &c, &err), 0);
     ck_assert_str_eq(c.source, "binance-1");
