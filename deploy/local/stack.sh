@@ -36,13 +36,22 @@ say() { printf '[stack] %s\n' "$*"; }
 die() { printf '[stack] FAILED: %s\n[stack] logs: %s\n' "$*" "$LOG" >&2; exit 1; }
 
 # --- processes ----------------------------------------------------------------------------------------------
+# running PID: the process exists and is not a zombie (a stopped service that nobody has reaped yet, since the
+# services are re-parented to PID 1 and some PID 1s reap late; `kill -0` alone counts a zombie as alive).
+running() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+
 # start NAME ENV... -- CMD...: runs CMD in the background with ENV, logs to var/log/NAME.log, pid in var/run.
 start() {
   local name=$1; shift
   local envs=()
   while [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
-  if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
+  if [ -f "$RUN/$name.pid" ] && running "$(cat "$RUN/$name.pid")"; then
     say "$name already running (pid $(cat "$RUN/$name.pid"))"
     return 0
   fi
@@ -50,7 +59,7 @@ start() {
   env -u XROUTE_DEMO_API_SECRET "${envs[@]}" setsid "$@" >>"$LOG/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN/$name.pid"
   sleep 0.2
-  kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null || die "$name exited at once; last lines of $LOG/$name.log:
+  running "$(cat "$RUN/$name.pid")" || die "$name exited at once; last lines of $LOG/$name.log:
 $(tail -5 "$LOG/$name.log")"
   say "started $name (pid $(cat "$RUN/$name.pid"))"
 }
@@ -60,10 +69,10 @@ stop() {
   local name=$1 pidf="$RUN/$1.pid" pid
   [ -f "$pidf" ] || return 0
   pid=$(cat "$pidf")
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 200); do running "$pid" || break; sleep 0.05; done
+    if running "$pid"; then
       say "$name did not stop within 10 s: killed"
       kill -KILL "$pid" 2>/dev/null || true
     else
@@ -186,7 +195,7 @@ status() {
     local name pid
     name=$(basename "$pidf" .pid)
     pid=$(cat "$pidf")
-    if kill -0 "$pid" 2>/dev/null; then
+    if running "$pid"; then
       printf '  %-18s running  pid %s\n' "$name" "$pid"
     else
       printf '  %-18s DEAD     (see %s/%s.log)\n' "$name" "$LOG" "$name"
