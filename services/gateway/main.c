@@ -33,7 +33,8 @@ static const char *s_usage =
     "(KEYS_DIR/gateway.cert_secret), XROUTE_CURVE_ALLOW_DIR (KEYS_DIR/allow/gateway: client and worker public\n"
     "certificates), XROUTE_CURVE_ROUTER_CERT (KEYS_DIR/router.cert).\n"
     "  --help, --version\n"
-    "Signals: SIGHUP reloads the risk limits (a bad file is refused, the old limits kept); SIGTERM stops.\n";
+    "Signals: SIGHUP reloads the risk limits and clients.conf, each on its own (a bad file is refused, what is\n"
+    "in force kept); SIGTERM stops.\n";
 
 int main(int argc, char **argv)
 {

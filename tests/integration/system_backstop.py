@@ -16,8 +16,8 @@ Pages are small (25 fills), so every pass follows each real worker's get_fills c
 
 Rows are compared as in system_recorder.py: (venue, order, quantity, price, fee).
 
-The stack runs with CURVE off: with CURVE on, the router serves only the gateway's key on its frontend, so
-the recorder's backstop requests would be dropped (see services/recorder/README.md).
+The stack runs with CURVE on, as the local stack does by default: the backstop is a CURVE client of the
+router's frontend, which admits the recorder's key.
 
 Environment: XR_SOURCE, XR_BIN, XR_SCRATCH, XR_PORT_BASE."""
 import collections
@@ -28,8 +28,6 @@ import sys
 import time
 import uuid
 
-# Before xr_stack reads it: the stack, the CLI and the Python client all run without CURVE (see above).
-os.environ["XROUTE_CURVE"] = "off"
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from system_recorder import ledger_rows, table_rows  # noqa: E402
 from xr_stack import Stack, check, log, run, wait_until  # noqa: E402
