@@ -84,6 +84,11 @@ def test_routing_by_table_and_override():
         check(r["venue"] == venue, f"route {sym}: {r}")
     check("exact" in S.cli("route", "BTC/USDT")[0]["reason"], "reason names the exact rule")
     check("pattern" in S.cli("route", "SOL/USDT")[0]["reason"], "reason names the pattern")
+    check(S.cli("route", "BTC/USDT")[0]["rule"] == "exact", "rule kind: exact")
+    binance = [h for h in S.cli("health") if h.get("venue") == "binance"]
+    check(len(binance) == 1 and binance[0].get("replicas") == 3,
+          f"the binance replica that answers health takes a third of the budget: {binance}")
+    check(S.cli("route", "SOL/USDT")[0]["rule"] == "pattern", "rule kind: pattern")
     o = place("BTC/USDT", qty="0.002", client_order_id=cid("rt"))
     check(o["venue"] == "binance", f"BTC placed on {o['venue']}")
     o = place("ETH/USDT", qty="0.05", client_order_id=cid("rt"))
@@ -92,7 +97,8 @@ def test_routing_by_table_and_override():
     o = place("ETH/USDT", qty="0.01", client_order_id=cid("ov"), venue="binance")
     check(o["venue"] == "binance", f"override ignored: {o}")
     out = S.cli("route", "ETH/USDT", "--venue", "coindcx")[0]
-    check(out["venue"] == "coindcx" and "explicit" in out["reason"], f"route override: {out}")
+    check(out["venue"] == "coindcx" and "explicit" in out["reason"] and out["rule"] == "override",
+          f"route override: {out}")
 
 
 def test_reload_good_and_bad():

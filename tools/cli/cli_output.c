@@ -255,6 +255,7 @@ static void s_health(emit_t *e, const proto_health_t *h)
     f_int(e, "CLOCK_OFFSET_MS", "clock_offset_ms", h->clock_offset_ms);
     f_int(e, "RATE_USED", "rate_limit_used", h->rate_limit_used);
     f_int(e, "RATE_LIMIT", "rate_limit_limit", h->rate_limit_limit);
+    f_int(e, "REPLICAS", "replicas", h->replicas);
     f_str(e, "CIRCUIT", "circuit", proto_circuit_name(h->circuit));
     f_int(e, "INFLIGHT", "inflight", h->inflight);
     f_int(e, "BACKLOG", "journal_backlog", (int64_t) h->journal_backlog);
@@ -289,6 +290,7 @@ static void s_route(emit_t *e, const proto_route_t *r)
     s_begin(e);
     f_str(e, "SYMBOL", "symbol", r->symbol);
     f_str(e, "VENUE", "venue", r->venue);
+    f_str(e, "RULE", "rule", r->rule);
     f_str(e, "REASON", "reason", r->reason);
     s_end(e);
 }
