@@ -121,6 +121,17 @@ done
 echo "  simulator ledger fills: $want   recorded trades: $got"
 [ "$got" -eq "$want" ]
 
+STEP="wait until the cancelled orders are CANCELED in PostgreSQL"
+say "$STEP"
+cancelled="'demo-$RUN_ID-btc-limit','demo-$RUN_ID-eth-limit','demo-$RUN_ID-xrp-limit'"
+for _ in $(seq 150); do
+  got=$("${PSQL[@]}" -tAc "select count(*) from orders where status = 'CANCELED' and client_order_id in ($cancelled)")
+  [ "$got" -ge 3 ] && break
+  sleep 0.2
+done
+echo "  cancelled orders recorded as CANCELED: $got of 3"
+[ "$got" -ge 3 ]
+
 STEP="summary"
 say "orders by venue and status (PostgreSQL)"
 "${PSQL[@]}" -c "select venue, status, count(*) as orders from orders group by 1, 2 order by 1, 2"

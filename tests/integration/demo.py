@@ -134,8 +134,8 @@ def main():
     if not re.search(r"\[demo\] done in \d+ s", out):
         fail("no closing line", out)
 
-    # orders by venue and status: every venue has orders, filled ones among them. (Not CANCELED: the demo
-    # waits for the fills only, and a worker may publish a cancel's event after the last fill.)
+    # orders by venue and status: every venue has orders, filled ones among them, and its cancelled limit
+    # order CANCELED (the demo waits for those states before its summary)
     orders = table_rows(out, "orders by venue and status")
     for v in VENUES:
         mine = {row[1]: int(row[2]) for row in orders if row[0] == v}
@@ -143,6 +143,8 @@ def main():
             fail(f"no orders of {v} in the summary: {orders}", out)
         if not mine.get("FILLED"):
             fail(f"{v}: no FILLED orders in the summary: {mine}", out)
+        if not mine.get("CANCELED"):
+            fail(f"{v}: its cancelled order is not CANCELED in the summary: {mine}", out)
 
     # fills: recorded on every venue, and the count the simulator made
     m = re.search(r"simulator ledger fills: (\d+)\s+recorded trades: (\d+)", out)
