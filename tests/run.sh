@@ -2,10 +2,11 @@
 # make test: every test of xroute, from a fresh Debian 12 machine.
 #  1. install dependencies (deploy/install-deps.sh, and the npm packages the interop tests use)
 #  2. build/       RelWithDebInfo, -Werror: unit suites, integration suites, fuzz corpus replay
-#  3. build-asan/  ASan+UBSan: unit suites and fuzz corpus replay, and the venue workers' main integration
-#                  scenarios (label venue-asan)
+#  3. build-asan/  ASan+UBSan: unit suites and fuzz corpus replay, the venue workers' main integration
+#                  scenarios (label venue-asan) and the whole-stack system tests (label system-asan)
 #  4. build-fuzz/  clang libFuzzer: each target runs briefly (FUZZ_BRIEF_SECONDS, default 10)
-# Ends with one summary line "make test: N passed, N failed"; exits non-zero if anything failed.
+# Ends with "make test: N passed, N failed" and CTest's summary line over every stage ("100% tests passed, 0
+# tests failed out of N"); exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -62,6 +63,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 step "venue worker integration under ASan+UBSan (workers and simulator of build-asan)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan 'venue-asan' 1
+step "system integration under ASan+UBSan (the whole stack of build-asan)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan 'system-asan' 1
 step "brief fuzz runs (${FUZZ_BRIEF_SECONDS}s per target)"
 if ! FUZZ_SECONDS=$FUZZ_BRIEF_SECONDS bash tests/fuzz/run.sh; then
   failed=$((failed + 1)); failures+=("brief fuzz run found a crash (see above)")
@@ -74,5 +77,9 @@ if [ "$failed" -ne 0 ]; then
   echo "make test: failures:"
   printf '  %s\n' "${failures[@]}"
 fi
+total=$((passed + failed))
+pct=$(( total ? passed * 100 / total : 0 ))
 echo "make test: $passed passed, $failed failed"
+# the last line in CTest's own words, over every stage
+echo "${pct}% tests passed, $failed tests failed out of $total"
 [ "$failed" -eq 0 ]

@@ -15,3 +15,12 @@ xr_system_test(system_backstop system_backstop.py 21300 600)
 xr_system_test(system_chaos system_chaos.py 28000 600 XR_CHAOS_SEED=7 XR_CHAOS_SECONDS=90)
 xr_system_test(system_soak system_soak.py 28100 300 XR_SOAK_WARMUP=20000 XR_SOAK_MESSAGES=200000)
 xr_system_test(system_secrets system_secrets.py 28200 300)
+
+# make test also runs these against the ASan+UBSan build (label system-asan): gateway, router, recorder and
+# workers of build-asan under a real stack; Stack.down() fails a test whose process logs hold a sanitizer
+# report (LeakSanitizer reports when a process stops on SIGTERM).
+if(XR_SANITIZE)
+  foreach(t system_routing system_cli system_backstop system_secrets)
+    set_tests_properties(integration.${t} PROPERTIES LABELS "integration;system-asan")
+  endforeach()
+endif()
