@@ -31,6 +31,7 @@
 #define RT_OPEN_SCAN_MS 60000 /* the fill owner lists every open order this often (and at start) */
 #define RT_FILL_BUDGET_PCT 50 /* trade-history polls use at most this share of the request weight budget */
 #define RT_FILL_URGENT_PCT 25 /* a fill hint polls at once only while less than this share is used */
+#define RT_ACTIVITY_POLL_MS 50 /* order activity on a symbol brings its next trade poll this close, no closer */
 
 static void s_path(const venue_runtime_t *rt, const char *suffix, char *out, size_t cap)
 {
@@ -118,6 +119,16 @@ static int64_t s_first_activity(const char *file)
     return t > 0 ? (int64_t) t : 0;
 }
 
+/* Order activity on a symbol brings its next trade poll forward to RT_ACTIVITY_POLL_MS from now (never
+ * later than it was due): a stream of orders is followed by polls at most that often per symbol, not one
+ * poll per order. A fill seen in an order reply polls at once instead (rt_fills_hint). */
+static void s_poll_soon(const venue_runtime_t *rt, rt_cursor_t *c)
+{
+    int64_t soon = rt_now() + (rt->fill_poll_ms < RT_ACTIVITY_POLL_MS ? rt->fill_poll_ms : RT_ACTIVITY_POLL_MS);
+    if (!c->next_poll || c->next_poll > soon)
+        c->next_poll = soon;
+}
+
 void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
 {
     /* The marker file tells other replicas (and a restart) that the symbol is active; its time needs only to be
@@ -125,8 +136,7 @@ void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
     rt_cursor_t *known = s_cursor(rt, symbol, false);
     if (known && known->marked_ms && rt_now() - known->marked_ms < RT_MARK_EVERY_MS) {
         known->active_until = rt_now() + RT_ACTIVE_MS;
-        if (!known->next_poll || known->next_poll > rt_now())
-            known->next_poll = rt_now();
+        s_poll_soon(rt, known);
         return;
     }
     char dir[700], file[800], name[VENUE_SYMBOL_MAX];
@@ -152,8 +162,7 @@ void rt_fills_activate(venue_runtime_t *rt, const char *symbol)
     if (c) {
         c->marked_ms = rt_now();
         c->active_until = rt_now() + RT_ACTIVE_MS;
-        if (!c->next_poll || c->next_poll > rt_now())
-            c->next_poll = rt_now();
+        s_poll_soon(rt, c);
     }
 }
 
