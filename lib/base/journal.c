@@ -645,15 +645,14 @@ static int s_compact(journal_t *self, err_t *err)
     return rc == 0 ? 0 : -1;
 }
 
-int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err)
+static int s_truncate(journal_t *self, uint64_t upto_seq, bool sync, err_t *err)
 {
-    assert(self);
     if (upto_seq >= self->next_seq)
         return err_set(err, XR_INVALID_REQUEST, "journal truncate up to %" PRIu64 " beyond last seq %" PRIu64,
                        upto_seq, self->next_seq - 1);
     if (upto_seq < self->first_live)
         return 0;
-    if (s_write_record(self, S_TYPE_MARK, upto_seq + 1, NULL, 0, true, err) != 0)
+    if (s_write_record(self, S_TYPE_MARK, upto_seq + 1, NULL, 0, sync, err) != 0)
         return -1;
     self->first_live = upto_seq + 1;
     if (s_advance_live(self, err) != 0)
@@ -667,6 +666,18 @@ int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err)
         log_warn("journal path=%s compaction failed: %s; records stay dropped, retried at next truncate",
                  self->path, cerr.msg);
     return 0;
+}
+
+int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err)
+{
+    assert(self);
+    return s_truncate(self, upto_seq, true, err);
+}
+
+int journal_truncate_nosync(journal_t *self, uint64_t upto_seq, err_t *err)
+{
+    assert(self);
+    return s_truncate(self, upto_seq, false, err);
 }
 
 int journal_skip_to(journal_t *self, uint64_t next_seq, err_t *err)

@@ -19,8 +19,8 @@
  * seen by callers. A record that is valid but breaks the numbering also fails the open. After the scan the
  * file is fdatasynced, so records left in the page cache by a crashed process become durable.
  *
- * Truncation (journal_truncate) appends a MARK (one small durable write, cheap enough to call after every
- * acknowledgement). When the dropped prefix is large (at least the compaction minimum and at least as big as
+ * Truncation (journal_truncate) appends a MARK (one small durable write; journal_truncate_nosync leaves it to
+ * the next sync, for acknowledgements that arrive with every record). When the dropped prefix is large (at least the compaction minimum and at least as big as
  * what is still live) the file is compacted: a leading MARK and the live tail are written to `path.tmp`,
  * fsynced, renamed over `path`, and the directory fsynced. A crash at any point leaves either the old file
  * (whose MARK already hides the dropped records) or the new one; a left-over `path.tmp` is deleted by
@@ -78,6 +78,13 @@ int journal_replay(journal_t *self, uint64_t from_seq, journal_replay_fn *fn, vo
  * (XR_INVALID_REQUEST: one cannot acknowledge what was never appended) or on an I/O error. May compact
  * the file (see above). Blocks on disk I/O. */
 int journal_truncate(journal_t *self, uint64_t upto_seq, err_t *err);
+
+/* Like journal_truncate, but the MARK is not fdatasynced: it becomes durable with the next journal_sync,
+ * journal_append or journal_truncate (a compaction is durable anyway). The records are dropped at once for
+ * this process and across a process crash; a machine crash before the next sync may bring them back at
+ * reopen, with their own numbers (none is lost or renumbered). For acknowledgements whose records the
+ * reader takes again idempotently, e.g. events the recorder de-duplicates by sequence. Same returns. */
+int journal_truncate_nosync(journal_t *self, uint64_t upto_seq, err_t *err);
 
 /* Moves the numbering of an empty journal forward: the next append gets next_seq (> journal_last_seq + 1
  * is allowed; nothing is live, so nothing is skipped that exists). For a journal whose numbering must follow

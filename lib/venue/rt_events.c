@@ -198,7 +198,9 @@ void rt_events_on_recorder(venue_runtime_t *rt)
             s_behind(rt, c.seq);
         } else if (c.type == PROTO_T_EVENTS_ACK) {
             uint64_t upto = c.seq < journal_last_seq(rt->events) ? c.seq : journal_last_seq(rt->events);
-            if (upto >= journal_first_seq(rt->events) && journal_truncate(rt->events, upto, &err) < 0)
+            /* not synced: a MARK lost in a machine crash only brings back events the recorder already has
+             * (it de-duplicates by sequence); the next event's sync makes it durable anyway */
+            if (upto >= journal_first_seq(rt->events) && journal_truncate_nosync(rt->events, upto, &err) < 0)
                 log_error("event journal venue=%s truncate to %llu failed: %s", rt->venue,
                           (unsigned long long) upto, err.msg);
         } else if (c.type == PROTO_T_EVENTS_REPLAY) {

@@ -423,6 +423,49 @@ END_TEST
 /* Crash states of truncate: the mark written but no compaction yet (the old file alone must hide the
  * dropped records), and a compaction interrupted before its rename (path.tmp left behind, partial or even
  * complete): the journal at path is used, the leftover is deleted. */
+/* A MARK written without fdatasync hides the records at once and across reopen; if a machine crash loses it
+ * (the file cut back to before the MARK), the records come back with their own numbers and numbering goes on
+ * after them: nothing lost, nothing renumbered. A later sync makes it durable like any record. */
+START_TEST(test_truncate_nosync)
+{
+    const char *path = s_fresh("trunc-nosync");
+    journal_t *j = s_open(path, 64);
+    journal_set_compact_min(j, UINT64_MAX);
+    for (int i = 0; i < 5; i++)
+        s_put(j, "payload");
+    uint64_t before_mark = journal_file_size(j);
+    err_t err = {0};
+    ck_assert_int_eq(journal_truncate_nosync(j, 3, &err), 0);
+    ck_assert_uint_eq(journal_first_seq(j), 4);
+    ck_assert_uint_eq(journal_count(j), 2);
+    ck_assert_uint_gt(journal_file_size(j), before_mark);
+    ck_assert_int_eq(journal_truncate_nosync(j, 6, &err), -1);
+    ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
+    journal_destroy(&j);
+
+    j = s_open(path, 64); /* a process crash or a clean stop: the page cache has the MARK */
+    ck_assert_uint_eq(journal_first_seq(j), 4);
+    ck_assert_uint_eq(journal_last_seq(j), 5);
+    journal_destroy(&j);
+
+    ck_assert_int_eq(truncate(path, (off_t) before_mark), 0); /* a machine crash lost the MARK */
+    j = s_open(path, 64);
+    ck_assert_uint_eq(journal_first_seq(j), 1);
+    ck_assert_uint_eq(journal_last_seq(j), 5);
+    seen_t seen;
+    s_replay(j, 0, &seen);
+    ck_assert_int_eq(seen.n, 5);
+    ck_assert_uint_eq(seen.seqs[4], 5);
+    ck_assert_int_eq(journal_truncate_nosync(j, 4, &err), 0);
+    ck_assert_uint_eq(s_put(j, "six"), 6); /* a synced append: the MARK before it is durable too */
+    journal_destroy(&j);
+    j = s_open(path, 64);
+    ck_assert_uint_eq(journal_first_seq(j), 5);
+    ck_assert_uint_eq(journal_last_seq(j), 6);
+    journal_destroy(&j);
+}
+END_TEST
+
 START_TEST(test_truncate_crash_states)
 {
     const char *path = s_fresh("crash");
@@ -607,6 +650,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_truncate_keeps_numbering);
     tcase_add_test(tc, test_compaction);
     tcase_add_test(tc, test_truncate_crash_states);
+    tcase_add_test(tc, test_truncate_nosync);
     tcase_add_test(tc, test_exclusive_lock);
     tcase_add_test(tc, test_bad_numbering_refused);
     tcase_add_test(tc, test_hole_in_unsynced_batch_is_torn_tail);
