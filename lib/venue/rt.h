@@ -35,6 +35,7 @@
 #define RT_ORDER_BUCKETS 262144  /* hash buckets of each order-table index (a power of two) */
 #define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
 #define RT_LATENCY_SAMPLES 256   /* fill latency ring */
+#define RT_REPLICAS_HOLD_MS 3000 /* a lower live replica count must hold this long before the budget share grows */
 #define RT_SENT_KEEP 65536       /* client ids remembered (and send records kept) for duplicate detection */
 
 typedef struct rt_call rt_call_t;
@@ -134,6 +135,7 @@ struct _venue_runtime_t {
     int replicas;                    /* instances sharing the account: max(replicas_config, the router's live
                                         count); the rate-limit budget is split by it */
     int replicas_config;             /* XROUTE_VENUE_REPLICAS: the floor of replicas */
+    int64_t replicas_lower_since;    /* rt_now() since which the router's count has been below the split; 0 = not */
     int http_timeout_ms;             /* per HTTP request */
     int64_t fill_poll_ms;            /* fill poll period while a symbol is active */
     int64_t acceptance_ms;           /* wait after recv window before resolving an unknown outcome */

@@ -474,7 +474,10 @@ static void s_control(venue_runtime_t *rt, proto_type_t type)
 
 /* The router counts the live replicas of this venue and account (README 9, router.heartbeat): with more of
  * them than configured (docker compose --scale), each keeps only its share of the account's budget; the
- * count follows replicas as they come and go, never below XROUTE_VENUE_REPLICAS. 0 = not told. */
+ * count follows replicas as they come and go, never below XROUTE_VENUE_REPLICAS. 0 = not told. A larger
+ * count applies at once; a smaller one only once the router has said so for RT_REPLICAS_HOLD_MS, since a
+ * restarted router counts the workers as they re-register one by one and would otherwise hand each a larger
+ * share for a moment. */
 static void s_live_replicas(venue_runtime_t *rt, uint32_t live)
 {
     if (live == 0)
@@ -482,8 +485,13 @@ static void s_live_replicas(venue_runtime_t *rt, uint32_t live)
     int want = live < RATELIMIT_MAX_SHARE ? (int) live : RATELIMIT_MAX_SHARE;
     if (want < rt->replicas_config)
         want = rt->replicas_config;
-    if (want == rt->replicas)
+    if (want >= rt->replicas)
+        rt->replicas_lower_since = 0;
+    else if (!rt->replicas_lower_since)
+        rt->replicas_lower_since = rt_now();
+    if (want == rt->replicas || (want < rt->replicas && rt_now() - rt->replicas_lower_since < RT_REPLICAS_HOLD_MS))
         return;
+    rt->replicas_lower_since = 0;
     log_info("rate limits venue=%s instance=%s: budget split %d -> %d (configured %d, live replicas %u)", rt->venue,
              rt->instance, rt->replicas, want, rt->replicas_config, live);
     rt->replicas = want;

@@ -103,6 +103,7 @@ class Harness:
         self.ack = True
         self.state_dir = os.path.join(scratch, "state")
         self.heard = {}           # instance -> time of its last register/heartbeat (the router's liveness)
+        self.replicas_told = None  # when set, the replica count every router.heartbeat says (a restarted router)
 
     # ---- processes ------------------------------------------------------------------------------------
 
@@ -288,6 +289,8 @@ class Harness:
         """What the router tells a worker (proto/README.md 9): its epoch and how many workers of the venue (one
         account here) it has heard from within the liveness window of 3 s."""
         now = time.time()
+        if self.replicas_told is not None:
+            return {"epoch": self.epoch, "replicas": self.replicas_told}
         return {"epoch": self.epoch, "replicas": sum(1 for t in self.heard.values() if now - t <= 3.0)}
 
     def on_hello(self, ident, body):

@@ -625,7 +625,7 @@ def t_ban418(h):
     h.admin("POST", "/admin/config", {"rate_limit_per_min": 2400})
 
 
-def wait_split(h, inst, want, timeout=8):
+def wait_split(h, inst, want, timeout=15):
     """Waits until worker inst's health reports its rate-limit budget split between `want` replicas."""
     h.use(inst)
     end = time.time() + timeout
@@ -648,6 +648,17 @@ def t_replicas(h):
     for inst in ("%s-t1" % v, "%s-t2" % v):
         hl = wait_split(h, inst, 2)
         check(hl["instance"] == inst, "health of %s: %s" % (inst, hl))
+    # A restarted router counts the workers as they re-register: a count of 1 for a moment must not hand
+    # either worker the whole budget (it must hold RT_REPLICAS_HOLD_MS = 3 s before the share grows).
+    h.replicas_told = 1
+    until = time.time() + 1.5
+    while time.time() < until:
+        for inst in ("%s-t1" % v, "%s-t2" % v):
+            h.use(inst)
+            hl = h.ok("health", {})["health"][0]
+            check(hl.get("replicas") == 2, "%s took a larger share on a passing count of 1: %s" % (inst, hl))
+        h.pump(0.2)
+    h.replicas_told = None
     ids = []
     # Each order has its own quantity: on CoinDCX (no client ids) two replicas placing identical orders at the
     # same moment cannot tell them apart when an outcome has to be found by matching (the documented residual
