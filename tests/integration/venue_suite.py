@@ -29,6 +29,7 @@ import urllib.request
 import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sanitizers  # noqa: E402
 from venue_harness import Harness, Fail, check  # noqa: E402
 
 
@@ -764,21 +765,6 @@ BINANCE_ONLY = {"ban418": "418 is Binance's IP ban; Bybit's 403 is covered by ba
                         "their orders (operations)"}
 
 
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                     "SUMMARY: UndefinedBehaviorSanitizer")
-
-
-def sanitizer_reports(scratch):
-    """Lines of every process log in scratch that start a sanitizer report (workers and simulator are stopped
-    with SIGTERM at the end, so their leak checks have run)."""
-    out = []
-    for f in sorted(os.listdir(scratch)):
-        if f.endswith(".log"):
-            with open(os.path.join(scratch, f), errors="replace") as fh:
-                out += ["%s: %s" % (f, line.rstrip()) for line in fh if any(m in line for m in SANITIZER_MARKERS)]
-    return out[:40]
-
-
 def main():
     bin_dir, scratch, port_base, venue, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
     if venue != "binance" and name in BINANCE_ONLY:
@@ -815,7 +801,7 @@ def main():
         print("FAIL %s %s: %s" % (venue, name, e))
     finally:
         h.close()
-        reports = sanitizer_reports(scratch)
+        reports = sanitizers.reports(scratch)[:40]
         if reports:
             ok = False
             print("FAIL %s %s: sanitizer reports (a build with XR_SANITIZE):" % (venue, name))

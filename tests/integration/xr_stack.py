@@ -22,6 +22,9 @@ SCRATCH = os.environ["XR_SCRATCH"]
 sys.path.insert(0, os.path.join(SRC, "examples", "python"))
 import xroute_client  # noqa: E402  (the interop client is part of what is tested)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sanitizers  # noqa: E402
+
 T0 = time.monotonic()
 
 
@@ -148,18 +151,9 @@ class Stack:
         self.down()
         return False
 
-    SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                         "SUMMARY: UndefinedBehaviorSanitizer")
-
     def sanitizer_reports(self):
-        """Lines of the stack's process logs that start a sanitizer report. Only a sanitizer build (XR_BIN of
-        build-asan) writes them: a leak is reported when a process stops on SIGTERM, an error when it occurs."""
-        out = []
-        logdir = os.path.join(self.var, "log")
-        for name in sorted(os.listdir(logdir)) if os.path.isdir(logdir) else []:
-            with open(os.path.join(logdir, name), errors="replace") as fh:
-                out += [f"{name}: {line.rstrip()}" for line in fh if any(m in line for m in self.SANITIZER_MARKERS)]
-        return out
+        """Sanitizer reports in the stack's process logs (a sanitizer build's, see sanitizers.py)."""
+        return sanitizers.reports(os.path.join(self.var, "log"))
 
     def start(self, service, env=None):
         """Starts one service (no-op when it runs); env: extra settings for it, e.g. another API key."""
