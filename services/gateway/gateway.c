@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "bus/bus_loop.h"
 #include "bus/bus_msg.h"
+#include "bus/bus_pump.h"
 #include "bus/bus_sock.h"
 #include "crypto/crypto.h"
 #include "proto/envelope.h"
@@ -41,7 +42,7 @@
 #define GW_OPEN_MAX 200000       /* open orders tracked for the open-order limit */
 #define GW_LABEL_SZ 65           /* client label: hex of the routing id, truncated */
 
-/* The sockets, as bits of gateway_t.unclean (see "the sockets in the loop"). */
+/* The sockets, as bits of the pump (see "the sockets in the loop"). */
 enum { GW_S_CLIENTS = 1, GW_S_ROUTER = 2, GW_S_SUB = 4, GW_S_PUB = 8, GW_S_ALL = 15 };
 
 typedef struct {
@@ -83,8 +84,7 @@ struct _gateway_t {
     buf_t state;                /* order state being encoded for the idempotency store */
     uint64_t next_gid;          /* counter behind gid */
     int deadline_timer;         /* one-shot timer at the earliest pending deadline; 0 = none armed */
-    int pump_timer;             /* one-shot timer that resumes a pump cut short; 0 = none armed */
-    unsigned unclean;           /* GW_S_* bits: sockets used since their last empty receive, to drain again */
+    bus_pump_t *pump;           /* drains the sockets (GW_S_* bits) as their descriptors fire */
     int64_t deadline_due_ms;    /* monotonic time it fires at */
     gateway_stats_t stats;      /* counters */
 };
@@ -120,7 +120,7 @@ static void s_copy(char *dst, size_t cap, const char *src)
 static void s_send_client(gateway_t *self, const bus_msg_t *route, const buf_t *env)
 {
     err_t err = {0};
-    self->unclean |= GW_S_CLIENTS;
+    bus_pump_dirty(self->pump, GW_S_CLIENTS);
     if (bus_send_envelope(self->clients, route, env, &err) != 0)
         log_info("reply to client dropped: %s", err.msg);
 }
@@ -345,7 +345,7 @@ static void s_flush_outbox(gateway_t *self)
         log_error("idempotency journal %s failed, %zu requests refused: %s", self->cfg.idem_sync ? "sync" : "write",
                   zlistx_size(self->outbox), err.msg);
     outgoing_t *o;
-    self->unclean |= GW_S_ROUTER;
+    bus_pump_dirty(self->pump, GW_S_ROUTER);
     while ((o = zlistx_detach(self->outbox, NULL))) {
         if (durable && bus_msg_send(&o->msg, self->router, &err) == 0) {
             self->stats.forwarded++;
@@ -363,9 +363,10 @@ static void s_flush_outbox(gateway_t *self)
     }
 }
 
-/* Handles up to GW_BATCH client requests, then the group commit and the forwards; returns how many. */
-static int s_drain_clients(gateway_t *self)
+/* Handles up to GW_BATCH client requests, then the group commit and the forwards. */
+static void s_drain_clients(void *arg)
 {
+    gateway_t *self = arg;
     zsock_t *sock = self->clients;
     int i;
     for (i = 0; i < GW_BATCH; i++) {
@@ -373,7 +374,7 @@ static int s_drain_clients(gateway_t *self)
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
             if (err.code == XR_OK) {
-                self->unclean &= ~GW_S_CLIENTS;
+                bus_pump_clean(self->pump, GW_S_CLIENTS);
                 break;
             }
             self->stats.invalid++;
@@ -383,7 +384,6 @@ static int s_drain_clients(gateway_t *self)
         bus_msg_destroy(&msg);
     }
     s_flush_outbox(self);
-    return i;
 }
 
 /* ---- replies from the router --------------------------------------------------------------------------- */
@@ -405,9 +405,10 @@ static void s_remember_reply(gateway_t *self, const pending_t *p, const proto_he
         idem_store_update(self->idem, p->account, p->client_order_id, env, len, &err);
 }
 
-/* Relays up to GW_BATCH replies from the router; returns how many messages it took. */
-static int s_drain_router(gateway_t *self)
+/* Relays up to GW_BATCH replies from the router. */
+static void s_drain_router(void *arg)
 {
+    gateway_t *self = arg;
     zsock_t *sock = self->router;
     int i;
     for (i = 0; i < GW_BATCH; i++) {
@@ -415,7 +416,7 @@ static int s_drain_router(gateway_t *self)
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
             if (err.code == XR_OK) {
-                self->unclean &= ~GW_S_ROUTER;
+                bus_pump_clean(self->pump, GW_S_ROUTER);
                 break;
             }
             continue;
@@ -441,7 +442,6 @@ static int s_drain_router(gateway_t *self)
         zhashx_delete(self->pending, p->gid);
         bus_msg_destroy(&msg);
     }
-    return i;
 }
 
 /* ---- events from workers ------------------------------------------------------------------------------- */
@@ -472,9 +472,10 @@ static void s_track_event(gateway_t *self, const proto_event_t *ev)
     }
 }
 
-/* Tracks and republishes up to GW_BATCH events from workers; returns how many messages it took. */
-static int s_drain_events(gateway_t *self)
+/* Tracks and republishes up to GW_BATCH events from workers. */
+static void s_drain_events(void *arg)
 {
+    gateway_t *self = arg;
     zsock_t *sock = self->sub;
     int i;
     for (i = 0; i < GW_BATCH; i++) {
@@ -482,7 +483,7 @@ static int s_drain_events(gateway_t *self)
         bus_msg_t *msg = bus_msg_recv(sock, &err);
         if (!msg) {
             if (err.code == XR_OK) {
-                self->unclean &= ~GW_S_SUB;
+                bus_pump_clean(self->pump, GW_S_SUB);
                 break;
             }
             continue;
@@ -500,7 +501,7 @@ static int s_drain_events(gateway_t *self)
             s_track_event(self, &ev);
             proto_event_free(&ev);
             self->stats.events++;
-            self->unclean |= GW_S_PUB;
+            bus_pump_dirty(self->pump, GW_S_PUB);
             if (bus_msg_send(&msg, self->pub, &err) != 0)
                 log_debug("event not republished: %s", err.msg);
         } else {
@@ -508,7 +509,6 @@ static int s_drain_events(gateway_t *self)
         }
         bus_msg_destroy(&msg);
     }
-    return i;
 }
 
 /* ---- subscriptions from clients ------------------------------------------------------------------------ */
@@ -516,8 +516,9 @@ static int s_drain_events(gateway_t *self)
 /* The XPUB is in manual mode: each (un)subscription reaches us with its sender's key and we apply what that
  * key may see (authz_event_topics), so a client limited to some accounts cannot watch the others' orders and
  * fills. Without authentication every subscription is applied as sent. */
-static int s_drain_subscriptions(gateway_t *self)
+static void s_drain_subscriptions(void *arg)
 {
+    gateway_t *self = arg;
     void *h = zsock_resolve(self->pub);
     int i;
     for (i = 0; i < GW_BATCH; i++) {
@@ -525,10 +526,10 @@ static int s_drain_subscriptions(gateway_t *self)
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, h, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
-            self->unclean &= ~GW_S_PUB;
+            bus_pump_clean(self->pump, GW_S_PUB);
             break;
         }
-        self->unclean |= GW_S_PUB; /* its options are set below */
+        bus_pump_dirty(self->pump, GW_S_PUB); /* its options are set below */
         const char *data = zmq_msg_data(&m);
         size_t len = zmq_msg_size(&m);
         if (len == 0 || (data[0] != 0 && data[0] != 1) || zmq_msg_more(&m)) {
@@ -552,69 +553,20 @@ static int s_drain_subscriptions(gateway_t *self)
                      uid ? uid : "-", n, n == 0 ? " (nothing it may see)" : "");
         zmq_msg_close(&m);
     }
-    return i;
 }
 
 /* ---- the sockets in the loop --------------------------------------------------------------------------- */
 
-/* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
- * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was the
- * largest part of the gateway's CPU per order. The descriptor is edge-like: it signals that the socket's
- * state may have changed, and any operation on the socket (a send too) may consume that signal. So a socket
- * whose descriptor fired, and every socket the gateway sent on (or set options of) since its last empty
- * receive, is marked unclean and drained until a receive finds nothing (an empty receive also processes the
- * socket's pending commands) before the loop waits again; a socket left clean has nothing its descriptor
- * would not announce. A pump cut short after GW_PUMP_PASSES resumes from a zero-delay timer, so timers and
- * signals still get their turn under a flood. */
-static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
-
-static void s_pump(gateway_t *self, unsigned ready)
+/* The sockets wait and drain through a bus_pump (lib/bus/bus_pump.h): their ZMQ_FD descriptors in the loop,
+ * each socket used since its last empty receive drained again before the loop waits. After every pump, the
+ * states replies and events brought go to the idempotency journal in one write (not synced: they only enrich
+ * the answer to a resubmission). */
+static void s_after_pump(void *arg)
 {
-    self->unclean |= ready;
-    for (int pass = 0; pass < GW_PUMP_PASSES && self->unclean; pass++) {
-        if (self->unclean & GW_S_CLIENTS)
-            s_drain_clients(self);
-        if (self->unclean & GW_S_ROUTER)
-            s_drain_router(self);
-        if (self->unclean & GW_S_SUB)
-            s_drain_events(self);
-        if (self->unclean & GW_S_PUB)
-            s_drain_subscriptions(self);
-    }
-    /* the states replies and events brought, in one journal write (not synced: they only enrich the answer
-     * to a resubmission) */
+    gateway_t *self = arg;
     err_t err = {0};
     if (idem_store_write(self->idem, &err) != 0)
         log_warn("idempotency journal write failed, order states not journaled: %s", err.msg);
-    if (self->unclean && !self->pump_timer) {
-        self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
-        if (self->pump_timer < 0)
-            self->pump_timer = 0; /* cannot happen: the gateway uses at most three of BUS_LOOP_TIMERS */
-    }
-}
-
-static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
-{
-    (void) loop;
-    (void) timer_id;
-    gateway_t *self = arg;
-    self->pump_timer = 0; /* one-shot: gone once fired */
-    s_pump(self, 0);
-    return 0;
-}
-
-/* A socket's ZMQ_FD fired: that socket is drained (with every other unclean one). */
-static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) revents;
-    gateway_t *self = arg;
-    unsigned bit = fd == zsock_fd(self->clients) ? GW_S_CLIENTS
-                   : fd == zsock_fd(self->router) ? GW_S_ROUTER
-                   : fd == zsock_fd(self->sub)    ? GW_S_SUB
-                                                  : GW_S_PUB;
-    s_pump(self, bit);
-    return 0;
 }
 
 /* ---- timers and signals -------------------------------------------------------------------------------- */
@@ -659,7 +611,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
     if (answered)
-        s_pump(self, 0);
+        bus_pump_run(self->pump, 0);
     return 0;
 }
 
@@ -831,10 +783,11 @@ gateway_t *gateway_new(const gateway_config_t *cfg, err_t *err)
         !(self->router = s_sock(self, ZMQ_DEALER, '>', cfg->router, NULL, false, err)))
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->clients), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->pub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->router), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->sub), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
+    self->pump = bus_pump_new(self->loop, GW_PUMP_PASSES, s_after_pump, self);
+    if (bus_pump_add(self->pump, GW_S_CLIENTS, self->clients, s_drain_clients, err) != 0 ||
+        bus_pump_add(self->pump, GW_S_ROUTER, self->router, s_drain_router, err) != 0 ||
+        bus_pump_add(self->pump, GW_S_SUB, self->sub, s_drain_events, err) != 0 ||
+        bus_pump_add(self->pump, GW_S_PUB, self->pub, s_drain_subscriptions, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
@@ -854,7 +807,7 @@ fail:
 int gateway_run(gateway_t *self)
 {
     /* setting the sockets up (bind, connect, options) may have consumed a notification already */
-    s_pump(self, GW_S_ALL);
+    bus_pump_run(self->pump, GW_S_ALL);
     return bus_loop_run(self->loop);
 }
 
@@ -870,6 +823,7 @@ void gateway_destroy(gateway_t **self_p)
         return;
     gateway_t *self = *self_p;
     bus_loop_destroy(&self->loop);
+    bus_pump_destroy(&self->pump);
     zsock_destroy(&self->router);
     zsock_destroy(&self->sub);
     zsock_destroy(&self->pub);

@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "bus/bus_loop.h"
 #include "bus/bus_msg.h"
+#include "bus/bus_pump.h"
 #include "bus/bus_sock.h"
 #include "proto/control.h"
 #include "proto/envelope.h"
@@ -37,7 +38,7 @@
 #define ROUTER_PUMP_PASSES 16     /* passes over both sockets before the loop polls again */
 #define ROUTER_OUT_MAX (PROTO_ENVELOPE_MAX + 65536)
 
-/* The sockets, as bits of router_t.unclean (see "the sockets in the loop"). */
+/* The sockets, as bits of the pump (see "the sockets in the loop"). */
 enum { ROUTER_S_FRONTEND = 1, ROUTER_S_BACKEND = 2, ROUTER_S_ALL = 3 };
 
 typedef struct _fanout_t fanout_t;
@@ -86,8 +87,7 @@ struct _router_t {
     buf_t out;                       /* envelope being built, reused */
     uint64_t next_rid;               /* counter behind rid */
     int deadline_timer;              /* one-shot timer at the earliest pending deadline; 0 = none armed */
-    int pump_timer;                  /* one-shot timer that resumes a pump cut short; 0 = none armed */
-    unsigned unclean;                /* ROUTER_S_* bits: sockets used since their last empty receive */
+    bus_pump_t *pump;                /* drains the sockets (ROUTER_S_* bits) as their descriptors fire */
     int64_t deadline_due_ms;         /* monotonic time it fires at */
     int64_t epoch;                   /* wall ms of start: workers detect a restart by its change */
     uint64_t invalid;                /* malformed requests refused */
@@ -100,7 +100,7 @@ struct _router_t {
 static void s_send_frontend(router_t *self, const bus_msg_t *route, const buf_t *env)
 {
     err_t err = {0};
-    self->unclean |= ROUTER_S_FRONTEND;
+    bus_pump_dirty(self->pump, ROUTER_S_FRONTEND);
     if (bus_send_envelope(self->frontend, route, env, &err) != 0)
         log_warn("reply to gateway failed: %s", err.msg);
 }
@@ -281,7 +281,7 @@ static pending_t *s_forward(router_t *self, const void *env, size_t env_len, con
         bus_msg_t *route = bus_msg_new();
         bus_msg_push_route(route, w->identity, w->identity_len, NULL);
         err_t serr = {0};
-        self->unclean |= ROUTER_S_BACKEND;
+        bus_pump_dirty(self->pump, ROUTER_S_BACKEND);
         int rc = bus_send_envelope(self->backend, route, &self->out, &serr);
         bus_msg_destroy(&route);
         if (rc != 0) {
@@ -521,9 +521,10 @@ static void s_handle_request(router_t *self, bus_msg_t *msg)
     proto_request_free(&req);
 }
 
-/* Handles up to ROUTER_BATCH messages waiting on the frontend; returns how many (0: none was waiting). */
-static int s_drain_frontend(router_t *self)
+/* Handles up to ROUTER_BATCH messages waiting on the frontend (the pump's drain of it). */
+static void s_drain_frontend(void *arg)
 {
+    router_t *self = arg;
     zsock_t *sock = self->frontend;
     int i;
     for (i = 0; i < ROUTER_BATCH; i++) {
@@ -535,7 +536,7 @@ static int s_drain_frontend(router_t *self)
                 log_warn("frontend message dropped: %s", err.msg);
                 continue;
             }
-            self->unclean &= ~ROUTER_S_FRONTEND;
+            bus_pump_clean(self->pump, ROUTER_S_FRONTEND);
             break;
         }
         const char *uid = bus_msg_user_id(msg);
@@ -550,7 +551,6 @@ static int s_drain_frontend(router_t *self)
         s_handle_request(self, msg);
         bus_msg_destroy(&msg);
     }
-    return i;
 }
 
 /* ---- backend: workers ---------------------------------------------------------------------------------- */
@@ -574,7 +574,7 @@ static void s_send_control(router_t *self, const uint8_t *identity, size_t len, 
         return;
     bus_msg_t *route = bus_msg_new();
     bus_msg_push_route(route, identity, len, NULL);
-    self->unclean |= ROUTER_S_BACKEND;
+    bus_pump_dirty(self->pump, ROUTER_S_BACKEND);
     bus_send_envelope(self->backend, route, &self->out, &err);
     bus_msg_destroy(&route);
 }
@@ -663,9 +663,10 @@ static void s_handle_control(router_t *self, const uint8_t *ident, size_t ident_
     }
 }
 
-/* Handles up to ROUTER_BATCH messages waiting on the backend; returns how many (0: none was waiting). */
-static int s_drain_backend(router_t *self)
+/* Handles up to ROUTER_BATCH messages waiting on the backend (the pump's drain of it). */
+static void s_drain_backend(void *arg)
 {
+    router_t *self = arg;
     zsock_t *sock = self->backend;
     int i;
     for (i = 0; i < ROUTER_BATCH; i++) {
@@ -674,7 +675,7 @@ static int s_drain_backend(router_t *self)
         if (!msg) {
             if (err.code != XR_OK)
                 continue;
-            self->unclean &= ~ROUTER_S_BACKEND;
+            bus_pump_clean(self->pump, ROUTER_S_BACKEND);
             break;
         }
         size_t ident_len = 0;
@@ -697,57 +698,12 @@ static int s_drain_backend(router_t *self)
         }
         bus_msg_destroy(&msg);
     }
-    return i;
 }
 
 /* ---- the sockets in the loop --------------------------------------------------------------------------- */
 
-/* The loop waits on the sockets' ZMQ_FD notification descriptors, not on the sockets: zmq_poll over
- * ZeroMQ sockets asks every socket for its events (a getpid and a poll each) twice per wait, which was a
- * third of the router's CPU per order. The descriptor is edge-like: it signals that the socket's state may
- * have changed, and any operation on the socket (a send too) may consume that signal. So a socket whose
- * descriptor fired, and every socket the router sent on since its last empty receive, is marked unclean and
- * drained until a receive finds nothing (an empty receive also processes the socket's pending commands)
- * before the loop waits again; a socket left clean has nothing its descriptor would not announce. A pump
- * cut short after ROUTER_PUMP_PASSES resumes from a zero-delay timer, so timers and signals still get their
- * turn under a flood. */
-static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg);
-
-static void s_pump(router_t *self, unsigned ready)
-{
-    self->unclean |= ready;
-    for (int pass = 0; pass < ROUTER_PUMP_PASSES && self->unclean; pass++) {
-        if (self->unclean & ROUTER_S_FRONTEND)
-            s_drain_frontend(self);
-        if (self->unclean & ROUTER_S_BACKEND)
-            s_drain_backend(self);
-    }
-    if (self->unclean && !self->pump_timer) {
-        self->pump_timer = bus_loop_add_timer(self->loop, 0, 0, s_on_pump, self);
-        if (self->pump_timer < 0)
-            self->pump_timer = 0; /* cannot happen: the router uses at most four of BUS_LOOP_TIMERS */
-    }
-}
-
-static int s_on_pump(bus_loop_t *loop, int timer_id, void *arg)
-{
-    (void) loop;
-    (void) timer_id;
-    router_t *self = arg;
-    self->pump_timer = 0; /* one-shot: gone once fired */
-    s_pump(self, 0);
-    return 0;
-}
-
-/* A socket's ZMQ_FD fired: that socket is drained (with every other unclean one). */
-static int s_on_socket_fd(bus_loop_t *loop, int fd, short revents, void *arg)
-{
-    (void) loop;
-    (void) revents;
-    router_t *self = arg;
-    s_pump(self, fd == zsock_fd(self->frontend) ? ROUTER_S_FRONTEND : ROUTER_S_BACKEND);
-    return 0;
-}
+/* The sockets wait and drain through a bus_pump (lib/bus/bus_pump.h): their ZMQ_FD descriptors in the loop,
+ * each socket used since its last empty receive drained again before the loop waits. */
 
 /* ---- timers -------------------------------------------------------------------------------------------- */
 
@@ -785,7 +741,7 @@ static int s_on_heartbeat(bus_loop_t *loop, int timer_id, void *arg)
         s_send_control(self, w->identity, w->identity_len, PROTO_T_ROUTER_HEARTBEAT,
                        worker_registry_count(self->workers, w->venue, w->account));
     }
-    s_pump(self, 0);
+    bus_pump_run(self->pump, 0);
     return 0;
 }
 
@@ -822,7 +778,7 @@ static int s_on_deadline(bus_loop_t *loop, int timer_id, void *arg)
     if (next != INT64_MAX)
         s_arm_deadline(self, next);
     if (late_n > 0)
-        s_pump(self, 0);
+        bus_pump_run(self->pump, 0);
     return 0;
 }
 
@@ -904,8 +860,9 @@ router_t *router_new(const router_config_t *cfg, err_t *err)
     if (!self->backend)
         goto fail;
     self->loop = bus_loop_new();
-    if (bus_loop_add_fd(self->loop, zsock_fd(self->frontend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0 ||
-        bus_loop_add_fd(self->loop, zsock_fd(self->backend), ZMQ_POLLIN, s_on_socket_fd, self, err) != 0)
+    self->pump = bus_pump_new(self->loop, ROUTER_PUMP_PASSES, NULL, self);
+    if (bus_pump_add(self->pump, ROUTER_S_FRONTEND, self->frontend, s_drain_frontend, err) != 0 ||
+        bus_pump_add(self->pump, ROUTER_S_BACKEND, self->backend, s_drain_backend, err) != 0)
         goto fail;
     if (self->sighup_fd >= 0 && bus_loop_add_fd(self->loop, self->sighup_fd, ZMQ_POLLIN, s_on_sighup, self, err) != 0)
         goto fail;
@@ -924,7 +881,7 @@ fail:
 int router_run(router_t *self)
 {
     /* setting the sockets up (bind, options) may have consumed a notification already */
-    s_pump(self, ROUTER_S_ALL);
+    bus_pump_run(self->pump, ROUTER_S_ALL);
     int rc = bus_loop_run(self->loop);
     log_info("router stopping: %zu requests in flight dropped, %llu invalid requests refused",
              zhashx_size(self->pending), (unsigned long long) self->invalid);
@@ -947,6 +904,7 @@ void router_destroy(router_t **self_p)
         return;
     router_t *self = *self_p;
     bus_loop_destroy(&self->loop);
+    bus_pump_destroy(&self->pump);
     zsock_destroy(&self->backend);
     zsock_destroy(&self->frontend);
     route_table_destroy(&self->routes);
