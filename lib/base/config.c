@@ -406,8 +406,9 @@ int config_get_duration_ms(const config_t *self, const char *key, int64_t def_ms
 
 /* ---------------------------------------------------------------- secrets */
 
-static int s_read_secret_file(const char *key, const char *path, char **out, err_t *err)
+int config_read_secret_file(const char *key, const char *path, char **out, err_t *err)
 {
+    assert(key && path && out);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not block us */
     if (fd < 0)
         return err_set(err, XR_INVALID_REQUEST, "cannot open secret file %s for %s: %s", path, key, strerror(errno));
@@ -464,7 +465,7 @@ int config_get_secret(const config_t *self, const char *key, char **out, err_t *
     snprintf(file_key, sizeof file_key, "%s_FILE", key);
     const char *path = s_lookup(self, file_key, NULL);
     if (path)
-        return s_read_secret_file(key, path, out, err);
+        return config_read_secret_file(key, path, out, err);
     bool from_file = false;
     const char *v = s_lookup(self, key, &from_file);
     if (!v)

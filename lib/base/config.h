@@ -67,6 +67,11 @@ int config_get_duration_ms(const config_t *self, const char *key, int64_t def_ms
  * unreadable, holds a NUL byte, or its file is exposed (error text gives the file's mode). Blocks on file I/O. */
 int config_get_secret(const config_t *self, const char *key, char **out, err_t *err);
 
+/* Reads a secret file as config_get_secret reads `key`_FILE: a regular file that group and others cannot
+ * access (0600), no NUL byte, not empty, one trailing newline dropped. `what` names the secret in errors, which
+ * name the file and never quote it. On success *out is a heap copy released with config_secret_free. */
+int config_read_secret_file(const char *what, const char *path, char **out, err_t *err);
+
 /* Overwrites the secret's bytes with zeros, frees it and sets *secret_p to NULL. Accepts NULL. */
 void config_secret_free(char **secret_p);
 

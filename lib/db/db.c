@@ -5,6 +5,7 @@
 #include "db.h"
 
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/log.h"
 #include "base/mem.h"
 
@@ -12,12 +13,9 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define DB_MAX_STATEMENTS 64     /* prepared statements per session */
 #define DB_MAX_SESSION_SQL 32    /* session setup statements */
@@ -185,43 +183,20 @@ static int s_describe(db_t *self, err_t *err)
     return 0;
 }
 
-/* Reads the first line of the password file into out. Like every secret file (lib/base/config.c), it must be a
- * regular file that group and others cannot access (0600): a password others may read is refused before a byte
- * of it is read. Returns 0, or -1 with err naming the file and never quoting it. */
+/* Reads the first line of the password file into out (cut to cap - 1 bytes). Like every secret file, it must be
+ * a regular file that group and others cannot access (0600; config_read_secret_file). Returns 0, or -1 with err
+ * naming the file and never quoting it. */
 static int s_read_password(const char *path, char *out, size_t cap, err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); /* a FIFO must not block the loop */
-    if (fd < 0)
-        return err_set(err, XR_INVALID_REQUEST, "db password file %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return err_set(err, XR_INVALID_REQUEST, "db password file %s is not a regular file", path);
-    }
-    if (st.st_mode & 077) {
-        close(fd);
-        return err_set(err, XR_INVALID_REQUEST,
-                       "db password file %s has mode %04o: readable or writable by group or others (chmod 600 it)",
-                       path, (unsigned) st.st_mode & 07777);
-    }
-    size_t n = 0;
-    while (n < cap - 1) {
-        ssize_t got = read(fd, out + n, cap - 1 - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            close(fd);
-            explicit_bzero(out, cap);
-            return err_set(err, XR_INVALID_REQUEST, "db password file %s: %s", path, strerror(e));
-        }
-        if (got == 0)
-            break;
-        n += (size_t) got;
-    }
-    close(fd);
+    char *secret = NULL;
+    if (config_read_secret_file("the database password", path, &secret, err) != 0)
+        return -1;
+    size_t n = strcspn(secret, "\r\n");
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, secret, n);
     out[n] = '\0';
-    out[strcspn(out, "\r\n")] = '\0';
+    config_secret_free(&secret);
     if (!out[0])
         return err_set(err, XR_INVALID_REQUEST, "db password file %s is empty", path);
     return 0;
