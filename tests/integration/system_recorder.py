@@ -106,7 +106,8 @@ def stream_until(S, fills, until=None, inflight=12, seconds=STREAM_SECONDS):
 
     def enough():
         now = collections.Counter(e["venue"] for e in S.ledger()["entries"] if e["kind"] == "fill")
-        per_venue.update({v: now[v] - per_venue[v] for v in venues})
+        for v in venues:  # key by key: the client threads read it meanwhile
+            per_venue[v] = now[v]
         for v in venues:
             # a venue keeps trading while its share is short, and while faults are still being injected
             if per_venue[v] >= quota[v] and (until is None or until.is_set()):
