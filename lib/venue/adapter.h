@@ -44,6 +44,10 @@
 #define VENUE_CAP_HEDGE (1u << 3)       /* hedge mode (position_side LONG/SHORT) */
 #define VENUE_CAP_FILL_CURSOR (1u << 4) /* trade history has a numeric, increasing trade id usable as a cursor */
 #define VENUE_CAP_ATTACHED_TPSL (1u << 5) /* take_profit/stop_loss of a place_order are honoured */
+#define VENUE_CAP_MS_CURSOR (1u << 6)   /* a fill's seq_key is its venue ms * 1000 + its rank in that ms as read: a
+                                           trade listed late in an already-read ms may take a rank already passed,
+                                           so the runtime tells that ms's trades apart by trade id, and the
+                                           adapter lists the cursor's whole ms again */
 
 typedef enum {
     VENUE_OP_PLACE_ORDER = 0,  /* OrderRequest -> order */

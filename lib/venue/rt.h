@@ -33,6 +33,7 @@
 #define RT_INTENTS_MAX 4096      /* unresolved order sends */
 #define RT_ORDERS_MAX 262144     /* orders tracked for fills and state changes (320 bytes each, touched as used) */
 #define RT_ORDER_BUCKETS 262144  /* hash buckets of each order-table index (a power of two) */
+#define RT_MS_IDS 128            /* trade ids remembered for the last millisecond of a VENUE_CAP_MS_CURSOR cursor */
 #define RT_SYMBOLS_MAX 256       /* symbols with a fill cursor */
 #define RT_LATENCY_SAMPLES 256   /* fill latency ring */
 #define RT_REPLICAS_HOLD_MS 3000 /* a lower live replica count must hold this long before the budget share grows */
@@ -108,6 +109,9 @@ typedef struct {
 typedef struct {
     char symbol[VENUE_SYMBOL_MAX];  /* unified */
     int64_t last_id;                /* highest trade id published; 0 = none yet */
+    int64_t ids_ms;                 /* VENUE_CAP_MS_CURSOR: the venue ms whose published trades ids[] holds */
+    uint64_t ids[RT_MS_IDS];        /* hashes of the trade ids published in ids_ms */
+    size_t n_ids;                   /* used entries of ids */
     char key[VENUE_ID_MAX];         /* the adapter's own cursor (result.cursor), when it keeps one */
     int64_t start_ms;               /* venue ms to start from when last_id is 0 */
     int64_t active_until;           /* monotonic ms; poll while now < active_until */

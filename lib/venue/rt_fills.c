@@ -254,6 +254,47 @@ static void s_lookup(venue_runtime_t *rt, rt_cursor_t *c, const venue_fill_t *f)
     rt_call_start(rt, call);
 }
 
+static uint64_t s_id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *) id; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+/* Whether fill f was published already. A numeric cursor (seq_key = trade id) orders trades for good. A
+ * millisecond cursor (VENUE_CAP_MS_CURSOR) does not within the last millisecond read: a trade the venue lists
+ * late there may take a rank already passed, so that millisecond's trades are told apart by trade id (once
+ * RT_MS_IDS are remembered, by rank as before). After a restart nothing is remembered for that millisecond and
+ * its trades are compared by rank too. */
+static bool s_fill_seen(const venue_runtime_t *rt, const rt_cursor_t *c, const venue_fill_t *f)
+{
+    if (f->seq_key <= 0)
+        return false;
+    if (!(rt->ops->caps & VENUE_CAP_MS_CURSOR) || f->seq_key / 1000 != c->last_id / 1000 ||
+        c->ids_ms != f->seq_key / 1000 || c->n_ids >= RT_MS_IDS)
+        return f->seq_key <= c->last_id;
+    uint64_t h = s_id_hash(f->trade_id);
+    for (size_t i = 0; i < c->n_ids; i++)
+        if (c->ids[i] == h)
+            return true;
+    return false;
+}
+
+static void s_fill_published(venue_runtime_t *rt, rt_cursor_t *c, const venue_fill_t *f)
+{
+    if (f->seq_key > c->last_id)
+        c->last_id = f->seq_key;
+    if (!(rt->ops->caps & VENUE_CAP_MS_CURSOR) || f->seq_key <= 0)
+        return;
+    if (f->seq_key / 1000 != c->ids_ms) {
+        c->ids_ms = f->seq_key / 1000;
+        c->n_ids = 0;
+    }
+    if (c->n_ids < RT_MS_IDS)
+        c->ids[c->n_ids++] = s_id_hash(f->trade_id);
+}
+
 static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
 {
     rt_cursor_t *c = s_cursor(rt, call->call.in.symbol, false);
@@ -272,7 +313,7 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
     bool complete = true;
     for (size_t i = 0; i < r->n_fills; i++) {
         venue_fill_t f = r->fills[i];
-        if (f.seq_key > 0 && f.seq_key <= c->last_id)
+        if (s_fill_seen(rt, c, &f))
             continue;
         const rt_order_t *o = rt_order_find(rt, f.order_id);
         if (!o && !f.client_order_id[0] && strcmp(c->looked_up, f.order_id) != 0) {
@@ -289,8 +330,7 @@ static void s_polled(venue_runtime_t *rt, rt_call_t *call, int rc)
             break; /* not journaled: the cursor stays, the trade is read again next time */
         }
         s_latency(rt, &f);
-        if (f.seq_key > c->last_id)
-            c->last_id = f.seq_key;
+        s_fill_published(rt, c, &f);
         published++;
     }
     /* The adapter's cursor moves only past a page read to the end (a lookup or a journal failure stops early,

@@ -1106,7 +1106,7 @@ static int s_time(void *state, venue_call_t *call)
 
 const venue_ops_t bybit_ops = {
     .name = "bybit",
-    .caps = VENUE_CAP_CLIENT_ID | VENUE_CAP_GET_ORDER | VENUE_CAP_HEDGE | VENUE_CAP_ATTACHED_TPSL,
+    .caps = VENUE_CAP_CLIENT_ID | VENUE_CAP_GET_ORDER | VENUE_CAP_HEDGE | VENUE_CAP_ATTACHED_TPSL | VENUE_CAP_MS_CURSOR,
     .state_size = sizeof(by_state_t),
     .base_url = "https://api.bybit.com",
     .testnet_url = "https://api-testnet.bybit.com",

@@ -1216,7 +1216,9 @@ static void s_fills_finish(venue_call_t *call)
     cdx_trades_derive_ids(tr, n);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        bool want = call->in.from_id > 0 ? tr[i].f.seq_key >= call->in.from_id
+        /* from the cursor's whole millisecond: a trade listed late there may rank before the cursor
+         * (VENUE_CAP_MS_CURSOR; the runtime tells them apart by trade id) */
+        bool want = call->in.from_id > 0 ? tr[i].f.executed_at >= (call->in.from_id - 1) / 1000
                                          : tr[i].f.executed_at >= call->in.start_ms;
         if (want && (call->in.limit <= 0 || kept < (size_t) call->in.limit))
             r->fills[kept++] = tr[i].f;
@@ -1442,7 +1444,7 @@ static int s_map_error(void *state, const venue_resp_t *resp, venue_error_t *out
 
 const venue_ops_t coindcx_ops = {
     .name = "coindcx",
-    .caps = VENUE_CAP_ATTACHED_TPSL | VENUE_CAP_FILL_CURSOR,
+    .caps = VENUE_CAP_ATTACHED_TPSL | VENUE_CAP_FILL_CURSOR | VENUE_CAP_MS_CURSOR,
     .state_size = sizeof(cd_state_t),
     .base_url = "https://api.coindcx.com",
     .public_url = "https://public.coindcx.com",

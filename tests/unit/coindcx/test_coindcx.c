@@ -870,8 +870,16 @@ START_TEST(test_fills_derived_ids)
     ck_assert_uint_eq(r->n_fills, 4);
     for (size_t i = 0; i < 4; i++)
         ck_assert_str_eq(r->fills[i].trade_id, ids[i]);
-    /* from a cursor: only the trades past it */
+    /* from a cursor: the trades of the cursor's whole millisecond and later (a trade listed late in that
+     * millisecond may rank before the cursor: VENUE_CAP_MS_CURSOR, the runtime compares those by id) */
     h.call.in.from_id = 1705647375000001 + 1;
+    ck_assert_int_eq(h_start(&h, VENUE_OP_GET_FILLS), VENUE_SEND);
+    ck_assert_int_eq(h_reply(&h, 200, "trades.json", NULL), VENUE_DONE);
+    ck_assert_uint_eq(r->n_fills, 4);
+    ck_assert_str_eq(r->fills[0].trade_id, ids[0]);
+    ck_assert_str_eq(r->fills[2].trade_id, ids[2]);
+    /* a cursor in a later millisecond leaves the earlier one out */
+    h.call.in.from_id = 1705647375001000 + 1;
     ck_assert_int_eq(h_start(&h, VENUE_OP_GET_FILLS), VENUE_SEND);
     ck_assert_int_eq(h_reply(&h, 200, "trades.json", NULL), VENUE_DONE);
     ck_assert_uint_eq(r->n_fills, 2);
