@@ -30,6 +30,8 @@
 #undef LOG_LEVEL_INFO
 
 #define RT_HTTP_FDS_MAX 64       /* HTTP sockets polled at once */
+#define RT_Z_ROUTER 1u           /* zdirty bits: the router DEALER */
+#define RT_Z_RECORDER 2u         /* the recorder DEALER */
 #define RT_INTENTS_MAX 4096      /* unresolved order sends */
 #define RT_ORDERS_MAX 262144     /* orders tracked for fills and state changes (320 bytes each, touched as used) */
 #define RT_ORDER_BUCKETS 262144  /* hash buckets of each order-table index (a power of two) */
@@ -147,6 +149,7 @@ struct _venue_runtime_t {
     zsock_t *router;                 /* DEALER to the router backend */
     zsock_t *pub;                    /* events out */
     zsock_t *recorder;               /* DEALER to the recorder control */
+    unsigned zdirty;                 /* RT_Z_* sockets to drain before the loop waits (see venue_runtime_run) */
     http_client_t *http;             /* the one HTTP client */
     http_pollfd_t fds[RT_HTTP_FDS_MAX]; /* HTTP sockets of the current poll */
     size_t n_fds;                    /* in use */

@@ -92,8 +92,10 @@ int rt_event_order(venue_runtime_t *rt, const venue_order_t *o, const char *acco
     proto_event_init(&ev, PROTO_T_EVENT_ORDER);
     venue_convert_order(o, rt->venue, account, &ev.order);
     int rc = s_emit(rt, &ev);
+    /* Debug, not info: a line per order state is the recorder's job (order_events), and at the default level
+     * it was a formatted write(2) on every order's path. Fills stay at info. */
     if (rc == 0)
-        log_info("event.order venue=%s seq=%llu cl_ord_id=%s order_id=%s status=%s", rt->venue,
+        log_debug("event.order venue=%s seq=%llu cl_ord_id=%s order_id=%s status=%s", rt->venue,
                  (unsigned long long) ev.seq, o->client_order_id, o->order_id, venue_status_name(o->status));
     proto_event_free(&ev);
     return rc;
@@ -132,6 +134,7 @@ void rt_events_hello(venue_runtime_t *rt)
     proto_header_init(&h, id);
     buf_reset(&rt->out);
     err_t err;
+    rt->zdirty |= RT_Z_RECORDER;
     if (proto_control_encode(&h, &c, &rt->out, &err) == 0)
         bus_send_envelope(rt->recorder, NULL, &rt->out, &err);
 }

@@ -1,5 +1,5 @@
-/* runtime: the venue worker service: configuration, sockets, the one zmq_poll loop (ZeroMQ sockets, the HTTP
- * client's sockets and the signal pipe together), startup (clock, instruments, unresolved sends), the
+/* runtime: the venue worker service: configuration, sockets, the one poll loop (the ZeroMQ sockets' ZMQ_FD
+ * descriptors, the HTTP client's sockets and the signal pipe together), startup (clock, instruments, unresolved sends), the
  * worker <-> router protocol (register, heartbeats, re-register after a router restart), request dispatch
  * and replies, and health. Venue calls themselves are driven by rt_call.c. */
 #include "rt.h"
@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #define RT_INSTRUMENTS_RECHECK_MS 60000 /* an unknown symbol brings the next reload this close */
 #define RT_START_RETRY_MS 2000
 #define RT_TICK_MS 50
+#define RT_DRAIN_PASSES 4 /* drain-and-flush passes per loop round */
 
 int64_t rt_now(void)
 {
@@ -222,6 +224,7 @@ fail:
 static void s_send_route(venue_runtime_t *rt, const bus_msg_t *route)
 {
     err_t err;
+    rt->zdirty |= RT_Z_ROUTER;
     if (bus_send_envelope(rt->router, route, &rt->out, &err) < 0)
         log_warn("reply venue=%s failed: %s", rt->venue, err.msg);
 }
@@ -468,6 +471,7 @@ static void s_control(venue_runtime_t *rt, proto_type_t type)
     proto_header_init(&h, id);
     buf_reset(&rt->out);
     err_t err;
+    rt->zdirty |= RT_Z_ROUTER;
     if (proto_control_encode(&h, &c, &rt->out, &err) == 0)
         bus_send_envelope(rt->router, NULL, &rt->out, &err);
 }
@@ -758,45 +762,80 @@ void venue_runtime_destroy(venue_runtime_t **self_p)
     *self_p = NULL;
 }
 
+/* The loop waits in poll(2) on the sockets' ZMQ_FD descriptors, the signal pipe and the HTTP client's
+ * sockets. zmq_poll would ask each ZeroMQ socket for its events (a getpid and a poll each) before and after
+ * every wait, several times per order. A ZMQ_FD descriptor only says that the socket's state may have
+ * changed, and any operation on the socket (a send too) may consume that signal (lib/bus/bus_pump.h). So a
+ * socket is drained until a receive finds nothing whenever its descriptor fired or this process sent on it
+ * since (rt->zdirty), and the loop does not block while one is left dirty. */
+static short s_to_poll(short events)
+{
+    return (short) (((events & HTTP_POLLIN) ? POLLIN : 0) | ((events & HTTP_POLLOUT) ? POLLOUT : 0));
+}
+
+static short s_from_poll(short revents)
+{
+    return (short) (((revents & POLLIN) ? HTTP_POLLIN : 0) | ((revents & POLLOUT) ? HTTP_POLLOUT : 0)
+                    | ((revents & (POLLERR | POLLHUP | POLLNVAL)) ? HTTP_POLLERR : 0));
+}
+
+/* Drains the dirty sockets and makes what that brought durable and sent, a few passes at most: each drain
+ * or flush may send again, which dirties the socket again. */
+static void s_drain(venue_runtime_t *rt)
+{
+    for (int pass = 0; pass < RT_DRAIN_PASSES; pass++) {
+        unsigned dirty = rt->zdirty;
+        rt->zdirty = 0;
+        if (dirty & RT_Z_ROUTER)
+            s_on_router(rt);
+        if (dirty & RT_Z_RECORDER)
+            rt_events_on_recorder(rt);
+        /* Everything journaled so far becomes durable here, then is sent or published. Submitting may
+         * journal more (a follow-up order step failing at once), hence the second flush. */
+        rt_flush(rt);
+        rt_flush(rt);
+        if (!rt->zdirty)
+            return;
+    }
+}
+
 int venue_runtime_run(venue_runtime_t *rt)
 {
-    zmq_pollitem_t items[3 + RT_HTTP_FDS_MAX];
+    struct pollfd items[3 + RT_HTTP_FDS_MAX];
     log_info("start venue=%s instance=%s account=%s state_dir=%s replicas=%d journal_sync=%s", rt->venue,
              rt->instance, rt->account, rt->state_dir, rt->replicas, rt->journal_sync ? "on" : "OFF");
     if (!rt->journal_sync)
         log_warn("journals venue=%s are not fdatasync'd (XROUTE_VENUE_JOURNAL_SYNC=false): a process crash loses "
                  "nothing, a machine crash may lose the last sends and events", rt->venue);
     rt_events_hello(rt); /* early: a recorder that has more of this instance's events says so before any is made */
+    rt->zdirty = RT_Z_ROUTER | RT_Z_RECORDER;
     while (!bus_signal_interrupted()) {
-        int64_t now = rt_now();
-        s_periodic(rt, now);
-        /* Everything the last round journaled becomes durable here, then is sent or published. Submitting
-         * may journal more (a follow-up order step failing at once), hence the second pass. */
-        rt_flush(rt);
-        rt_flush(rt);
+        s_periodic(rt, rt_now());
+        s_drain(rt);
         size_t nfd = http_client_fds(rt->http, rt->fds, RT_HTTP_FDS_MAX);
         rt->n_fds = nfd < RT_HTTP_FDS_MAX ? nfd : RT_HTTP_FDS_MAX;
-        int n = 0;
-        items[n++] = (zmq_pollitem_t){.socket = zsock_resolve(rt->router), .events = ZMQ_POLLIN};
-        items[n++] = (zmq_pollitem_t){.socket = zsock_resolve(rt->recorder), .events = ZMQ_POLLIN};
-        items[n++] = (zmq_pollitem_t){.fd = bus_signal_fd(), .events = ZMQ_POLLIN};
+        items[0] = (struct pollfd){.fd = zsock_fd(rt->router), .events = POLLIN};
+        items[1] = (struct pollfd){.fd = zsock_fd(rt->recorder), .events = POLLIN};
+        items[2] = (struct pollfd){.fd = bus_signal_fd(), .events = POLLIN};
         for (size_t i = 0; i < rt->n_fds; i++)
-            items[n++] = (zmq_pollitem_t){.fd = rt->fds[i].fd, .events = rt->fds[i].events};
-        long timeout = RT_TICK_MS;
+            items[3 + i] = (struct pollfd){.fd = rt->fds[i].fd, .events = s_to_poll(rt->fds[i].events)};
+        int timeout = RT_TICK_MS;
         int ht = http_client_timeout_ms(rt->http);
         if (ht >= 0 && ht < timeout)
             timeout = ht;
-        if (zmq_poll(items, n, timeout) < 0 && zmq_errno() != EINTR) {
-            log_error("poll venue=%s failed: %s", rt->venue, zmq_strerror(zmq_errno()));
+        if (rt->zdirty)
+            timeout = 0; /* a drain was cut short: go on after a look at everything else */
+        if (poll(items, 3 + rt->n_fds, timeout) < 0 && errno != EINTR) {
+            log_error("poll venue=%s failed: %s", rt->venue, strerror(errno));
             return -1;
         }
         for (size_t i = 0; i < rt->n_fds; i++)
-            rt->fds[i].revents = items[3 + i].revents;
+            rt->fds[i].revents = s_from_poll(items[3 + i].revents);
         http_client_perform(rt->http, rt->fds, rt->n_fds);
-        if (items[0].revents & ZMQ_POLLIN)
-            s_on_router(rt);
-        if (items[1].revents & ZMQ_POLLIN)
-            rt_events_on_recorder(rt);
+        if (items[0].revents)
+            rt->zdirty |= RT_Z_ROUTER;
+        if (items[1].revents)
+            rt->zdirty |= RT_Z_RECORDER;
     }
     /* Orders not sent yet are refused; requests on the wire stay in the send journal and are resolved at the
      * next start; events journaled this round are made durable and published. */

@@ -1,6 +1,6 @@
 /* runtime: everything a venue worker does that is not particular to its venue, driving any adapter
- * (adapter.h). One process = one runtime = one event loop (zmq_poll over the router DEALER, the recorder
- * DEALER, the HTTP client's sockets and the signal pipe) with many venue calls in flight at once.
+ * (adapter.h). One process = one runtime = one event loop (poll over the ZMQ_FD descriptors of the router
+ * and recorder DEALERs, the HTTP client's sockets and the signal pipe) with many venue calls in flight at once.
  *
  * What it guarantees, for every venue alike:
  *  - at most once: every order has a client order id before it leaves; "sending id X" is journaled and
