@@ -286,7 +286,7 @@ static int s_role_node(const char *bind, const char *connect, int report_fd)
         goto cleanup;
     close(report_fd);
     report_fd = -1;
-    bus_pump_run(self.pump, S_FRONT | S_BACK); /* setting the sockets up may have consumed a notification */
+    bus_pump_run(self.pump, self.back ? S_FRONT | S_BACK : S_FRONT); /* setup may have consumed a notification */
     bus_loop_run(self.loop);
     rc = self.unauth ? HOP_EXIT_UNAUTH : 0;
     if (self.unauth || self.dropped)
