@@ -70,21 +70,41 @@ struct _recorder_store_t {
     recorder_store_commit_fn *on_commit;  /* told about every committed batch, per source */
     void *on_commit_ctx;             /* its argument */
     recorder_store_stats_t stats;    /* counters */
+    size_t staged[2];                /* rows through each session's staging tables since they were truncated */
 };
 
-/* Staging tables: one per session, emptied at every commit. Column order = COPY line order. */
+/* Staging tables, one set per session. They keep their rows across commits (ON COMMIT PRESERVE ROWS): every
+ * transaction that stages rows deletes them again before its COMMIT (a rollback takes them away too), so they
+ * are empty between transactions. ON COMMIT DELETE ROWS would truncate every such table of the session (with
+ * its TOAST table and index) at every commit that touched any temp table: a quarter of PostgreSQL's time at one
+ * event per batch. Deleted rows leave dead pages behind, so once STORE_STAGE_TRUNCATE rows went through a
+ * session's staging tables, the next batch truncates them instead (in its own transaction: a rollback keeps
+ * them). orders_in holds the venue JSON already as jsonb (parsed once, on COPY, for both tables it feeds);
+ * orders_in_text keeps it as text, for the slow path (xr_jsonb tolerates bad JSON). Column order = COPY line
+ * order. */
+#define STORE_STAGE_TRUNCATE 256
+#define S_ORDERS_IN_COLUMNS(RAWTYPE)                                                                          \
+    " (source text, seq bigint, venue text, account text, order_id text, client_order_id text, symbol text,"  \
+    " side text, order_type text, time_in_force text, quantity numeric, filled_quantity numeric, price numeric,"\
+    " average_price numeric, stop_price numeric, reduce_only boolean, status text, created_ms bigint,"         \
+    " updated_ms bigint, raw " RAWTYPE ")"
 static const char *s_session_sql[] = {
     "SET synchronous_commit = on",
     "SET statement_timeout = '30s'",
     "CREATE TEMP TABLE IF NOT EXISTS fills_in (source text, seq bigint, venue text, account text, trade_id text,"
     " order_id text, client_order_id text, symbol text, side text, order_type text, quantity numeric,"
     " price numeric, fee numeric, fee_asset text, realized_pnl numeric, liquidity text, executed_at timestamptz,"
-    " metadata text, raw text) ON COMMIT DELETE ROWS",
-    "CREATE TEMP TABLE IF NOT EXISTS orders_in (source text, seq bigint, venue text, account text,"
-    " order_id text, client_order_id text, symbol text, side text, order_type text, time_in_force text,"
-    " quantity numeric, filled_quantity numeric, price numeric, average_price numeric, stop_price numeric,"
-    " reduce_only boolean, status text, created_ms bigint, updated_ms bigint, raw text) ON COMMIT DELETE ROWS",
+    " metadata text, raw text)",
+    "CREATE TEMP TABLE IF NOT EXISTS orders_in" S_ORDERS_IN_COLUMNS("jsonb"),
+    "CREATE TEMP TABLE IF NOT EXISTS orders_in_text" S_ORDERS_IN_COLUMNS("text"),
 };
+
+/* xr_ms_ts (deploy/sql/001_init.sql) written out: the function's body adds an interval to a timestamptz (a
+ * stable operator) inside an immutable function, so PostgreSQL never inlines it and would run it as a SQL
+ * function call, three per order update. */
+#define S_MS_TS(COL)                                                                                          \
+    "CASE WHEN " COL " IS NULL OR " COL " = 0 THEN NULL"                                                      \
+    " ELSE timestamptz 'epoch' + " COL " * interval '1 millisecond' END"
 
 #define S_TRADES_SQL(RAW)                                                                                     \
     "INSERT INTO trades (venue, account, trade_id, order_id, client_order_id, symbol, side, order_type,"      \
@@ -93,23 +113,23 @@ static const char *s_session_sql[] = {
     " fee, fee_asset, realized_pnl, liquidity, executed_at, source, seq, metadata::jsonb, " RAW         \
     " FROM fills_in ORDER BY source, seq ON CONFLICT ON CONSTRAINT trades_fill_key DO NOTHING"
 
-#define S_ORDER_EVENTS_SQL(RAW)                                                                               \
+#define S_ORDER_EVENTS_SQL(TABLE, RAW)                                                                        \
     "INSERT INTO order_events (source, seq, venue, account, order_id, client_order_id, symbol, status,"      \
     " filled_quantity, average_price, price, quantity, updated_at, raw)"                                      \
     " SELECT source, seq, venue, account, order_id, client_order_id, symbol, status, filled_quantity,"        \
-    " average_price, price, quantity, xr_ms_ts(updated_ms), " RAW " FROM orders_in"                           \
+    " average_price, price, quantity, " S_MS_TS("updated_ms") ", " RAW " FROM " TABLE                         \
     " ON CONFLICT ON CONSTRAINT order_events_key DO NOTHING"
 
 /* Newest per order within the batch, then forward-only against the table: a late, older update never
  * overwrites a newer state. */
-#define S_ORDERS_SQL(RAW)                                                                                     \
+#define S_ORDERS_SQL(TABLE, RAW)                                                                              \
     "INSERT INTO orders AS o (venue, account, order_id, client_order_id, symbol, side, order_type,"          \
     " time_in_force, quantity, filled_quantity, price, average_price, stop_price, reduce_only, status,"       \
     " status_rank, created_at, updated_at, source, seq, raw)"                                                 \
     " SELECT DISTINCT ON (venue, account, order_id) venue, account, order_id, client_order_id, symbol, side," \
     " order_type, time_in_force, quantity, filled_quantity, price, average_price, stop_price, reduce_only,"    \
-    " status, xr_status_rank(status), xr_ms_ts(created_ms), xr_ms_ts(updated_ms), source, seq, " RAW          \
-    " FROM orders_in WHERE order_id <> ''"                                                                    \
+    " status, xr_status_rank(status), " S_MS_TS("created_ms") ", " S_MS_TS("updated_ms") ", source, seq, "    \
+    RAW " FROM " TABLE " WHERE order_id <> ''"                                                                \
     " ORDER BY venue, account, order_id, xr_status_rank(status) DESC, filled_quantity DESC,"                  \
     " updated_ms DESC, seq DESC"                                                                              \
     " ON CONFLICT ON CONSTRAINT orders_key DO UPDATE SET"                                                     \
@@ -131,17 +151,22 @@ static const char *s_session_sql[] = {
 static const char *s_copy_trades = "COPY trades " S_FILL_COLUMNS " FROM STDIN";
 static const char *s_copy_fills_in = "COPY fills_in FROM STDIN";
 static const char *s_copy_orders_in = "COPY orders_in FROM STDIN";
+static const char *s_copy_orders_in_text = "COPY orders_in_text FROM STDIN";
 
+/* Prepared on every session; the batch's finishing SQL runs them with EXECUTE (parsed and planned once). */
 static const struct {
     const char *name;  /* prepared statement name */
     const char *sql;   /* its text */
 } s_statements[] = {
     {"ins_trades", S_TRADES_SQL("raw::jsonb")},
     {"ins_trades_safe", S_TRADES_SQL("xr_jsonb(raw)")},
-    {"ins_order_events", S_ORDER_EVENTS_SQL("raw::jsonb")},
-    {"ins_order_events_safe", S_ORDER_EVENTS_SQL("xr_jsonb(raw)")},
-    {"upsert_orders", S_ORDERS_SQL("raw::jsonb")},
-    {"upsert_orders_safe", S_ORDERS_SQL("xr_jsonb(raw)")},
+    {"ins_order_events", S_ORDER_EVENTS_SQL("orders_in", "raw")},
+    {"ins_order_events_safe", S_ORDER_EVENTS_SQL("orders_in_text", "xr_jsonb(raw)")},
+    {"upsert_orders", S_ORDERS_SQL("orders_in", "raw")},
+    {"upsert_orders_safe", S_ORDERS_SQL("orders_in_text", "xr_jsonb(raw)")},
+    {"clear_fills_in", "DELETE FROM fills_in"},
+    {"clear_orders_in", "DELETE FROM orders_in"},
+    {"clear_orders_in_text", "DELETE FROM orders_in_text"},
     {"upsert_source",
      "INSERT INTO event_sources AS s (source, last_seq) VALUES ($1, $2::bigint)"
      " ON CONFLICT (source) DO UPDATE SET last_seq = greatest(s.last_seq, EXCLUDED.last_seq),"
@@ -732,24 +757,50 @@ static int s_cmp_source(const void *a, const void *b)
     return strcmp(((const store_source_t *) a)->source, ((const store_source_t *) b)->source);
 }
 
-/* The SQL that ends a batch's transaction (run with COMMIT in one round trip): order history and upsert from
- * the staging table, then the new last seq of every source of the batch, in source order (two sessions may
- * commit one after the other: one lock order, no deadlock). */
-static int s_finish_sql(store_batch_t *b, buf_t *sql)
+/* Which of the two sessions db is. */
+static size_t s_db_index(const recorder_store_t *self, const db_t *db)
+{
+    assert(db == self->dbs[0] || db == self->dbs[1]);
+    return db == self->dbs[0] ? 0 : 1;
+}
+
+/* Counts rows staged on db and says whether its staging tables are due for a TRUNCATE (then counts from 0). */
+static bool s_stage_rows(recorder_store_t *self, const db_t *db, size_t rows)
+{
+    size_t *staged = &self->staged[s_db_index(self, db)];
+    *staged += rows;
+    if (rows == 0 || *staged < STORE_STAGE_TRUNCATE)
+        return false;
+    *staged = 0;
+    return true;
+}
+
+/* The SQL that ends a batch's transaction on db (run with COMMIT in one round trip): order history and upsert
+ * from the staging table, the staging tables emptied (staged_fills: the fills went through fills_in), then the
+ * new last seq of every source of the batch, in source order (two sessions may commit one after the other:
+ * one lock order, no deadlock). Every statement is prepared: only EXECUTE is parsed. */
+static int s_finish_sql(recorder_store_t *self, db_t *db, store_batch_t *b, bool staged_fills, buf_t *sql)
 {
     buf_reset(sql);
     qsort(b->sources, b->nsources, sizeof *b->sources, s_cmp_source);
+    size_t fills_in = staged_fills ? b->nfills : 0;
     int rc = 0;
     if (b->norders)
-        rc = buf_puts(sql, S_ORDER_EVENTS_SQL("raw::jsonb") ";" S_ORDERS_SQL("raw::jsonb") ";");
-    rc = rc ? rc : buf_puts(sql, "INSERT INTO event_sources AS s (source, last_seq) VALUES ");
+        rc = buf_puts(sql, "EXECUTE ins_order_events;EXECUTE upsert_orders;");
+    if (s_stage_rows(self, db, fills_in + b->norders)) {
+        rc = rc ? rc : buf_puts(sql, "TRUNCATE fills_in, orders_in, orders_in_text;");
+    } else {
+        if (fills_in)
+            rc = rc ? rc : buf_puts(sql, "EXECUTE clear_fills_in;");
+        if (b->norders)
+            rc = rc ? rc : buf_puts(sql, "EXECUTE clear_orders_in;");
+    }
     for (size_t i = 0; rc == 0 && i < b->nsources; i++) {
-        rc = buf_puts(sql, i ? ",(" : "(");
+        rc = buf_puts(sql, i ? ";EXECUTE upsert_source(" : "EXECUTE upsert_source(");
         rc = rc ? rc : db_append_literal(sql, b->sources[i].source);
         rc = rc ? rc : buf_printf(sql, ",%" PRIu64 ")", b->sources[i].max_seq);
     }
-    return rc ? rc : buf_puts(sql, " ON CONFLICT (source) DO UPDATE SET"
-                                   " last_seq = greatest(s.last_seq, EXCLUDED.last_seq), updated_at = now()");
+    return rc;
 }
 
 /* Sends one staged table's lines: as the transaction's first statement (BEGIN + COPY in one round trip) or not. */
@@ -792,7 +843,7 @@ static int s_commit_batch(recorder_store_t *self, db_t *db, store_batch_t *b, bo
     buf_t sql;
     buf_init(&sql, 1024 * 1024);
     int rc = s_load_batch(db, b, direct, &fills_new, err);
-    if (rc == 0 && s_finish_sql(b, &sql) != 0) {
+    if (rc == 0 && s_finish_sql(self, db, b, !direct, &sql) != 0) {
         db_rollback(db, NULL);
         rc = err_set(err, XR_INTERNAL, "batch: commit statement too long");
     }
@@ -837,8 +888,10 @@ static int s_commit_one(recorder_store_t *self, db_t *db, store_batch_t *b, cons
     err_clear(&why);
     if (db_begin(db, &why) != 0)
         goto failed;
-    if (s_copy(db, ev->is_fill ? s_copy_fills_in : s_copy_orders_in, lines->data + ev->off, ev->len, &why) != 0 ||
+    self->staged[s_db_index(self, db)]++; /* a later batch's TRUNCATE takes the dead row away */
+    if (s_copy(db, ev->is_fill ? s_copy_fills_in : s_copy_orders_in_text, lines->data + ev->off, ev->len, &why) != 0 ||
         s_apply_staged(db, ev->is_fill, !ev->is_fill, true, &fills_new, &why) != 0 ||
+        db_command(db, true, ev->is_fill ? "clear_fills_in" : "clear_orders_in_text", 0, NULL, NULL, &why) != 0 ||
         s_upsert_source(db, ev->source, ev->seq, &why) != 0) {
         db_rollback(db, NULL);
         goto failed;
@@ -1030,7 +1083,7 @@ static int s_step_head(recorder_store_t *self, bool block, err_t *err)
     case STORE_LOADED: {
         buf_t sql;
         buf_init(&sql, 1024 * 1024);
-        int rc = s_finish_sql(b, &sql);
+        int rc = s_finish_sql(self, db, b, false, &sql);
         if (rc != 0) {
             err_set(&why, XR_INTERNAL, "batch: commit statement too long");
             db_rollback(db, NULL);
@@ -1187,11 +1240,13 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
     }
     if (db_begin(db, err) != 0)
         goto done;
+    self->staged[s_db_index(self, db)] += n; /* a later batch's TRUNCATE takes the dead rows away */
     if (s_copy(db, s_copy_fills_in, lines.data, lines.len, err) != 0 ||
         !(res = db_query(db, false,
                          "WITH ins AS (" S_TRADES_SQL("xr_jsonb(raw)") " RETURNING venue, account, trade_id)"
                          " SELECT venue, account, trade_id FROM ins ORDER BY 1, 2, 3",
-                         0, NULL, err))) {
+                         0, NULL, err)) ||
+        db_command(db, true, "clear_fills_in", 0, NULL, NULL, err) != 0) {
         db_rollback(db, NULL);
         goto done;
     }

@@ -8,7 +8,8 @@
  * source's last seq only grows.
  *
  * Fast path: fills are COPYed straight into trades (no duplicate is the normal case); order updates go
- * through a session-local staging table and INSERT ... SELECT (history, then the forward-only upsert). If the
+ * through a session-local staging table (venue JSON parsed once, on COPY) and prepared INSERT ... SELECT
+ * statements (history, then the forward-only upsert) run by EXECUTE with the COMMIT in one round trip. If the
  * direct COPY is refused for its data (a fill stored before), the batch goes again through staging with
  * ON CONFLICT DO NOTHING. If PostgreSQL still refuses it (bad data, not the connection), the batch is written
  * event by event, each in its own transaction, and an event refused even then is recorded in event_rejects with

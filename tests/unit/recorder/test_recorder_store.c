@@ -550,6 +550,68 @@ START_TEST(times_and_metadata_are_exact)
 }
 END_TEST
 
+/* The staging tables keep their rows across commits (no ON COMMIT DELETE ROWS): every transaction empties what
+ * it staged, on the fast path and on the slow path, and once enough rows went through (256) a batch truncates
+ * them. Without pipelining every batch runs on the session recorder_store_db returns, so its temp tables are
+ * visible here. */
+START_TEST(staging_is_empty_between_batches)
+{
+    recorder_store_t *st = s_store("t_stage", 500);
+    const char *staged = "SELECT (SELECT count(*) FROM orders_in) + (SELECT count(*) FROM orders_in_text)"
+                         " + (SELECT count(*) FROM fills_in)";
+    err_t err;
+    proto_order_t o;
+    uint64_t seq = 0;
+    for (int b = 0; b < 3; b++) {
+        for (int i = 0; i < 100; i++) {
+            s_order(&o, PROTO_STATUS_NEW, "0", 1000 + (int64_t) seq);
+            snprintf(o.order_id, sizeof o.order_id, "o-%d-%d", b, i);
+            proto_raw_set(&o.raw, "{\"orderId\":1}", 13);
+            ck_assert_int_eq(recorder_store_add_order(st, "w", ++seq, &o, &err), 0);
+            proto_raw_free(&o.raw);
+        }
+        ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+        ck_assert_str_eq(s_value(st, staged), "0");
+        if (b < 2)
+            ck_assert_str_ne(s_value(st, "SELECT pg_relation_size('orders_in')"), "0");
+    }
+    /* 300 rows staged: the third batch truncated the tables (a fresh, empty file). */
+    ck_assert_str_eq(s_value(st, "SELECT pg_relation_size('orders_in')"), "0");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || count(DISTINCT raw) FROM order_events"), "300 1");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM orders WHERE raw->>'orderId' = '1'"), "300");
+    /* Slow path: an order update whose venue JSON does not parse, a fill PostgreSQL refuses, and a good fill. */
+    s_order(&o, PROTO_STATUS_PARTIALLY_FILLED, "1", 9000);
+    snprintf(o.order_id, sizeof o.order_id, "o-0-0");
+    proto_raw_set(&o.raw, "{not json", 9);
+    ck_assert_int_eq(recorder_store_add_order(st, "w", ++seq, &o, &err), 0);
+    proto_raw_free(&o.raw);
+    proto_fill_t f;
+    s_fill(&f, "notime", "1", "2");
+    f.executed_at = 0;
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", ++seq, &f, &err), 0);
+    proto_fill_free(&f);
+    s_fill(&f, "good", "1", "2");
+    ck_assert_int_eq(recorder_store_add_fill(st, "w", ++seq, &f, &err), 0);
+    proto_fill_free(&f);
+    ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(recorder_store_stats(st).slow_batches, 1);
+    ck_assert_str_eq(s_value(st, staged), "0");
+    ck_assert_str_eq(s_value(st, "SELECT status || ' ' || (raw->>'unparsed') FROM orders WHERE order_id = 'o-0-0'"),
+                     "PARTIALLY_FILLED {not json");
+    ck_assert_str_eq(s_value(st, "SELECT count(*) FROM order_events"), "301");
+    ck_assert_str_eq(s_value(st, "SELECT string_agg(trade_id, ',') FROM trades"), "good");
+    ck_assert_str_eq(s_value(st, "SELECT last_seq FROM event_sources"), "303");
+    /* The next fast batch still works on the same session. */
+    s_order(&o, PROTO_STATUS_FILLED, "3", 9500);
+    snprintf(o.order_id, sizeof o.order_id, "o-0-0");
+    ck_assert_int_eq(recorder_store_add_order(st, "w", ++seq, &o, &err), 0);
+    ck_assert_msg(recorder_store_commit(st, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(s_value(st, staged), "0");
+    ck_assert_str_eq(s_value(st, "SELECT status FROM orders WHERE order_id = 'o-0-0'"), "FILLED");
+    recorder_store_destroy(&st);
+}
+END_TEST
+
 /* Pipelined with small batches: the older batch on the server holds a key of the newer one, so the newer one
  * waits for it instead of loading alongside; everything commits once and in order. */
 START_TEST(pipelined_overlapping_batches)
@@ -631,6 +693,7 @@ int main(void)
     tcase_add_test(tc, times_and_metadata_are_exact);
     tcase_add_test(tc, pipelined_overlapping_batches);
     tcase_add_test(tc, backstop_settles_batches_on_the_server);
+    tcase_add_test(tc, staging_is_empty_between_batches);
     suite_add_tcase(s, tc);
     int rc = tu_run(s);
     s_pg("stop");
