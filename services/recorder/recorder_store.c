@@ -70,19 +70,19 @@ struct _recorder_store_t {
     recorder_store_commit_fn *on_commit;  /* told about every committed batch, per source */
     void *on_commit_ctx;             /* its argument */
     recorder_store_stats_t stats;    /* counters */
-    size_t staged[2];                /* rows through each session's staging tables since they were truncated */
+    size_t staged[2];                /* COPY bytes through each session's staging tables since their TRUNCATE */
 };
 
 /* Staging tables, one set per session. They keep their rows across commits (ON COMMIT PRESERVE ROWS): every
  * transaction that stages rows deletes them again before its COMMIT (a rollback takes them away too), so they
  * are empty between transactions. ON COMMIT DELETE ROWS would truncate every such table of the session (with
  * its TOAST table and index) at every commit that touched any temp table: a quarter of PostgreSQL's time at one
- * event per batch. Deleted rows leave dead pages behind, so once STORE_STAGE_TRUNCATE rows went through a
- * session's staging tables, the next batch truncates them instead (in its own transaction: a rollback keeps
- * them). orders_in holds the venue JSON already as jsonb (parsed once, on COPY, for both tables it feeds);
+ * event per batch. Deleted rows leave dead pages behind (COPY mostly writes to new pages), so once
+ * STORE_STAGE_TRUNCATE bytes of COPY text went through a session's staging tables, the next batch truncates them
+ * instead (in its own transaction: a rollback keeps them); the tables stay well inside temp_buffers (8 MB). orders_in holds the venue JSON already as jsonb (parsed once, on COPY, for both tables it feeds);
  * orders_in_text keeps it as text, for the slow path (xr_jsonb tolerates bad JSON). Column order = COPY line
  * order. */
-#define STORE_STAGE_TRUNCATE 256
+#define STORE_STAGE_TRUNCATE (2u * 1024 * 1024)
 #define S_ORDERS_IN_COLUMNS(RAWTYPE)                                                                          \
     " (source text, seq bigint, venue text, account text, order_id text, client_order_id text, symbol text,"  \
     " side text, order_type text, time_in_force text, quantity numeric, filled_quantity numeric, price numeric,"\
@@ -764,12 +764,12 @@ static size_t s_db_index(const recorder_store_t *self, const db_t *db)
     return db == self->dbs[0] ? 0 : 1;
 }
 
-/* Counts rows staged on db and says whether its staging tables are due for a TRUNCATE (then counts from 0). */
-static bool s_stage_rows(recorder_store_t *self, const db_t *db, size_t rows)
+/* Counts bytes staged on db and says whether its staging tables are due for a TRUNCATE (then counts from 0). */
+static bool s_stage_bytes(recorder_store_t *self, const db_t *db, size_t bytes)
 {
     size_t *staged = &self->staged[s_db_index(self, db)];
-    *staged += rows;
-    if (rows == 0 || *staged < STORE_STAGE_TRUNCATE)
+    *staged += bytes;
+    if (bytes == 0 || *staged < STORE_STAGE_TRUNCATE)
         return false;
     *staged = 0;
     return true;
@@ -783,11 +783,11 @@ static int s_finish_sql(recorder_store_t *self, db_t *db, store_batch_t *b, bool
 {
     buf_reset(sql);
     qsort(b->sources, b->nsources, sizeof *b->sources, s_cmp_source);
-    size_t fills_in = staged_fills ? b->nfills : 0;
+    size_t fills_in = staged_fills ? b->fills_copy.len : 0;
     int rc = 0;
     if (b->norders)
         rc = buf_puts(sql, "EXECUTE ins_order_events;EXECUTE upsert_orders;");
-    if (s_stage_rows(self, db, fills_in + b->norders)) {
+    if (s_stage_bytes(self, db, fills_in + b->orders_copy.len)) {
         rc = rc ? rc : buf_puts(sql, "TRUNCATE fills_in, orders_in, orders_in_text;");
     } else {
         if (fills_in)
@@ -888,7 +888,7 @@ static int s_commit_one(recorder_store_t *self, db_t *db, store_batch_t *b, cons
     err_clear(&why);
     if (db_begin(db, &why) != 0)
         goto failed;
-    self->staged[s_db_index(self, db)]++; /* a later batch's TRUNCATE takes the dead row away */
+    self->staged[s_db_index(self, db)] += ev->len; /* a later batch's TRUNCATE takes the dead row away */
     if (s_copy(db, ev->is_fill ? s_copy_fills_in : s_copy_orders_in_text, lines->data + ev->off, ev->len, &why) != 0 ||
         s_apply_staged(db, ev->is_fill, !ev->is_fill, true, &fills_new, &why) != 0 ||
         db_command(db, true, ev->is_fill ? "clear_fills_in" : "clear_orders_in_text", 0, NULL, NULL, &why) != 0 ||
@@ -1240,7 +1240,7 @@ int recorder_store_backstop_fills(recorder_store_t *self, const proto_fill_t *fi
     }
     if (db_begin(db, err) != 0)
         goto done;
-    self->staged[s_db_index(self, db)] += n; /* a later batch's TRUNCATE takes the dead rows away */
+    self->staged[s_db_index(self, db)] += lines.len; /* a later batch's TRUNCATE takes the dead rows away */
     if (s_copy(db, s_copy_fills_in, lines.data, lines.len, err) != 0 ||
         !(res = db_query(db, false,
                          "WITH ins AS (" S_TRADES_SQL("xr_jsonb(raw)") " RETURNING venue, account, trade_id)"
