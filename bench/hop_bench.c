@@ -53,39 +53,39 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define HOP_FWD_MAX 6                  /* forwarders; a message then carries 7 routing frames (BUS_ROUTE_MAX 8) */
-#define HOP_PROCS (HOP_FWD_MAX + 2)    /* client, forwarders, echo */
-#define HOP_LEVELS 4                   /* in-flight levels per run */
+#define HOP_FWD_MAX 6               /* forwarders; a message then carries 7 routing frames (BUS_ROUTE_MAX 8) */
+#define HOP_PROCS (HOP_FWD_MAX + 2) /* client, forwarders, echo */
+#define HOP_LEVELS 4                /* in-flight levels per run */
 #define HOP_ROUNDS_MAX 50
-#define HOP_N_ENV 256                  /* distinct envelopes sent in turn */
-#define HOP_RING 8192                  /* send times kept; > the largest in-flight level */
+#define HOP_N_ENV 256 /* distinct envelopes sent in turn */
+#define HOP_RING 8192 /* send times kept; > the largest in-flight level */
 #define HOP_INFLIGHT_MAX 4096
-#define HOP_LAT_MAX (8L << 20)         /* latencies kept per level */
-#define HOP_BATCH 256                  /* messages taken from one socket before the pump turns to the other */
-#define HOP_PASSES 16                  /* pump passes before the loop polls again (as gateway and router) */
-#define HOP_STALL_MS 10000             /* no reply for this long: the run failed */
+#define HOP_LAT_MAX (8L << 20) /* latencies kept per level */
+#define HOP_BATCH 256          /* messages taken from one socket before the pump turns to the other */
+#define HOP_PASSES 16          /* pump passes before the loop polls again (as gateway and router) */
+#define HOP_STALL_MS 10000     /* no reply for this long: the run failed */
 #define HOP_WARMUP_S 0.3
-#define HOP_EXIT_UNAUTH 3              /* a role's exit status when a message came without the expected user id */
-#define HOP_KEY "hop"                  /* the one key pair of the chain: every server and every client */
+#define HOP_EXIT_UNAUTH 3 /* a role's exit status when a message came without the expected user id */
+#define HOP_KEY "hop"     /* the one key pair of the chain: every server and every client */
 
-#define S_FRONT 1u                     /* pump bits */
+#define S_FRONT 1u /* pump bits */
 #define S_BACK 2u
 
 /* ---- measurements shared by the roles and the parent ---------------------------------------------------- */
 
 /* What the client measured over one in-flight level; written whole to the parent's pipe. */
 typedef struct {
-    int inflight;                  /* messages kept in flight */
-    int n_procs;                   /* client, forwarders (nearest first), echo */
-    long msgs;                     /* round trips completed */
-    long mismatches;               /* replies that differ from their request, or arrived with routing frames */
-    double seconds;                /* first send to last reply */
-    uint32_t p50_us;               /* round trip percentiles at the client */
-    uint32_t p99_us;
-    uint32_t p999_us;
-    uint32_t max_us;
-    double cpu_us[HOP_PROCS];      /* CPU per message of each process, all threads */
-    double wait_us[HOP_PROCS];     /* time per message each process was runnable but had no CPU */
+    int inflight;              /* messages kept in flight */
+    int n_procs;               /* client, forwarders (nearest first), echo */
+    long msgs;                 /* round trips completed */
+    long mismatches;           /* replies that differ from their request, or arrived with routing frames */
+    double seconds;            /* first send to last reply */
+    uint32_t p50_us;           /* round trip at the client: median */
+    uint32_t p99_us;           /* 99th percentile */
+    uint32_t p999_us;          /* 99.9th percentile */
+    uint32_t max_us;           /* slowest */
+    double cpu_us[HOP_PROCS];  /* CPU per message of each process, all threads */
+    double wait_us[HOP_PROCS]; /* time per message each process was runnable but had no CPU */
 } hop_result_t;
 
 /* Sums the schedstat fields (on-CPU and run-queue nanoseconds) of every thread of pid. -1 if it is gone. */
@@ -159,13 +159,13 @@ static int s_parse_ints(const char *text, long min, long max, long *out, int cap
 /* ---- the roles: echo end and forwarder ------------------------------------------------------------------- */
 
 typedef struct {
-    zsock_t *front;        /* ROUTER, bound */
-    zsock_t *back;         /* DEALER to the next ROUTER; NULL for the echo end */
-    bus_loop_t *loop;      /* the process's one loop */
-    bus_pump_t *pump;      /* drains front (S_FRONT) and back (S_BACK) */
-    bool curve;            /* CURVE on: every message from the front must carry a user id */
-    long unauth;           /* messages that did not */
-    long dropped;          /* malformed or unsendable messages */
+    zsock_t *front;   /* ROUTER, bound */
+    zsock_t *back;    /* DEALER to the next ROUTER; NULL for the echo end */
+    bus_loop_t *loop; /* the process's one loop */
+    bus_pump_t *pump; /* drains front (S_FRONT) and back (S_BACK) */
+    bool curve;       /* CURVE on: every message from the front must carry a user id */
+    long unauth;      /* messages that did not */
+    long dropped;     /* malformed or unsendable messages */
 } node_t;
 
 /* Sends msg out of sock, taking it; counts a failure. */
@@ -310,20 +310,20 @@ done:
 /* ---- the client ------------------------------------------------------------------------------------------ */
 
 typedef struct {
-    zsock_t *sock;                 /* DEALER to the first ROUTER of the chain */
-    bus_loop_t *loop;              /* its loop */
-    bus_pump_t *pump;              /* drains sock (S_FRONT) */
-    buf_t env[HOP_N_ENV];          /* the envelopes, sent in turn */
-    int inflight;                  /* level being run */
-    long sent;                     /* messages sent in this level */
-    long answered;                 /* replies received in this level */
-    long mismatches;               /* replies unlike their request */
-    int64_t stop_ns;               /* no new sends from this monotonic time on */
-    int64_t last_reply_ns;         /* for the stall check */
-    int64_t sent_ns[HOP_RING];     /* send time of message i at i % HOP_RING */
-    uint32_t *lat_us;              /* round trips of this level */
-    long n_lat;                    /* entries in lat_us */
-    bool failed;                   /* a send failed or the chain stalled */
+    zsock_t *sock;             /* DEALER to the first ROUTER of the chain */
+    bus_loop_t *loop;          /* its loop */
+    bus_pump_t *pump;          /* drains sock (S_FRONT) */
+    buf_t env[HOP_N_ENV];      /* the envelopes, sent in turn */
+    int inflight;              /* level being run */
+    long sent;                 /* messages sent in this level */
+    long answered;             /* replies received in this level */
+    long mismatches;           /* replies unlike their request */
+    int64_t stop_ns;           /* no new sends from this monotonic time on */
+    int64_t last_reply_ns;     /* for the stall check */
+    int64_t sent_ns[HOP_RING]; /* send time of message i at i % HOP_RING */
+    uint32_t *lat_us;          /* round trips of this level */
+    long n_lat;                /* entries in lat_us */
+    bool failed;               /* a send failed or the chain stalled */
 } client_t;
 
 /* Encodes envelope i: a LIMIT GTC place_order as the gateway forwards it (client id, deadline set). */
@@ -418,8 +418,7 @@ static int s_client_watchdog(bus_loop_t *loop, int timer_id, void *arg)
 
 /* Runs one level: inflight messages outstanding for `seconds`, then waits for the last replies. The CPU of
  * pids (client first) is read at both ends. 0, or -1 when the chain failed. */
-static int s_client_level(client_t *self, int inflight, double seconds, const pid_t *pids, int n_pids,
-                          hop_result_t *r)
+static int s_client_level(client_t *self, int inflight, double seconds, const pid_t *pids, int n_pids, hop_result_t *r)
 {
     int64_t run0[HOP_PROCS], wait0[HOP_PROCS], run1, wait1;
     memset(r, 0, sizeof *r);
@@ -566,27 +565,34 @@ cleanup:
 /* ---- the parent: chains, rounds, report ------------------------------------------------------------------ */
 
 typedef struct {
-    bool ipc;          /* ipc:// (else tcp://127.0.0.1) */
-    bool curve;        /* CURVE on every link */
-    int fwd;           /* forwarders */
+    bool ipc;   /* ipc:// (else tcp://127.0.0.1) */
+    bool curve; /* CURVE on every link */
+    int fwd;    /* forwarders */
 } chain_t;
 
 typedef struct {
-    chain_t chain;     /* what ran */
-    int round;         /* 1.. */
-    double load1;      /* 1-minute load average at the end */
-    hop_result_t r;    /* what the client measured */
+    chain_t chain;  /* what ran */
+    int round;      /* 1.. */
+    double load1;   /* 1-minute load average at the end */
+    hop_result_t r; /* what the client measured */
 } run_t;
 
 typedef struct {
-    char dir[64];              /* temp dir: keys and ipc endpoints */
-    double seconds;            /* per level */
-    long levels[HOP_LEVELS];   /* in-flight levels */
+    char dir[64];            /* temp dir: keys and ipc endpoints */
+    int rounds;              /* every chain runs once per round */
+    double seconds;          /* per level */
+    long levels[HOP_LEVELS]; /* in-flight levels */
     int n_levels;
-    run_t *runs;               /* every run so far */
+    long fwds[HOP_FWD_MAX + 1]; /* forwarder counts */
+    int n_fwds;
+    bool ipcs[2]; /* transports: false tcp, true ipc */
+    int n_ipcs;
+    bool curves[2]; /* CURVE off, on */
+    int n_curves;
+    run_t *runs; /* every run so far */
     size_t n_runs;
     size_t cap_runs;
-    int failures;              /* chains that failed */
+    int failures; /* chains that failed */
 } bench_t;
 
 /* Starts this program in a role: argv (NULL-terminated) after the program name, with "%fd" replaced by the
@@ -735,9 +741,9 @@ static void s_print_run_json(const run_t *run)
     printf("{\"bench\":\"hop\",\"transport\":\"%s\",\"curve\":%s,\"forwarders\":%d,\"inflight\":%d,\"round\":%d,"
            "\"msgs\":%ld,\"mismatches\":%ld,\"seconds\":%.3f,\"msgs_per_s\":%.0f,\"p50_us\":%u,\"p99_us\":%u,"
            "\"p999_us\":%u,\"max_us\":%u,\"cpu_us_per_msg\":{",
-           run->chain.ipc ? "ipc" : "tcp", run->chain.curve ? "true" : "false", run->chain.fwd, r->inflight,
-           run->round, r->msgs, r->mismatches, r->seconds, (double) r->msgs / r->seconds, r->p50_us, r->p99_us,
-           r->p999_us, r->max_us);
+           run->chain.ipc ? "ipc" : "tcp", run->chain.curve ? "true" : "false", run->chain.fwd, r->inflight, run->round,
+           r->msgs, r->mismatches, r->seconds, (double) r->msgs / r->seconds, r->p50_us, r->p99_us, r->p999_us,
+           r->max_us);
     for (int p = 0; p < r->n_procs; p++) {
         printf("\"%s\":%.1f,", s_proc_name(p, r->n_procs, name, sizeof name), r->cpu_us[p]);
         cpu += r->cpu_us[p];
@@ -874,10 +880,10 @@ static int s_rm(const char *path, const struct stat *st, int flag, struct FTW *f
 
 /* A median with its range over the rounds. */
 typedef struct {
-    double med;
-    double min;
-    double max;
-    int n;
+    double med; /* median */
+    double min; /* smallest */
+    double max; /* largest */
+    int n;      /* values; 0 = none */
 } stat_t;
 
 static stat_t s_stat(double *v, int n)
@@ -936,8 +942,8 @@ static double s_field(const run_t *run, field_t f)
 
 static bool s_match(const run_t *run, bool ipc, bool curve, int fwd, int inflight, int round)
 {
-    return run->chain.ipc == ipc && run->chain.curve == curve && run->chain.fwd == fwd &&
-           run->r.inflight == inflight && (round == 0 || run->round == round);
+    return run->chain.ipc == ipc && run->chain.curve == curve && run->chain.fwd == fwd && run->r.inflight == inflight &&
+           (round == 0 || run->round == round);
 }
 
 /* Field f over the rounds of one chain and level. */
@@ -975,11 +981,11 @@ static bool s_slope_round(const bench_t *b, bool ipc, bool curve, int inflight, 
 }
 
 /* Per-hop figure: the slope of f per round, median and range over the rounds. */
-static stat_t s_per_hop(const bench_t *b, bool ipc, bool curve, int inflight, field_t f, int rounds)
+static stat_t s_per_hop(const bench_t *b, bool ipc, bool curve, int inflight, field_t f)
 {
     double v[HOP_ROUNDS_MAX];
     int n = 0;
-    for (int round = 1; round <= rounds && n < HOP_ROUNDS_MAX; round++)
+    for (int round = 1; round <= b->rounds && n < HOP_ROUNDS_MAX; round++)
         if (s_slope_round(b, ipc, curve, inflight, round, f, &v[n]))
             n++;
     return s_stat(v, n);
@@ -1001,17 +1007,17 @@ static void s_print_json_stat(const char *name, stat_t s)
 }
 
 /* The table of every chain and level, medians (min..max) over the rounds. */
-static void s_print_chains(const bench_t *b, const long *fwds, int n_fwds, const bool *ipcs, int n_ipcs,
-                           const bool *curves, int n_curves)
+static void s_print_chains(const bench_t *b)
 {
+    const bool *ipcs = b->ipcs, *curves = b->curves;
     printf("\n| transport | CURVE | forwarders | in flight | msgs/s | p50 us | p99 us | CPU us/msg total | client | "
            "per forwarder | echo | run-queue wait us/msg | load |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (int t = 0; t < n_ipcs; t++)
-        for (int c = 0; c < n_curves; c++)
+    for (int t = 0; t < b->n_ipcs; t++)
+        for (int c = 0; c < b->n_curves; c++)
             for (int l = 0; l < b->n_levels; l++)
-                for (int k = 0; k < n_fwds; k++) {
-                    int inf = (int) b->levels[l], fw = (int) fwds[k];
+                for (int k = 0; k < b->n_fwds; k++) {
+                    int inf = (int) b->levels[l], fw = (int) b->fwds[k];
                     char col[9][64];
                     field_t fs[] = {F_RATE, F_P50, F_P99, F_CPU, F_CPU_CLIENT, F_CPU_FWD, F_CPU_ECHO, F_WAIT};
                     for (int i = 0; i < 8; i++)
@@ -1020,54 +1026,106 @@ static void s_print_chains(const bench_t *b, const long *fwds, int n_fwds, const
                     if (fw == 0)
                         snprintf(col[5], sizeof col[5], "-");
                     s_fmt(col[8], sizeof col[8], s_over_rounds(b, ipcs[t], curves[c], fw, inf, F_LOAD), 1);
-                    printf("| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", ipcs[t] ? "ipc" : "tcp",
-                           curves[c] ? "on" : "off", fw, inf, col[0], col[1], col[2], col[3], col[4], col[5], col[6],
-                           col[7], col[8]);
+                    printf("| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                           ipcs[t] ? "ipc" : "tcp", curves[c] ? "on" : "off", fw, inf, col[0], col[1], col[2], col[3],
+                           col[4], col[5], col[6], col[7], col[8]);
                 }
 }
 
+/* One row of the per-hop table, and its JSON line. */
+static void s_print_hop_row(const bench_t *b, bool ipc, bool curve, int inf)
+{
+    stat_t cpu = s_per_hop(b, ipc, curve, inf, F_CPU);
+    stat_t p50 = s_per_hop(b, ipc, curve, inf, F_P50);
+    stat_t p99 = s_per_hop(b, ipc, curve, inf, F_P99);
+    double v[HOP_ROUNDS_MAX * HOP_FWD_MAX];
+    int n = 0;
+    for (size_t i = 0; i < b->n_runs && n < HOP_ROUNDS_MAX * HOP_FWD_MAX; i++) {
+        const run_t *run = &b->runs[i];
+        if (run->chain.fwd > 0 && s_match(run, ipc, curve, run->chain.fwd, inf, 0))
+            v[n++] = s_field(run, F_CPU_FWD);
+    }
+    stat_t own = s_stat(v, n);
+    stat_t r0 = s_over_rounds(b, ipc, curve, 0, inf, F_RATE);
+    stat_t r3 = s_over_rounds(b, ipc, curve, 3, inf, F_RATE);
+    char a[64], p[64], q[64], o[64];
+    s_fmt(a, sizeof a, cpu, 1);
+    s_fmt(p, sizeof p, p50, 1);
+    s_fmt(q, sizeof q, p99, 1);
+    s_fmt(o, sizeof o, own, 1);
+    printf("| %s | %s | %d | %s | %s | %s | %s | %.0f / %.0f |\n", ipc ? "ipc" : "tcp", curve ? "on" : "off", inf, a, p,
+           q, o, r0.med, r3.med);
+    printf("{\"bench\":\"hop\",\"summary\":\"per_hop\",\"transport\":\"%s\",\"curve\":%s,\"inflight\":%d",
+           ipc ? "ipc" : "tcp", curve ? "true" : "false", inf);
+    s_print_json_stat("cpu_us", cpu);
+    s_print_json_stat("p50_us", p50);
+    s_print_json_stat("p99_us", p99);
+    s_print_json_stat("forwarder_cpu_us", own);
+    printf("}\n");
+}
+
 /* One hop: slopes over the forwarder count, and the forwarding process's own CPU. */
-static void s_print_hops(const bench_t *b, int rounds, const bool *ipcs, int n_ipcs, const bool *curves,
-                         int n_curves)
+static void s_print_hops(const bench_t *b)
 {
     printf("\nOne hop (a forwarding process plus one more link, both directions): slope over the forwarder "
            "count, per round; median (min..max) of the rounds.\n\n");
     printf("| transport | CURVE | in flight | CPU us/msg per hop | p50 us per hop | p99 us per hop | "
            "forwarder's own CPU us/msg | msgs/s with 0 / 3 forwarders |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
-    for (int t = 0; t < n_ipcs; t++)
-        for (int c = 0; c < n_curves; c++)
-            for (int l = 0; l < b->n_levels; l++) {
-                int inf = (int) b->levels[l];
-                stat_t cpu = s_per_hop(b, ipcs[t], curves[c], inf, F_CPU, rounds);
-                stat_t p50 = s_per_hop(b, ipcs[t], curves[c], inf, F_P50, rounds);
-                stat_t p99 = s_per_hop(b, ipcs[t], curves[c], inf, F_P99, rounds);
-                double v[HOP_ROUNDS_MAX * HOP_FWD_MAX];
-                int n = 0;
-                for (size_t i = 0; i < b->n_runs; i++) {
-                    const run_t *run = &b->runs[i];
-                    if (run->chain.fwd > 0 && s_match(run, ipcs[t], curves[c], run->chain.fwd, inf, 0) &&
-                        n < HOP_ROUNDS_MAX * HOP_FWD_MAX)
-                        v[n++] = s_field(run, F_CPU_FWD);
-                }
-                stat_t own = s_stat(v, n);
-                stat_t r0 = s_over_rounds(b, ipcs[t], curves[c], 0, inf, F_RATE);
-                stat_t r3 = s_over_rounds(b, ipcs[t], curves[c], 3, inf, F_RATE);
-                char a[64], p[64], q[64], o[64];
-                s_fmt(a, sizeof a, cpu, 1);
-                s_fmt(p, sizeof p, p50, 1);
-                s_fmt(q, sizeof q, p99, 1);
-                s_fmt(o, sizeof o, own, 1);
-                printf("| %s | %s | %d | %s | %s | %s | %s | %.0f / %.0f |\n", ipcs[t] ? "ipc" : "tcp",
-                       curves[c] ? "on" : "off", inf, a, p, q, o, r0.med, r3.med);
-                printf("{\"bench\":\"hop\",\"summary\":\"per_hop\",\"transport\":\"%s\",\"curve\":%s,\"inflight\":%d",
-                       ipcs[t] ? "ipc" : "tcp", curves[c] ? "true" : "false", inf);
-                s_print_json_stat("cpu_us", cpu);
-                s_print_json_stat("p50_us", p50);
-                s_print_json_stat("p99_us", p99);
-                s_print_json_stat("forwarder_cpu_us", own);
-                printf("}\n");
-            }
+    for (int t = 0; t < b->n_ipcs; t++)
+        for (int c = 0; c < b->n_curves; c++)
+            for (int l = 0; l < b->n_levels; l++)
+                s_print_hop_row(b, b->ipcs[t], b->curves[c], (int) b->levels[l]);
+}
+
+/* Per round, the per-hop slope of f for chain kind a minus that for kind b (both of the same round, so the
+ * machine's load of the moment weighs on both); median and range over the rounds. */
+static stat_t s_per_hop_diff(const bench_t *b, int inflight, field_t f, const chain_t *ka, const chain_t *kb)
+{
+    double v[HOP_ROUNDS_MAX];
+    int n = 0;
+    for (int round = 1; round <= b->rounds && n < HOP_ROUNDS_MAX; round++) {
+        double x, y;
+        if (s_slope_round(b, ka->ipc, ka->curve, inflight, round, f, &x) &&
+            s_slope_round(b, kb->ipc, kb->curve, inflight, round, f, &y))
+            v[n++] = x - y;
+    }
+    return s_stat(v, n);
+}
+
+/* ipc against tcp and CURVE on against off, paired by round. */
+static void s_print_diffs(const bench_t *b)
+{
+    const struct {
+        const char *name; /* what is compared */
+        const char *key;  /* its JSON name */
+        chain_t a;        /* kind measured */
+        chain_t b;        /* minus this kind */
+    } cmp[] = {
+        {"ipc minus tcp, CURVE off", "ipc_minus_tcp_curve_off", {true, false, 0}, {false, false, 0}},
+        {"ipc minus tcp, CURVE on", "ipc_minus_tcp_curve_on", {true, true, 0}, {false, true, 0}},
+        {"CURVE on minus off, tcp", "curve_on_minus_off_tcp", {false, true, 0}, {false, false, 0}},
+        {"CURVE on minus off, ipc", "curve_on_minus_off_ipc", {true, true, 0}, {true, false, 0}},
+    };
+    printf("\nDifferences per hop, paired by round (negative: the first kind is cheaper); median (min..max) of "
+           "the rounds' differences.\n\n");
+    printf("| comparison | in flight | CPU us/msg per hop | p50 us per hop |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < sizeof cmp / sizeof cmp[0]; i++)
+        for (int l = 0; l < b->n_levels; l++) {
+            int inf = (int) b->levels[l];
+            stat_t cpu = s_per_hop_diff(b, inf, F_CPU, &cmp[i].a, &cmp[i].b);
+            stat_t p50 = s_per_hop_diff(b, inf, F_P50, &cmp[i].a, &cmp[i].b);
+            if (cpu.n == 0)
+                continue; /* one of the two kinds did not run */
+            char c[64], p[64];
+            s_fmt(c, sizeof c, cpu, 1);
+            s_fmt(p, sizeof p, p50, 1);
+            printf("| %s | %d | %s | %s |\n", cmp[i].name, inf, c, p);
+            printf("{\"bench\":\"hop\",\"summary\":\"%s\",\"inflight\":%d", cmp[i].key, inf);
+            s_print_json_stat("cpu_us", cpu);
+            s_print_json_stat("p50_us", p50);
+            printf("}\n");
+        }
 }
 
 /* ---- main ------------------------------------------------------------------------------------------------ */
@@ -1111,19 +1169,20 @@ static int s_parse_pair(const char *text, const char *no, const char *yes, bool 
     return n > 0 ? n : -1;
 }
 
-int main(int argc, char **argv)
+/* Reads the options into b (defaults: 5 rounds of 2 s per level, forwarders 0..3, tcp and ipc, CURVE off and on,
+ * 1 and 64 in flight). 0, or -1 on a bad option. */
+static int s_parse_args(bench_t *b, int argc, char **argv)
 {
-    if (argc >= 3 && strcmp(argv[1], "--role") == 0)
-        return s_role(argc, argv);
-    bench_t b;
-    memset(&b, 0, sizeof b);
-    long rounds = 5, fwds[HOP_FWD_MAX + 1] = {0, 1, 2, 3};
-    int n_fwds = 4, n_ipcs = 2, n_curves = 2;
-    bool ipcs[2] = {false, true}, curves[2] = {false, true};
-    b.seconds = 2.0;
-    b.levels[0] = 1;
-    b.levels[1] = 64;
-    b.n_levels = 2;
+    *b = (bench_t){.rounds = 5,
+                   .seconds = 2.0,
+                   .levels = {1, 64},
+                   .n_levels = 2,
+                   .fwds = {0, 1, 2, 3},
+                   .n_fwds = 4,
+                   .ipcs = {false, true},
+                   .n_ipcs = 2,
+                   .curves = {false, true},
+                   .n_curves = 2};
     int opt;
     while ((opt = getopt(argc, argv, "r:s:f:t:c:i:")) != -1) {
         long one[1] = {0};
@@ -1131,31 +1190,57 @@ int main(int argc, char **argv)
         switch (opt) {
         case 'r':
             bad = s_parse_ints(optarg, 1, HOP_ROUNDS_MAX, one, 1) != 1;
-            rounds = one[0];
+            b->rounds = (int) one[0];
             break;
         case 's':
-            b.seconds = strtod(optarg, NULL);
-            bad = !(b.seconds >= 0.1 && b.seconds <= 600);
+            b->seconds = strtod(optarg, NULL);
+            bad = !(b->seconds >= 0.1 && b->seconds <= 600);
             break;
         case 'f':
-            bad = (n_fwds = s_parse_ints(optarg, 0, HOP_FWD_MAX, fwds, HOP_FWD_MAX + 1)) < 1;
+            bad = (b->n_fwds = s_parse_ints(optarg, 0, HOP_FWD_MAX, b->fwds, HOP_FWD_MAX + 1)) < 1;
             break;
         case 't':
-            bad = (n_ipcs = s_parse_pair(optarg, "tcp", "ipc", ipcs)) < 1;
+            bad = (b->n_ipcs = s_parse_pair(optarg, "tcp", "ipc", b->ipcs)) < 1;
             break;
         case 'c':
-            bad = (n_curves = s_parse_pair(optarg, "off", "on", curves)) < 1;
+            bad = (b->n_curves = s_parse_pair(optarg, "off", "on", b->curves)) < 1;
             break;
         case 'i':
-            bad = (b.n_levels = s_parse_ints(optarg, 1, HOP_INFLIGHT_MAX, b.levels, HOP_LEVELS)) < 1;
+            bad = (b->n_levels = s_parse_ints(optarg, 1, HOP_INFLIGHT_MAX, b->levels, HOP_LEVELS)) < 1;
             break;
         default:
             bad = true;
         }
-        if (bad) {
-            s_usage();
-            return 2;
-        }
+        if (bad)
+            return -1;
+    }
+    return optind == argc ? 0 : -1;
+}
+
+/* Every round runs every chain once, in the same order. */
+static void s_run_rounds(bench_t *b)
+{
+    for (int round = 1; round <= b->rounds; round++)
+        for (int t = 0; t < b->n_ipcs; t++)
+            for (int c = 0; c < b->n_curves; c++)
+                for (int k = 0; k < b->n_fwds; k++) {
+                    chain_t ch = {.ipc = b->ipcs[t], .curve = b->curves[c], .fwd = (int) b->fwds[k]};
+                    if (s_run_chain(b, &ch, round) != 0) {
+                        fprintf(stderr, "bench_hop: %s CURVE %s, %d forwarders, round %d failed\n",
+                                ch.ipc ? "ipc" : "tcp", ch.curve ? "on" : "off", ch.fwd, round);
+                        b->failures++;
+                    }
+                }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "--role") == 0)
+        return s_role(argc, argv);
+    bench_t b;
+    if (s_parse_args(&b, argc, argv) != 0) {
+        s_usage();
+        return 2;
     }
     snprintf(b.dir, sizeof b.dir, "/tmp/xr-hop-XXXXXX");
     if (!mkdtemp(b.dir)) {
@@ -1170,25 +1255,15 @@ int main(int argc, char **argv)
     }
     double load[3] = {0, 0, 0};
     getloadavg(load, 3);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("bench_hop: %ld rounds, %.1f s per level, %ld cores, load average at start %.2f %.2f %.2f\n", rounds,
-           b.seconds, cores, load[0], load[1], load[2]);
+    printf("bench_hop: %d rounds, %.1f s per level, %ld cores, load average at start %.2f %.2f %.2f\n", b.rounds,
+           b.seconds, sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2]);
     if (s_check_ipc_curve(&b) != 0)
         b.failures++;
-    for (int round = 1; round <= rounds; round++)
-        for (int t = 0; t < n_ipcs; t++)
-            for (int c = 0; c < n_curves; c++)
-                for (int k = 0; k < n_fwds; k++) {
-                    chain_t ch = {.ipc = ipcs[t], .curve = curves[c], .fwd = (int) fwds[k]};
-                    if (s_run_chain(&b, &ch, round) != 0) {
-                        fprintf(stderr, "bench_hop: %s CURVE %s, %d forwarders, round %d failed\n",
-                                ch.ipc ? "ipc" : "tcp", ch.curve ? "on" : "off", ch.fwd, round);
-                        b.failures++;
-                    }
-                }
+    s_run_rounds(&b);
     getloadavg(load, 3);
-    s_print_chains(&b, fwds, n_fwds, ipcs, n_ipcs, curves, n_curves);
-    s_print_hops(&b, (int) rounds, ipcs, n_ipcs, curves, n_curves);
+    s_print_chains(&b);
+    s_print_hops(&b);
+    s_print_diffs(&b);
     printf("\nload average at the end %.2f %.2f %.2f; %d failures\n", load[0], load[1], load[2], b.failures);
     rc = b.failures ? 1 : 0;
 cleanup:
