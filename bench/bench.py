@@ -109,10 +109,32 @@ def _children_cpu_ns():
     return int((r.ru_utime + r.ru_stime) * 1e9)
 
 
+def _pg_pids(run_dir):
+    """The stack's PostgreSQL: the postmaster (stack.sh's pg/data next to run/) and its children (backends,
+    WAL writer, checkpointer, ...). Empty when the stack has no cluster of its own."""
+    try:
+        with open(os.path.join(os.path.dirname(run_dir), "pg", "data", "postmaster.pid")) as f:
+            master = int(f.readline())
+    except (OSError, ValueError):
+        return []
+    pids = [master]
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(p))
+            except (OSError, ValueError, IndexError):
+                pass
+    return pids
+
+
 class CpuMeter:
-    """CPU time each stack process (and this script's children: the bench client) spent during a run."""
+    """CPU time each stack process (and this script's children: the bench client) spent during a run, and the
+    stack's PostgreSQL (every process of the cluster alive at the start and at the end of the run)."""
 
     def __init__(self, run_dir):
+        self.run_dir = run_dir
         self.pids = {}
         for name in SERVICES:
             try:
@@ -124,6 +146,7 @@ class CpuMeter:
     def start(self):
         self.t0 = {n: _cpu_ns(p) for n, p in self.pids.items()}
         self.w0 = {n: _cpu_ns(p, 1) for n, p in self.pids.items()}
+        self.pg0 = {p: _cpu_ns(p) for p in _pg_pids(self.run_dir)}
         self.c0 = _children_cpu_ns()
 
     def wait_per_order_us(self, n):
@@ -144,6 +167,13 @@ class CpuMeter:
                 key = "venue-binance" if name.startswith("venue-binance") else name
                 out[key] = out.get(key, 0) + (t1 - self.t0[name]) / 1000 / n
         out["client"] = (_children_cpu_ns() - self.c0) / 1000 / n
+        pg = 0
+        for pid, t0 in self.pg0.items():
+            t1 = _cpu_ns(pid)
+            if t0 is not None and t1 is not None:
+                pg += t1 - t0
+        if self.pg0:
+            out["postgres"] = pg / 1000 / n
         return {k: round(v, 1) for k, v in out.items()}
 
 
@@ -532,7 +562,7 @@ def report(runs, rec):
     codec = ["| operation | ops/s | envelope bytes |", "|---|---|---|"]
     for key in sorted(k for k in runs if k.startswith("codec ")):
         codec.append(f"| {key[6:]} | {fmt(med(runs[key], 'ops_per_s'))} | {runs[key][0]['bytes']} |")
-    procs = ["client", "gateway", "router", "venue-binance", "exchange-sim", "recorder"]
+    procs = ["client", "gateway", "router", "venue-binance", "exchange-sim", "recorder", "postgres"]
     cpu = ["| run | " + " | ".join(procs) + " | total | load (1 min) |", "|---" * (len(procs) + 3) + "|"]
     for key, name in [("floor 1", "floor, 1 in flight"), ("floor 64", "floor, 64 in flight"),
                       ("pipeline 1", "pipeline, 1 in flight"), ("pipeline 64", "pipeline, 64 in flight"),
@@ -544,13 +574,14 @@ def report(runs, rec):
         vals = [statistics.median(r["cpu_us_per_order"].get(pr, 0) for r in rs) for pr in procs]
         load = statistics.median(r.get("load", 0) for r in rs)
         cpu.append(f"| {name} | " + " | ".join(f"{v:.0f}" for v in vals) + f" | {sum(vals):.0f} | {load:.1f} |")
-    rq = ["| run | " + " | ".join(procs[1:]) + " | total | p50 latency |", "|---" * (len(procs) + 2) + "|"]
+    rqp = procs[1:-1]  # the run-queue delay of PostgreSQL is not measured
+    rq = ["| run | " + " | ".join(rqp) + " | total | p50 latency |", "|---" * (len(rqp) + 3) + "|"]
     for key, name in [("floor 1", "floor, 1 in flight"), ("pipeline 1", "pipeline, 1 in flight"),
                       ("nosync 1", "pipeline, 1 in flight, sync OFF"), ("pipeline 64", "pipeline, 64 in flight")]:
         rs = [r for r in clean(key)[0] if "runq_us_per_order" in r]
         if not rs:
             continue
-        vals = [statistics.median(r["runq_us_per_order"].get(pr, 0) for r in rs) for pr in procs[1:]]
+        vals = [statistics.median(r["runq_us_per_order"].get(pr, 0) for r in rs) for pr in rqp]
         rq.append(f"| {name} | " + " | ".join(f"{v:.0f}" for v in vals) + f" | {sum(vals):.0f} | "
                   f"{statistics.median(r['p50_us'] for r in rs):.0f} |")
     fills = P("fill")
@@ -577,7 +608,8 @@ every figure: median (min..max)). Raw results: bench/results/*.jsonl.
 ### CPU per order (us, median of the runs; every thread of each process, /proc/PID/task/*/schedstat)
 
 The client column of ccxt is the node process. Loopback TCP costs are charged to whichever process sends or
-receives. The recorder column is the order events it stores (the pipeline publishes one event.order per order).
+receives. The recorder column is the order events it stores (the pipeline publishes one event.order per order);
+the postgres column is the stack's PostgreSQL storing them (every process of its cluster).
 
 {chr(10).join(cpu)}
 
