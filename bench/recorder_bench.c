@@ -16,7 +16,14 @@
  * baselines, for profiling the recorder alone). Prints one line per measurement and a summary: fills/s, and the
  * CPU each fill cost during the recorder phase in xroute-recorder and in PostgreSQL (the postmaster and all its
  * children: backends, WAL writer, checkpointer), from /proc/PID/task/TID/schedstat, plus the machine's busy
- * share (/proc/stat) over that phase. */
+ * share (/proc/stat) over that phase.
+ *
+ *   orders:       with BENCH_ORDERS=M, after the fill rounds: M event.order updates (a NEW limit order each, with
+ *                 a Binance-sized venue JSON) per rate of BENCH_ORDER_RATES (events/s, comma-separated, 0 = as
+ *                 fast as the PUB takes them; default "1000,0"). 1,000/s gives the recorder's batches of a few
+ *                 events (its 5 ms flush), like the pipeline at one order in flight; 0 gives large batches. Per
+ *                 rate: events/s, events per commit (pg_stat_database), CPU per event in the recorder and in
+ *                 PostgreSQL, WAL bytes per event (pg_current_wal_lsn). */
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/decimal.h"
@@ -88,6 +95,36 @@ static void s_fill(proto_fill_t *f, int round, long i)
     char raw[128];
     int n = snprintf(raw, sizeof raw, "{\"execId\":\"T%09ld\",\"execQty\":\"%ld\"}", i, i % 997 + 1);
     proto_raw_set(&f->raw, raw, (size_t) n);
+}
+
+/* Order update i of an orders phase: a NEW limit order as venue-binance reports it. */
+static void s_order(proto_order_t *o, const char *tag, long i)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->venue, sizeof o->venue, "binance");
+    snprintf(o->account, sizeof o->account, "default");
+    snprintf(o->order_id, sizeof o->order_id, "%s-%09ld", tag, i);
+    snprintf(o->client_order_id, sizeof o->client_order_id, "%s-c%09ld", tag, i);
+    snprintf(o->symbol, sizeof o->symbol, i % 2 ? "ETH/USDT" : "BTC/USDT");
+    o->side = i % 2 ? PROTO_SIDE_BUY : PROTO_SIDE_SELL;
+    o->type = PROTO_OT_LIMIT;
+    o->time_in_force = PROTO_TIF_GTC;
+    o->quantity = (decimal_t){i % 997 + 1, 3};
+    o->price = (decimal_t){200000 + i % 5000, 2};
+    o->status = PROTO_STATUS_NEW;
+    o->created_at = o->updated_at = 1763700000000 + i;
+    char raw[800];
+    int n = snprintf(raw, sizeof raw,
+                     "{\"orderId\":%ld,\"symbol\":\"%s\",\"status\":\"NEW\",\"clientOrderId\":\"%s\","
+                     "\"price\":\"%ld.%02ld\",\"avgPrice\":\"0.00\",\"origQty\":\"0.%03ld\",\"executedQty\":\"0\","
+                     "\"cumQty\":\"0\",\"cumQuote\":\"0\",\"timeInForce\":\"GTC\",\"type\":\"LIMIT\","
+                     "\"reduceOnly\":false,\"closePosition\":false,\"side\":\"%s\",\"positionSide\":\"BOTH\","
+                     "\"stopPrice\":\"0\",\"workingType\":\"CONTRACT_PRICE\",\"priceProtect\":false,"
+                     "\"origType\":\"LIMIT\",\"priceMatch\":\"NONE\",\"selfTradePreventionMode\":\"NONE\","
+                     "\"goodTillDate\":0,\"updateTime\":%lld}",
+                     4000000000L + i, i % 2 ? "ETHUSDT" : "BTCUSDT", o->client_order_id, (200000 + i % 5000) / 100,
+                     (200000 + i % 5000) % 100, i % 997 + 1, i % 2 ? "BUY" : "SELL", (long long) o->updated_at);
+    proto_raw_set(&o->raw, raw, (size_t) n);
 }
 
 /* CPU time (ns) of every thread of pid so far; 0 if it is gone. */
@@ -255,14 +292,15 @@ static void s_phase_mark(const bench_t *b, phase_t *p)
     s_machine(&p->busy, &p->total);
 }
 
-/* Publishes the journal and serves replays until everything is acked. Returns seconds, or -1; start and end
- * get the CPU counters right around the timed part. */
-static double s_run_recorder(bench_t *b, buf_t *journal, long *replays, phase_t *start, phase_t *end)
+/* Publishes the n events of the journal (at most rate per second; 0 = no limit) and serves replays until
+ * everything is acked. Returns seconds, or -1; start and end get the CPU counters right around the timed part. */
+static double s_run_recorder(bench_t *b, buf_t *journal, long n, long rate, long *replays, phase_t *start,
+                             phase_t *end)
 {
     char ep[128];
     bus_sock_opts_t o;
     bus_sock_opts_default(&o);
-    o.sndhwm = (int) b->n + 1000;
+    o.sndhwm = (int) n + 1000;
     snprintf(ep, sizeof ep, ">tcp://127.0.0.1:%d", b->port);
     zsock_t *pub = bus_pub_new(ep, &o, NULL);
     bus_sock_opts_default(&o);
@@ -284,10 +322,12 @@ static double s_run_recorder(bench_t *b, buf_t *journal, long *replays, phase_t 
     }
     s_phase_mark(b, start);
     int64_t t0 = clock_mono_ns(), last_hello = clock_mono_ms();
-    while (acked < (uint64_t) b->n) {
+    while (acked < (uint64_t) n) {
         long sent = 0;
+        /* Paced: event k is due k / rate seconds after the start. */
+        uint64_t due = rate > 0 ? (uint64_t) ((clock_mono_ns() - t0) / 1000 * rate / 1000000) + 1 : (uint64_t) n;
         /* Flow control as a worker would have it: at most WINDOW events published and not yet acked. */
-        while (cursor <= (uint64_t) b->n && sent < 2000 && cursor <= acked + WINDOW) {
+        while (cursor <= (uint64_t) n && cursor <= due && sent < 2000 && cursor <= acked + WINDOW) {
             bus_send_envelope(pub, topic, &journal[cursor - 1], NULL);
             if (cursor > published)
                 published = cursor;
@@ -312,7 +352,7 @@ static double s_run_recorder(bench_t *b, buf_t *journal, long *replays, phase_t 
     proto_msg_destroy(&reader);
     zsock_destroy(&dealer);
     zsock_destroy(&pub);
-    return acked == (uint64_t) b->n ? secs : -1;
+    return acked == (uint64_t) n ? secs : -1;
 }
 
 /* COPY text of fill i in the column order of the copy baseline. */
@@ -433,6 +473,80 @@ static buf_t *s_journal(bench_t *b)
     return journal;
 }
 
+/* The orders phase's journal: n order updates of source b->source. */
+static buf_t *s_order_journal(bench_t *b, long n)
+{
+    buf_t *journal = calloc((size_t) n, sizeof *journal);
+    for (long i = 0; i < n; i++) {
+        proto_event_t ev;
+        proto_event_init(&ev, PROTO_T_EVENT_ORDER);
+        snprintf(ev.source, sizeof ev.source, "%s", b->source);
+        ev.seq = (uint64_t) i + 1;
+        s_order(&ev.order, b->source, i);
+        proto_header_t h;
+        char id[32];
+        snprintf(id, sizeof id, "o%ld", i + 1);
+        proto_header_init(&h, id);
+        buf_init(&journal[i], 1 << 20);
+        proto_event_encode(&h, &ev, &journal[i], NULL);
+        proto_event_free(&ev);
+    }
+    return journal;
+}
+
+/* A number from the cluster (first column of the first row), or -1. */
+static double s_number(bench_t *b, const char *sql)
+{
+    db_config_t cfg = {.dsn = b->dsn};
+    err_t err;
+    db_t *db = db_new(&cfg, &err);
+    double v = -1;
+    db_result_t *res = db && db_connect(db, &err) == 0 ? db_query(db, false, sql, 0, NULL, &err) : NULL;
+    if (res && db_result_rows(res) > 0 && db_result_get(res, 0, 0))
+        v = strtod(db_result_get(res, 0, 0), NULL);
+    db_result_destroy(&res);
+    db_destroy(&db);
+    return v;
+}
+
+#define S_COMMITS_SQL "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+#define S_LSN_SQL "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')"
+
+/* One orders phase: m order updates at rate per second through the recorder. 0, or -1 when not all stored. */
+static int s_orders_phase(bench_t *b, pid_t rec, long m, long rate)
+{
+    snprintf(b->source, sizeof b->source, "orders-%ld", rate);
+    buf_t *journal = s_order_journal(b, m);
+    long replays = 0;
+    phase_t p0 = {.recorder_pid = rec}, p1 = {.recorder_pid = rec};
+    /* pg_stat_database lags by up to 500 ms (stats flush): both readings are taken after a pause. */
+    usleep(600000);
+    double commits0 = s_number(b, S_COMMITS_SQL), wal0 = s_number(b, S_LSN_SQL);
+    double secs = s_run_recorder(b, journal, m, rate, &replays, &p0, &p1);
+    double wal1 = s_number(b, S_LSN_SQL);
+    usleep(600000);
+    double commits1 = s_number(b, S_COMMITS_SQL);
+    for (long i = 0; i < m; i++)
+        buf_release(&journal[i]);
+    free(journal);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM public.order_events WHERE source = '%s'", b->source);
+    long stored = s_count(b, sql);
+    if (secs <= 0 || stored != m) {
+        printf("orders at %ld/s: FAILED: %ld of %ld stored\n", rate, stored, m);
+        return -1;
+    }
+    /* Less the phase's own bookkeeping: four queries above, each a transaction of its own. */
+    double commits = commits1 - commits0 - 4;
+    printf("orders at %s%ld/s: %ld events in %.1f s (%.0f/s, %ld replays), %.1f events per commit; CPU per event: "
+           "recorder %.1f us, postgres %.1f us; WAL %.0f bytes per event\n",
+           rate ? "" : "max ", rate ? rate : (long) (m / secs), m, secs, m / secs, replays,
+           commits > 0 ? m / commits : 0, (double) (p1.rec_ns - p0.rec_ns) / 1e3 / (double) m,
+           (double) (p1.pg_ns - p0.pg_ns) / 1e3 / (double) m, (wal1 - wal0) / (double) m);
+    fflush(stdout);
+    return 0;
+}
+
 static int s_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *) a, y = *(const double *) b;
@@ -485,7 +599,7 @@ int main(int argc, char **argv)
         buf_t *journal = s_journal(&b);
         long replays = 0;
         phase_t p0 = {.recorder_pid = rec}, p1 = {.recorder_pid = rec};
-        double t_rec = s_run_recorder(&b, journal, &replays, &p0, &p1);
+        double t_rec = s_run_recorder(&b, journal, b.n, 0, &replays, &p0, &p1);
         r_rec_cpu[b.round - 1] = (double) (p1.rec_ns - p0.rec_ns) / 1e3 / (double) b.n;
         r_pg_cpu[b.round - 1] = (double) (p1.pg_ns - p0.pg_ns) / 1e3 / (double) b.n;
         r_busy[b.round - 1] =
@@ -508,6 +622,24 @@ int main(int argc, char **argv)
                b.round, r_rec[b.round - 1], replays, r_copy[b.round - 1], r_copy500[b.round - 1],
                r_rec_cpu[b.round - 1], r_pg_cpu[b.round - 1], r_busy[b.round - 1]);
         fflush(stdout);
+    }
+    const char *orders_env = getenv("BENCH_ORDERS");
+    long orders = orders_env ? strtol(orders_env, NULL, 10) : 0;
+    if (rc == 0 && orders > 0) {
+        const char *rates = getenv("BENCH_ORDER_RATES");
+        char list[128];
+        snprintf(list, sizeof list, "%s", rates && *rates ? rates : "1000,0");
+        for (char *p = list; rc == 0 && *p;) {
+            char *end;
+            long rate = strtol(p, &end, 10);
+            if (end == p || rate < 0) {
+                fprintf(stderr, "bench_recorder: BENCH_ORDER_RATES: '%s' is not a list of rates\n", list);
+                rc = 2;
+                break;
+            }
+            rc = s_orders_phase(&b, rec, orders, rate) == 0 ? 0 : 1;
+            p = *end == ',' ? end + 1 : end;
+        }
     }
     kill(rec, SIGTERM);
     waitpid(rec, NULL, 0);
