@@ -79,7 +79,8 @@ struct _recorder_store_t {
  * its TOAST table and index) at every commit that touched any temp table: a quarter of PostgreSQL's time at one
  * event per batch. Deleted rows leave dead pages behind (COPY mostly writes to new pages), so once
  * STORE_STAGE_TRUNCATE bytes of COPY text went through a session's staging tables, the next batch truncates them
- * instead (in its own transaction: a rollback keeps them); the tables stay well inside temp_buffers (8 MB). orders_in holds the venue JSON already as jsonb (parsed once, on COPY, for both tables it feeds);
+ * instead (in its own transaction: a rollback keeps them); the tables stay well inside temp_buffers (8 MB).
+ * orders_in holds the venue JSON already as jsonb (parsed once, on COPY, for both tables it feeds);
  * orders_in_text keeps it as text, for the slow path (xr_jsonb tolerates bad JSON). Column order = COPY line
  * order. */
 #define STORE_STAGE_TRUNCATE (2u * 1024 * 1024)
