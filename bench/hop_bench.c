@@ -248,6 +248,7 @@ static bus_curve_t *s_curve_new(config_t **cfg, err_t *err)
 static int s_role_node(const char *bind, const char *connect, int report_fd)
 {
     log_init(connect ? "hop-fwd" : "hop-echo", LOG_LEVEL_WARN);
+    prctl(PR_SET_NAME, connect ? "hop-fwd" : "hop-echo"); /* for ps, top and perf */
     node_t self;
     memset(&self, 0, sizeof self);
     err_t err = {0};
@@ -504,6 +505,7 @@ static int s_role_client(const char *connect, int report_fd, double seconds, con
                          const char *pids_text)
 {
     log_init("hop-client", LOG_LEVEL_WARN);
+    prctl(PR_SET_NAME, "hop-client");
     long levels[HOP_LEVELS], pids_l[HOP_PROCS - 1];
     int n_levels = s_parse_ints(levels_text, 1, HOP_INFLIGHT_MAX, levels, HOP_LEVELS);
     int n_pids = s_parse_ints(pids_text, 1, 1L << 30, pids_l, HOP_PROCS - 1);
@@ -578,6 +580,7 @@ typedef struct {
 } run_t;
 
 typedef struct {
+    char exe[1024];          /* this program, exec'd in the roles */
     char dir[64];            /* temp dir: keys and ipc endpoints */
     int rounds;              /* every chain runs once per round */
     double seconds;          /* per level */
@@ -595,9 +598,9 @@ typedef struct {
     int failures; /* chains that failed */
 } bench_t;
 
-/* Starts this program in a role: argv (NULL-terminated) after the program name, with "%fd" replaced by the
+/* Starts this program (exe) in a role: argv (NULL-terminated) after the program name, with "%fd" replaced by the
  * write end of a new pipe whose read end lands in *rfd. Returns the pid or -1. */
-static pid_t s_spawn(const char *const *args, int *rfd)
+static pid_t s_spawn(const char *exe, const char *const *args, int *rfd)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0)
@@ -614,7 +617,7 @@ static pid_t s_spawn(const char *const *args, int *rfd)
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM); /* a parent that dies takes its chain along */
         fcntl(p[1], F_SETFD, 0);
-        execv("/proc/self/exe", (char *const *) argv);
+        execv(exe, (char *const *) argv);
         _exit(127);
     }
     close(p[1]);
@@ -659,7 +662,7 @@ static pid_t s_start_node(const bench_t *b, const chain_t *c, int k, const char 
     const char *echo_args[] = {"--role", "echo", bind, "%fd", NULL};
     const char *fwd_args[] = {"--role", "fwd", bind, connect, "%fd", NULL};
     int rfd = -1;
-    pid_t pid = s_spawn(connect ? fwd_args : echo_args, &rfd);
+    pid_t pid = s_spawn(b->exe, connect ? fwd_args : echo_args, &rfd);
     if (pid < 0)
         return -1;
     ssize_t n = s_read_all(rfd, ep, cap - 1, 10000);
@@ -774,7 +777,7 @@ static int s_run_chain(bench_t *b, const chain_t *c, int round)
     snprintf(secs, sizeof secs, "%.3f", b->seconds);
     const char *args[] = {"--role", "client", ep, "%fd", secs, levels_text, pids_text, NULL};
     int rfd = -1, st = 0, rc = -1;
-    pid_t client = s_spawn(args, &rfd);
+    pid_t client = s_spawn(b->exe, args, &rfd);
     if (client < 0)
         goto stop;
     hop_result_t res[HOP_LEVELS];
@@ -836,12 +839,12 @@ static int s_make_keys(const bench_t *b, err_t *err)
 }
 
 /* Runs a probe against the first server of a running chain with CURVE on or off; returns its exit status. */
-static int s_probe(const char *ep, bool curve)
+static int s_probe(const bench_t *b, const char *ep, bool curve)
 {
     setenv("XROUTE_CURVE", curve ? "on" : "off", 1);
     const char *args[] = {"--role", "probe", ep, NULL};
     int rfd = -1, st = 0;
-    pid_t pid = s_spawn(args, &rfd);
+    pid_t pid = s_spawn(b->exe, args, &rfd);
     if (pid < 0)
         return -1;
     close(rfd);
@@ -857,7 +860,7 @@ static int s_check_ipc_curve(const bench_t *b)
     char ep[600];
     if (s_start_chain(b, &c, &pid, ep, sizeof ep) != 0)
         return -1;
-    int with = s_probe(ep, true), without = s_probe(ep, false);
+    int with = s_probe(b, ep, true), without = s_probe(b, ep, false);
     int stopped = s_stop_nodes(&pid, 1);
     int major = 0, minor = 0, patch = 0;
     zmq_version(&major, &minor, &patch);
@@ -1242,6 +1245,12 @@ int main(int argc, char **argv)
         s_usage();
         return 2;
     }
+    ssize_t n = readlink("/proc/self/exe", b.exe, sizeof b.exe - 1);
+    if (n <= 0 || n >= (ssize_t) sizeof b.exe - 1) {
+        perror("bench_hop: /proc/self/exe");
+        return 1;
+    }
+    b.exe[n] = '\0';
     snprintf(b.dir, sizeof b.dir, "/tmp/xr-hop-XXXXXX");
     if (!mkdtemp(b.dir)) {
         perror("bench_hop: mkdtemp");
