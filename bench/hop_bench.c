@@ -75,29 +75,52 @@
 
 /* What the client measured over one in-flight level; written whole to the parent's pipe. */
 typedef struct {
-    int inflight;              /* messages kept in flight */
-    int n_procs;               /* client, forwarders (nearest first), echo */
-    long msgs;                 /* round trips completed */
-    long mismatches;           /* replies that differ from their request, or arrived with routing frames */
-    double seconds;            /* first send to last reply */
-    uint32_t p50_us;           /* round trip at the client: median */
-    uint32_t p99_us;           /* 99th percentile */
-    uint32_t p999_us;          /* 99.9th percentile */
-    uint32_t max_us;           /* slowest */
-    double cpu_us[HOP_PROCS];  /* CPU per message of each process, all threads */
-    double wait_us[HOP_PROCS]; /* time per message each process was runnable but had no CPU */
+    int inflight;               /* messages kept in flight */
+    int n_procs;                /* client, forwarders (nearest first), echo */
+    long msgs;                  /* round trips completed */
+    long mismatches;            /* replies that differ from their request, or arrived with routing frames */
+    double seconds;             /* first send to last reply */
+    uint32_t p50_us;            /* round trip at the client: median */
+    uint32_t p99_us;            /* 99th percentile */
+    uint32_t p999_us;           /* 99.9th percentile */
+    uint32_t max_us;            /* slowest */
+    double cpu_us[HOP_PROCS];   /* CPU per message of each process, all threads */
+    double wait_us[HOP_PROCS];  /* time per message each process was runnable but had no CPU */
+    double switches[HOP_PROCS]; /* context switches per message (voluntary and not), all threads: wake-ups */
 } hop_result_t;
 
-/* Sums the schedstat fields (on-CPU and run-queue nanoseconds) of every thread of pid. -1 if it is gone. */
-static int s_proc_sched(pid_t pid, int64_t *run_ns, int64_t *wait_ns)
+/* A process's counters: all its threads summed. */
+typedef struct {
+    int64_t run_ns;   /* on a CPU (schedstat, first field) */
+    int64_t wait_ns;  /* runnable, waiting for a CPU (second field) */
+    int64_t switches; /* voluntary_ctxt_switches + nonvoluntary_ctxt_switches */
+} sched_t;
+
+/* Adds the context switches of one thread (its status file) to *switches. */
+static void s_task_switches(const char *path, int64_t *switches)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return; /* the thread just ended */
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        long long v = 0;
+        if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1 ||
+            sscanf(line, "nonvoluntary_ctxt_switches: %lld", &v) == 1)
+            *switches += v;
+    }
+    fclose(f);
+}
+
+/* Sums the counters of every thread of pid into *out. -1 if it is gone. */
+static int s_proc_sched(pid_t pid, sched_t *out)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", (int) pid);
     DIR *d = opendir(path);
     if (!d)
         return -1;
-    *run_ns = 0;
-    *wait_ns = 0;
+    memset(out, 0, sizeof *out);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -109,10 +132,12 @@ static int s_proc_sched(pid_t pid, int64_t *run_ns, int64_t *wait_ns)
             continue; /* the thread just ended */
         long long run = 0, wait = 0;
         if (fscanf(f, "%lld %lld", &run, &wait) == 2) {
-            *run_ns += run;
-            *wait_ns += wait;
+            out->run_ns += run;
+            out->wait_ns += wait;
         }
         fclose(f);
+        snprintf(p, sizeof p, "/proc/%d/task/%s/status", (int) pid, e->d_name);
+        s_task_switches(p, &out->switches);
     }
     closedir(d);
     return 0;
@@ -421,12 +446,12 @@ static int s_client_watchdog(bus_loop_t *loop, int timer_id, void *arg)
  * pids (client first) is read at both ends. 0, or -1 when the chain failed. */
 static int s_client_level(client_t *self, int inflight, double seconds, const pid_t *pids, int n_pids, hop_result_t *r)
 {
-    int64_t run0[HOP_PROCS], wait0[HOP_PROCS], run1, wait1;
+    sched_t s0[HOP_PROCS], s1;
     memset(r, 0, sizeof *r);
     r->inflight = inflight;
     r->n_procs = n_pids;
     for (int p = 0; p < n_pids; p++)
-        if (s_proc_sched(pids[p], &run0[p], &wait0[p]) != 0)
+        if (s_proc_sched(pids[p], &s0[p]) != 0)
             return -1;
     self->inflight = inflight;
     self->sent = self->answered = self->mismatches = self->n_lat = 0;
@@ -442,10 +467,11 @@ static int s_client_level(client_t *self, int inflight, double seconds, const pi
     r->msgs = self->answered;
     r->mismatches = self->mismatches;
     for (int p = 0; p < n_pids; p++) {
-        if (s_proc_sched(pids[p], &run1, &wait1) != 0)
+        if (s_proc_sched(pids[p], &s1) != 0)
             return -1;
-        r->cpu_us[p] = (double) (run1 - run0[p]) / 1e3 / (double) r->msgs;
-        r->wait_us[p] = (double) (wait1 - wait0[p]) / 1e3 / (double) r->msgs;
+        r->cpu_us[p] = (double) (s1.run_ns - s0[p].run_ns) / 1e3 / (double) r->msgs;
+        r->wait_us[p] = (double) (s1.wait_ns - s0[p].wait_ns) / 1e3 / (double) r->msgs;
+        r->switches[p] = (double) (s1.switches - s0[p].switches) / (double) r->msgs;
     }
     qsort(self->lat_us, (size_t) self->n_lat, sizeof *self->lat_us, s_cmp_u32);
     r->p50_us = s_pct(self->lat_us, self->n_lat, 0.50);
@@ -740,7 +766,7 @@ static void s_print_run_json(const run_t *run)
 {
     const hop_result_t *r = &run->r;
     char name[16];
-    double cpu = 0, wait = 0;
+    double cpu = 0, wait = 0, sw = 0;
     printf("{\"bench\":\"hop\",\"transport\":\"%s\",\"curve\":%s,\"forwarders\":%d,\"inflight\":%d,\"round\":%d,"
            "\"msgs\":%ld,\"mismatches\":%ld,\"seconds\":%.3f,\"msgs_per_s\":%.0f,\"p50_us\":%u,\"p99_us\":%u,"
            "\"p999_us\":%u,\"max_us\":%u,\"cpu_us_per_msg\":{",
@@ -756,7 +782,12 @@ static void s_print_run_json(const run_t *run)
         printf("\"%s\":%.1f,", s_proc_name(p, r->n_procs, name, sizeof name), r->wait_us[p]);
         wait += r->wait_us[p];
     }
-    printf("\"total\":%.1f},\"load1\":%.2f}\n", wait, run->load1);
+    printf("\"total\":%.1f},\"switches_per_msg\":{", wait);
+    for (int p = 0; p < r->n_procs; p++) {
+        printf("\"%s\":%.2f,", s_proc_name(p, r->n_procs, name, sizeof name), r->switches[p]);
+        sw += r->switches[p];
+    }
+    printf("\"total\":%.2f},\"load1\":%.2f}\n", sw, run->load1);
     fflush(stdout);
 }
 
@@ -910,6 +941,7 @@ typedef enum {
     F_CPU_FWD,    /* CPU per message of a forwarder (mean of the chain's) */
     F_CPU_ECHO,   /* CPU per message of the echo end */
     F_WAIT,       /* run-queue wait per message, all processes, us */
+    F_SWITCH,     /* context switches per message, all processes */
     F_LOAD        /* 1-minute load average */
 } field_t;
 
@@ -936,8 +968,9 @@ static double s_field(const run_t *run, field_t f)
         return run->load1;
     case F_CPU:
     case F_WAIT:
+    case F_SWITCH:
         for (int p = 0; p < r->n_procs; p++)
-            sum += f == F_CPU ? r->cpu_us[p] : r->wait_us[p];
+            sum += f == F_CPU ? r->cpu_us[p] : f == F_WAIT ? r->wait_us[p] : r->switches[p];
         return sum;
     }
     return 0;
@@ -1014,24 +1047,24 @@ static void s_print_chains(const bench_t *b)
 {
     const bool *ipcs = b->ipcs, *curves = b->curves;
     printf("\n| transport | CURVE | forwarders | in flight | msgs/s | p50 us | p99 us | CPU us/msg total | client | "
-           "per forwarder | echo | run-queue wait us/msg | load |\n");
-    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+           "per forwarder | echo | run-queue wait us/msg | switches/msg | load |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int t = 0; t < b->n_ipcs; t++)
         for (int c = 0; c < b->n_curves; c++)
             for (int l = 0; l < b->n_levels; l++)
                 for (int k = 0; k < b->n_fwds; k++) {
                     int inf = (int) b->levels[l], fw = (int) b->fwds[k];
-                    char col[9][64];
-                    field_t fs[] = {F_RATE, F_P50, F_P99, F_CPU, F_CPU_CLIENT, F_CPU_FWD, F_CPU_ECHO, F_WAIT};
-                    for (int i = 0; i < 8; i++)
+                    char col[10][64];
+                    field_t fs[] = {F_RATE,    F_P50,      F_P99,  F_CPU,    F_CPU_CLIENT,
+                                    F_CPU_FWD, F_CPU_ECHO, F_WAIT, F_SWITCH, F_LOAD};
+                    for (int i = 0; i < 10; i++)
                         s_fmt(col[i], sizeof col[i], s_over_rounds(b, ipcs[t], curves[c], fw, inf, fs[i]),
                               fs[i] == F_RATE || fs[i] == F_P50 || fs[i] == F_P99 ? 0 : 1);
                     if (fw == 0)
                         snprintf(col[5], sizeof col[5], "-");
-                    s_fmt(col[8], sizeof col[8], s_over_rounds(b, ipcs[t], curves[c], fw, inf, F_LOAD), 1);
-                    printf("| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    printf("| %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                            ipcs[t] ? "ipc" : "tcp", curves[c] ? "on" : "off", fw, inf, col[0], col[1], col[2], col[3],
-                           col[4], col[5], col[6], col[7], col[8]);
+                           col[4], col[5], col[6], col[7], col[8], col[9]);
                 }
 }
 
@@ -1041,6 +1074,7 @@ static void s_print_hop_row(const bench_t *b, bool ipc, bool curve, int inf)
     stat_t cpu = s_per_hop(b, ipc, curve, inf, F_CPU);
     stat_t p50 = s_per_hop(b, ipc, curve, inf, F_P50);
     stat_t p99 = s_per_hop(b, ipc, curve, inf, F_P99);
+    stat_t sw = s_per_hop(b, ipc, curve, inf, F_SWITCH);
     double v[HOP_ROUNDS_MAX * HOP_FWD_MAX];
     int n = 0;
     for (size_t i = 0; i < b->n_runs && n < HOP_ROUNDS_MAX * HOP_FWD_MAX; i++) {
@@ -1051,19 +1085,21 @@ static void s_print_hop_row(const bench_t *b, bool ipc, bool curve, int inf)
     stat_t own = s_stat(v, n);
     stat_t r0 = s_over_rounds(b, ipc, curve, 0, inf, F_RATE);
     stat_t r3 = s_over_rounds(b, ipc, curve, 3, inf, F_RATE);
-    char a[64], p[64], q[64], o[64];
+    char a[64], p[64], q[64], o[64], w[64];
+    s_fmt(w, sizeof w, sw, 1);
     s_fmt(a, sizeof a, cpu, 1);
     s_fmt(p, sizeof p, p50, 1);
     s_fmt(q, sizeof q, p99, 1);
     s_fmt(o, sizeof o, own, 1);
-    printf("| %s | %s | %d | %s | %s | %s | %s | %.0f / %.0f |\n", ipc ? "ipc" : "tcp", curve ? "on" : "off", inf, a, p,
-           q, o, r0.med, r3.med);
+    printf("| %s | %s | %d | %s | %s | %s | %s | %s | %.0f / %.0f |\n", ipc ? "ipc" : "tcp", curve ? "on" : "off", inf,
+           a, p, q, o, w, r0.med, r3.med);
     printf("{\"bench\":\"hop\",\"summary\":\"per_hop\",\"transport\":\"%s\",\"curve\":%s,\"inflight\":%d",
            ipc ? "ipc" : "tcp", curve ? "true" : "false", inf);
     s_print_json_stat("cpu_us", cpu);
     s_print_json_stat("p50_us", p50);
     s_print_json_stat("p99_us", p99);
     s_print_json_stat("forwarder_cpu_us", own);
+    s_print_json_stat("switches", sw);
     printf("}\n");
 }
 
@@ -1073,8 +1109,8 @@ static void s_print_hops(const bench_t *b)
     printf("\nOne hop (a forwarding process plus one more link, both directions): slope over the forwarder "
            "count, per round; median (min..max) of the rounds.\n\n");
     printf("| transport | CURVE | in flight | CPU us/msg per hop | p50 us per hop | p99 us per hop | "
-           "forwarder's own CPU us/msg | msgs/s with 0 / 3 forwarders |\n");
-    printf("|---|---|---|---|---|---|---|---|\n");
+           "forwarder's own CPU us/msg | switches/msg per hop | msgs/s with 0 / 3 forwarders |\n");
+    printf("|---|---|---|---|---|---|---|---|---|\n");
     for (int t = 0; t < b->n_ipcs; t++)
         for (int c = 0; c < b->n_curves; c++)
             for (int l = 0; l < b->n_levels; l++)
