@@ -551,8 +551,8 @@ START_TEST(times_and_metadata_are_exact)
 END_TEST
 
 /* The staging tables keep their rows across commits (no ON COMMIT DELETE ROWS): every transaction empties what
- * it staged, on the fast path and on the slow path, and once enough went through (2 MiB of COPY text) a batch
- * truncates them. Without pipelining every batch runs on the session recorder_store_db returns, so its temp tables are
+ * it staged, on the fast path and on the slow path, and once enough went through (512 KiB of COPY text) a
+ * batch truncates them. Without pipelining every batch runs on the session recorder_store_db returns, so its temp tables are
  * visible here. */
 START_TEST(staging_is_empty_between_batches)
 {
@@ -562,8 +562,8 @@ START_TEST(staging_is_empty_between_batches)
     err_t err;
     proto_order_t o;
     uint64_t seq = 0;
-    /* Venue JSON of 7,200 bytes: 200 order updates stage 1.4 MiB, 300 stage 2.1 MiB. */
-    static char raw[7200];
+    /* Venue JSON of 1,800 bytes: 200 order updates stage 390 KiB, 300 stage 585 KiB. */
+    static char raw[1800];
     memset(raw, 'x', sizeof raw);
     memcpy(raw, "{\"orderId\":1,\"pad\":\"", 20);
     memcpy(raw + sizeof raw - 2, "\"}", 2);
@@ -580,7 +580,7 @@ START_TEST(staging_is_empty_between_batches)
         if (b < 2)
             ck_assert_str_ne(s_value(st, "SELECT pg_relation_size('orders_in')"), "0");
     }
-    /* 2.1 MiB staged: the third batch truncated the tables (a fresh, empty file). */
+    /* 585 KiB staged: the third batch truncated the tables (a fresh, empty file). */
     ck_assert_str_eq(s_value(st, "SELECT pg_relation_size('orders_in')"), "0");
     ck_assert_str_eq(s_value(st, "SELECT count(*) || ' ' || count(DISTINCT raw) FROM order_events"), "300 1");
     ck_assert_str_eq(s_value(st, "SELECT count(*) FROM orders WHERE raw->>'orderId' = '1'"), "300");
