@@ -12,7 +12,7 @@
  * usage: bench_recorder [N [ROUNDS]]   (default 100000 fills, 3 rounds; medians reported). Environment: XR_SOURCE (repo root), XR_BIN (bin dir with
  * xroute-recorder), XR_SCRATCH (work dir; default /tmp/xr-bench-recorder), BENCH_PORT (first of two ports,
  * default 19450), BENCH_PIPELINE (0/1: the recorder's --pipeline, default 1), BENCH_BATCH (the recorder's --batch,
- * default: its own default), BENCH_COPY (0: skip the COPY
+ * default: its own default), BENCH_FLUSH_MS (its --flush-ms, default: its own), BENCH_COPY (0: skip the COPY
  * baselines, for profiling the recorder alone). Prints one line per measurement and a summary: fills/s, and the
  * CPU each fill cost during the recorder phase in xroute-recorder and in PostgreSQL (the postmaster and all its
  * children: backends, WAL writer, checkpointer), from /proc/PID/task/TID/schedstat, plus the machine's busy
@@ -227,13 +227,21 @@ static pid_t s_start_recorder(bench_t *b)
     if (pid == 0) {
         FILE *lf = freopen(log_path, "w", stderr);
         (void) lf;
-        const char *pipeline = getenv("BENCH_PIPELINE"), *batch = getenv("BENCH_BATCH");
-        if (batch && *batch)
-            execl(exe, exe, "--events", ev, "--control", ctl, "--dsn", b->dsn, "--sql-dir", sql, "--pipeline",
-                  pipeline && *pipeline ? pipeline : "1", "--batch", batch, (char *) NULL);
-        else
-            execl(exe, exe, "--events", ev, "--control", ctl, "--dsn", b->dsn, "--sql-dir", sql, "--pipeline",
-                  pipeline && *pipeline ? pipeline : "1", (char *) NULL);
+        const char *pipeline = getenv("BENCH_PIPELINE"), *batch = getenv("BENCH_BATCH"),
+                   *flush = getenv("BENCH_FLUSH_MS");
+        char *args[16] = {exe, "--events", ev, "--control", ctl, "--dsn", b->dsn, "--sql-dir", sql, "--pipeline",
+                          (char *) (pipeline && *pipeline ? pipeline : "1")};
+        int n = 11;
+        if (batch && *batch) {
+            args[n++] = "--batch";
+            args[n++] = (char *) batch;
+        }
+        if (flush && *flush) {
+            args[n++] = "--flush-ms";
+            args[n++] = (char *) flush;
+        }
+        args[n] = NULL;
+        execv(exe, args);
         _exit(127);
     }
     return pid;
