@@ -3,19 +3,21 @@
  *
  * A chain of processes (this program exec'd in roles): a client DEALER -> F forwarders -> an echo end, F = 0..3.
  * A forwarder is what the gateway and the router are without their own work: a ROUTER in front (bound), a
- * DEALER behind (connected to the next ROUTER); a message from the front goes out behind with the sender's
- * identity kept as a routing frame, a reply from behind goes out in front to the identity it carries. The
- * echo end is a ROUTER that sends every message back as it came. Every socket is made by lib/bus (bus_sock,
- * CURVE through bus_curve with zauth on the bound side, exactly as the services configure it) and every process
- * waits the way the gateway and the router do: bus_loop over the sockets' ZMQ_FD descriptors, drained by a
- * bus_pump. With CURVE on, every bound side checks that each message carries the ZAP user id (the client's
- * key): a chain that ran unauthenticated fails.
+ * DEALER behind (connected to the next ROUTER); a request from the front goes out behind as the envelope alone
+ * (one frame on the wire, as the gateway and the router send it), the sender's identity kept by the forwarder
+ * (in order: the chain is one FIFO path, where the services look it up by correlation id); a reply from behind
+ * goes out in front to that identity. The echo end is a ROUTER that sends every message back as it came.
+ * Every socket is made by lib/bus (bus_sock, CURVE through bus_curve with zauth on the bound side, exactly as
+ * the services configure it) and every process waits the way the gateway and the router do: bus_loop over the
+ * sockets' ZMQ_FD descriptors, drained by a bus_pump. With CURVE on, every bound side checks that each message
+ * carries the ZAP user id (the client's key): a chain that ran unauthenticated fails.
  *
  * The message is a real place_order request envelope (proto_request_encode, ~230 bytes), 256 different ones
  * in turn; replies come back in order (one path, FIFO) and each is compared with what was sent. The client
  * keeps 1 or 64 messages in flight for a fixed time and measures messages/s, the round trip of each, and the
  * CPU every process of the chain used meanwhile (all threads: /proc/PID/task/TID/schedstat, first field; the
- * second field, time spent waiting for a CPU, is reported too). F forwarders make F + 1 ZeroMQ links, so the
+ * second field, time spent waiting for a CPU, is reported too, and the context switches of every thread from
+ * /proc/PID/task/TID/status: the wake-ups a message costs). F forwarders make F + 1 ZeroMQ links, so the
  * growth from F to F + 1 is one hop (a forwarding process and a link, both directions): the summary fits it
  * over F (least squares per round; median and range of the rounds).
  *
@@ -183,14 +185,24 @@ static int s_parse_ints(const char *text, long min, long max, long *out, int cap
 
 /* ---- the roles: echo end and forwarder ------------------------------------------------------------------- */
 
+/* The ROUTER identity a forwarded request came from. */
 typedef struct {
-    zsock_t *front;   /* ROUTER, bound */
-    zsock_t *back;    /* DEALER to the next ROUTER; NULL for the echo end */
-    bus_loop_t *loop; /* the process's one loop */
-    bus_pump_t *pump; /* drains front (S_FRONT) and back (S_BACK) */
-    bool curve;       /* CURVE on: every message from the front must carry a user id */
-    long unauth;      /* messages that did not */
-    long dropped;     /* malformed or unsendable messages */
+    uint8_t id[BUS_ROUTE_FRAME_MAX]; /* identity bytes */
+    size_t len;                      /* their number */
+} hop_peer_t;
+
+typedef struct {
+    zsock_t *front;    /* ROUTER, bound */
+    zsock_t *back;     /* DEALER to the next ROUTER; NULL for the echo end */
+    bus_loop_t *loop;  /* the process's one loop */
+    bus_pump_t *pump;  /* drains front (S_FRONT) and back (S_BACK) */
+    bool curve;        /* CURVE on: every message from the front must carry a user id */
+    long unauth;       /* messages that did not */
+    long dropped;      /* malformed or unsendable messages */
+    buf_t out;         /* the envelope being forwarded (a copy, as the gateway and the router make) */
+    hop_peer_t *peers; /* forwarders: the sender of each request forwarded and not answered, oldest first */
+    long head;         /* requests forwarded */
+    long tail;         /* replies sent back */
 } node_t;
 
 /* Sends msg out of sock, taking it; counts a failure. */
@@ -200,6 +212,50 @@ static void s_node_send(node_t *self, bus_msg_t **msg, zsock_t *sock, unsigned b
     bus_pump_dirty(self->pump, bit);
     if (bus_msg_send(msg, sock, &err) != 0)
         self->dropped++;
+}
+
+/* Sends a request on behind as the gateway and the router do: the envelope alone (one frame on the wire), the
+ * sender's identity kept here. The chain keeps order, so replies come back oldest first. */
+static void s_forward(node_t *self, const bus_msg_t *msg)
+{
+    size_t len = 0, id_len = 0;
+    const void *env = bus_msg_envelope(msg, &len);
+    const void *id = bus_msg_route_count(msg) == 1 ? bus_msg_route(msg, 0, &id_len) : NULL;
+    if (!id || self->head - self->tail >= HOP_RING) {
+        self->dropped++;
+        return;
+    }
+    hop_peer_t *peer = &self->peers[self->head % HOP_RING];
+    memcpy(peer->id, id, id_len);
+    peer->len = id_len;
+    buf_reset(&self->out);
+    err_t err = {0};
+    bus_pump_dirty(self->pump, S_BACK);
+    if (buf_append(&self->out, env, len) != 0 || bus_send_envelope(self->back, NULL, &self->out, &err) != 0) {
+        self->dropped++;
+        return;
+    }
+    self->head++;
+}
+
+/* Sends a reply from behind out in front to the sender of the oldest request not yet answered. */
+static void s_reply(node_t *self, const bus_msg_t *msg)
+{
+    size_t len = 0;
+    const void *env = bus_msg_envelope(msg, &len);
+    if (self->tail == self->head || bus_msg_route_count(msg) != 0) {
+        self->dropped++;
+        return;
+    }
+    const hop_peer_t *peer = &self->peers[self->tail++ % HOP_RING];
+    bus_msg_t *route = bus_msg_new();
+    bus_msg_push_route(route, peer->id, peer->len, NULL);
+    buf_reset(&self->out);
+    err_t err = {0};
+    bus_pump_dirty(self->pump, S_FRONT);
+    if (buf_append(&self->out, env, len) != 0 || bus_send_envelope(self->front, route, &self->out, &err) != 0)
+        self->dropped++;
+    bus_msg_destroy(&route);
 }
 
 /* The front: requests in. The echo end sends them back, a forwarder sends them on behind. */
@@ -220,13 +276,14 @@ static void s_drain_front(void *arg)
         if (self->curve && !bus_msg_user_id(msg))
             self->unauth++;
         if (self->back)
-            s_node_send(self, &msg, self->back, S_BACK);
+            s_forward(self, msg);
         else
             s_node_send(self, &msg, self->front, S_FRONT);
+        bus_msg_destroy(&msg);
     }
 }
 
-/* The back (forwarders only): replies in, out in front to the identity in their first routing frame. */
+/* The back (forwarders only): replies in, out in front. */
 static void s_drain_back(void *arg)
 {
     node_t *self = arg;
@@ -241,7 +298,8 @@ static void s_drain_back(void *arg)
             bus_pump_clean(self->pump, S_BACK);
             break;
         }
-        s_node_send(self, &msg, self->front, S_FRONT);
+        s_reply(self, msg);
+        bus_msg_destroy(&msg);
     }
 }
 
@@ -276,6 +334,8 @@ static int s_role_node(const char *bind, const char *connect, int report_fd)
     prctl(PR_SET_NAME, connect ? "hop-fwd" : "hop-echo"); /* for ps, top and perf */
     node_t self;
     memset(&self, 0, sizeof self);
+    buf_init(&self.out, 1 << 16);
+    self.peers = mem_calloc(HOP_RING, sizeof *self.peers);
     err_t err = {0};
     config_t *cfg = NULL;
     int rc = 1;
@@ -330,6 +390,8 @@ done:
     if (report_fd >= 0)
         close(report_fd);
     config_destroy(&cfg);
+    mem_free(self.peers);
+    buf_release(&self.out);
     return rc;
 }
 
@@ -1300,8 +1362,13 @@ int main(int argc, char **argv)
     }
     double load[3] = {0, 0, 0};
     getloadavg(load, 3);
-    printf("bench_hop: %d rounds, %.1f s per level, %ld cores, load average at start %.2f %.2f %.2f\n", b.rounds,
-           b.seconds, sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2]);
+    buf_t env;
+    buf_init(&env, 4096);
+    s_client_envelope(&env, 0, NULL);
+    printf("bench_hop: %d rounds, %.1f s per level, envelope %zu bytes, %ld cores, load average at start %.2f %.2f "
+           "%.2f\n",
+           b.rounds, b.seconds, env.len, sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2]);
+    buf_release(&env);
     if (s_check_ipc_curve(&b) != 0)
         b.failures++;
     s_run_rounds(&b);
