@@ -30,6 +30,8 @@ struct _journal_t {
     int fd;                /* open, flocked journal file */
     size_t max_record;     /* largest payload accepted */
     uint64_t size;         /* bytes of valid records: where the next record goes */
+    uint64_t alloc;        /* bytes of the file: size plus the zeroed room after it (preallocation) */
+    uint64_t prealloc;     /* room to keep ahead of size; 0 = none */
     uint64_t first_live;   /* first live seq (the newest MARK) */
     uint64_t next_seq;     /* seq the next DATA record gets */
     uint64_t durable_seq;  /* every DATA record up to this seq is known to be on disk (fdatasync returned) */
@@ -327,6 +329,23 @@ static int s_recover_tail(journal_t *self, uint64_t off, uint64_t file_size, err
     return 0;
 }
 
+/* 1 if [off, file_size) holds only zero bytes (a preallocated tail, or nothing), 0 if not, -1 on a read
+ * error (err set). */
+static int s_zero_tail(journal_t *self, uint64_t off, uint64_t file_size, err_t *err)
+{
+    static const uint8_t zeros[4096];
+    uint8_t chunk[4096];
+    for (uint64_t pos = off; pos < file_size;) {
+        size_t n = file_size - pos < sizeof chunk ? (size_t) (file_size - pos) : sizeof chunk;
+        if (s_pread_full(self->fd, chunk, n, pos, err) != 0)
+            return err_set(err, XR_INTERNAL, "journal %s: read failed at offset %" PRIu64, self->path, pos);
+        if (memcmp(chunk, zeros, n) != 0)
+            return 0;
+        pos += n;
+    }
+    return 1;
+}
+
 /* Applies a valid record's numbering to the journal's state; returns -1 if it breaks the rules. */
 static int s_apply(journal_t *self, const s_header_t *h, uint64_t off, err_t *err)
 {
@@ -372,6 +391,14 @@ static int s_scan(journal_t *self, err_t *err)
         if (rec == S_REC_BAD && off == 0)
             return err_set(err, XR_INTERNAL, "journal %s: not a journal (no valid leading mark)", self->path);
         if (rec == S_REC_BAD) {
+            int zero = s_zero_tail(self, off, file_size, err);
+            if (zero < 0)
+                return -1;
+            if (zero) { /* the zeroed room of a preallocated file: the records end here */
+                self->size = off;
+                self->alloc = file_size;
+                return 0;
+            }
             if (s_recover_tail(self, off, file_size, err) != 0)
                 return -1;
             break;
@@ -380,7 +407,7 @@ static int s_scan(journal_t *self, err_t *err)
             return -1;
         off += JOURNAL_HEADER_SIZE + (uint64_t) h.length;
     }
-    self->size = off;
+    self->size = self->alloc = off;
     return 0;
 }
 
@@ -550,6 +577,29 @@ static int s_sync(journal_t *self, err_t *err)
                    strerror(errno));
 }
 
+/* Makes the file at least `end` bytes long with zeros after alloc, in prealloc steps. The zeros become
+ * durable with the next sync (which then also commits the new size, once per step). A failure only costs
+ * the preallocation: the room written so far is cut off again and records are appended as without it. */
+static void s_extend(journal_t *self, uint64_t end)
+{
+    static const uint8_t zeros[S_COPY_CHUNK];
+    uint64_t target = end + self->prealloc;
+    target += 4095 - (target + 4095) % 4096;
+    for (uint64_t pos = self->alloc; pos < target;) {
+        size_t n = target - pos < sizeof zeros ? (size_t) (target - pos) : sizeof zeros;
+        struct iovec iov = {.iov_base = (void *) zeros, .iov_len = n};
+        if (s_pwritev_full(self->fd, &iov, 1, pos) != 0) {
+            log_warn("journal path=%s preallocation to %" PRIu64 " bytes failed: %s; appending without", self->path,
+                     target, strerror(errno));
+            if (ftruncate(self->fd, (off_t) self->alloc) != 0)
+                self->broken = true;
+            return;
+        }
+        pos += n;
+    }
+    self->alloc = target;
+}
+
 /* Writes one record at the end; the only writer of records into the live file. */
 static int s_write_record(journal_t *self, uint16_t type, uint64_t seq, const void *data, size_t len, bool sync,
                           err_t *err)
@@ -563,13 +613,20 @@ static int s_write_record(journal_t *self, uint16_t type, uint64_t seq, const vo
         crc = s_crc_update(crc, data, len);
     s_put_u32(raw + S_CRC_OFFSET, crc ^ 0xffffffffu);
     struct iovec iov[2] = {{.iov_base = raw, .iov_len = sizeof raw}, {.iov_base = (void *) data, .iov_len = len}};
+    uint64_t end = self->size + JOURNAL_HEADER_SIZE + (uint64_t) len;
+    if (self->prealloc && end > self->alloc)
+        s_extend(self, end);
     if (s_pwritev_full(self->fd, iov, len ? 2 : 1, self->size) != 0) {
         int saved = errno;
+        /* cut the partial record (and any room after it: the file then ends at the records again) */
         if (ftruncate(self->fd, (off_t) self->size) != 0)
             self->broken = true;
+        self->alloc = self->size;
         return err_set(err, XR_INTERNAL, "journal %s: write failed: %s", self->path, strerror(saved));
     }
-    self->size += JOURNAL_HEADER_SIZE + (uint64_t) len;
+    self->size = end;
+    if (self->alloc < end)
+        self->alloc = end;
     return sync ? s_sync(self, err) : 0;
 }
 
@@ -638,7 +695,7 @@ static int s_compact(journal_t *self, err_t *err)
     uint64_t dropped = self->live_off - JOURNAL_HEADER_SIZE;
     close(self->fd);
     self->fd = fd;
-    self->size = dst;
+    self->size = self->alloc = dst;
     self->live_off = JOURNAL_HEADER_SIZE;
     log_info("journal path=%s compacted first_seq=%" PRIu64 " dropped_bytes=%" PRIu64 " size=%" PRIu64, self->path,
              self->first_live, dropped, self->size);
@@ -701,7 +758,7 @@ int journal_skip_to(journal_t *self, uint64_t next_seq, err_t *err)
     }
     close(self->fd);
     self->fd = fd;
-    self->size = JOURNAL_HEADER_SIZE;
+    self->size = self->alloc = JOURNAL_HEADER_SIZE;
     self->live_off = JOURNAL_HEADER_SIZE;
     self->first_live = self->next_seq = next_seq;
     log_warn("journal path=%s renumbered: next seq %" PRIu64, self->path, next_seq);
@@ -785,6 +842,12 @@ uint64_t journal_file_size(const journal_t *self)
 {
     assert(self);
     return self->size;
+}
+
+void journal_set_prealloc(journal_t *self, uint64_t bytes)
+{
+    assert(self);
+    self->prealloc = bytes;
 }
 
 void journal_set_compact_min(journal_t *self, uint64_t bytes)

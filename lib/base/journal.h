@@ -26,6 +26,13 @@
  * (whose MARK already hides the dropped records) or the new one; a left-over `path.tmp` is deleted by
  * journal_open. The journal holds an exclusive flock, so two processes cannot open the same path.
  *
+ * Preallocation (journal_set_prealloc, off by default): the file is extended ahead of the records by writing
+ * zeros, so that an append overwrites blocks the file already has and its fdatasync flushes data only; an
+ * append that grows the file must also commit the new size through the filesystem's journal (on ext4 here:
+ * fdatasync p50 ~70 -> ~45 us alone, ~150 -> ~100 us and a p99 of 2-4 -> 0.4-1 ms with three writers). A
+ * file that ends in zeros after its last valid record (a preallocated tail) opens as ending at that record,
+ * silently, whether or not this process preallocates; anything else after it is recovered as above.
+ *
  * Not thread-safe: one owner (a service's event loop or one actor). */
 #ifndef XR_BASE_JOURNAL_H
 #define XR_BASE_JOURNAL_H
@@ -40,6 +47,7 @@ typedef struct _journal_t journal_t;
 #define JOURNAL_HEADER_SIZE 32                    /* bytes of a record header on disk */
 #define JOURNAL_MAX_RECORD_LIMIT (64u << 20)      /* largest max_record journal_open accepts (64 MiB) */
 #define JOURNAL_COMPACT_MIN_DEFAULT (1u << 20)    /* dropped bytes before truncation compacts the file */
+#define JOURNAL_PREALLOC_DEFAULT (1u << 20)       /* preallocation step of the services' journals */
 
 /* Called by journal_replay for each record, in order. data is borrowed for the duration of the call.
  * Return 0 to go on, anything else to stop the replay. */
@@ -103,8 +111,14 @@ uint64_t journal_last_seq(const journal_t *self);
 /* Number of live records: journal_last_seq - journal_first_seq + 1. */
 uint64_t journal_count(const journal_t *self);
 
-/* Current size of the journal file in bytes (for health and tests). */
+/* Bytes of records in the journal file: where the next record goes (for health and tests). A preallocated
+ * file is longer (zeros). */
 uint64_t journal_file_size(const journal_t *self);
+
+/* Preallocation (0 = off, the default): from now on, an append that would grow the file first extends it
+ * with zeros to `bytes` past its own end (rounded up to 4 KiB), so the appends after it overwrite zeros
+ * until they reach the end again. */
+void journal_set_prealloc(journal_t *self, uint64_t bytes);
 
 /* Sets how many dropped bytes must accumulate before journal_truncate compacts the file (default
  * JOURNAL_COMPACT_MIN_DEFAULT; 0 compacts on every truncate that drops something). */

@@ -19,7 +19,10 @@ int rt_events_open(venue_runtime_t *rt, err_t *err)
     char path[600];
     snprintf(path, sizeof path, "%s/%s.events", rt->state_dir, rt->instance);
     rt->events = journal_open(path, RT_EVENT_RECORD_MAX, err);
-    return rt->events ? 0 : -1;
+    if (!rt->events)
+        return -1;
+    journal_set_prealloc(rt->events, JOURNAL_PREALLOC_DEFAULT); /* cheaper fdatasync: journal.h */
+    return 0;
 }
 
 static void s_publish(venue_runtime_t *rt, const char *topic, size_t topic_len, const void *env, size_t env_len)

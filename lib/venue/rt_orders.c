@@ -140,6 +140,7 @@ int rt_orders_open(venue_runtime_t *rt, err_t *err)
     rt->sends = journal_open(path, RT_SEND_RECORD_MAX, err);
     if (!rt->sends)
         return -1;
+    journal_set_prealloc(rt->sends, JOURNAL_PREALLOC_DEFAULT); /* cheaper fdatasync: journal.h */
     s_replay_t r = {rt, 0};
     if (journal_replay(rt->sends, 1, s_replay, &r, err) < 0)
         return -1;

@@ -149,6 +149,7 @@ idem_store_t *idem_store_open(const char *path, int64_t window_ms, int64_t now_m
     self->journal = journal_open(path, IDEM_BATCH_MAX, err);
     if (!self->journal)
         goto fail;
+    journal_set_prealloc(self->journal, JOURNAL_PREALLOC_DEFAULT); /* cheaper fdatasync: base/journal.h */
     if (journal_replay(self->journal, 0, s_replay_one, self, err) != 0)
         goto fail;
     if (idem_store_expire(self, now_ms, err) != 0)

@@ -234,14 +234,22 @@ START_TEST(test_torn_tail_bad_crc_and_zeros)
     ck_assert_uint_eq(journal_last_seq(j), 1);
     ck_assert_uint_eq(journal_file_size(j), good);
     journal_destroy(&j);
-    /* a crash after the size grew but before the data landed leaves zeros */
+    /* a crash after the size grew but before the data landed leaves zeros: the records end before them,
+     * and the zeros stay as room for the next records (as a preallocated tail would) */
     char zeros[100] = {0};
     FILE *f = fopen(path, "ab");
     fwrite(zeros, 1, sizeof zeros, f);
     fclose(f);
     j = s_open(path, 256);
     ck_assert_uint_eq(journal_last_seq(j), 1);
-    ck_assert_uint_eq(s_file_size(path), good);
+    ck_assert_uint_eq(journal_file_size(j), good);
+    ck_assert_uint_eq(s_file_size(path), good + sizeof zeros);
+    s_put(j, "three");
+    ck_assert_uint_eq(s_file_size(path), good + sizeof zeros); /* written into the zeros */
+    journal_destroy(&j);
+    j = s_open(path, 256);
+    ck_assert_uint_eq(journal_last_seq(j), 2);
+    ck_assert_uint_eq(journal_file_size(j), good + JOURNAL_HEADER_SIZE + 5);
     journal_destroy(&j);
     free(bytes);
 }
@@ -634,6 +642,119 @@ START_TEST(test_replay_detects_later_damage)
 }
 END_TEST
 
+/* Preallocation: the file runs ahead of the records in zeros, appends land inside it without growing it,
+ * and a reopen (with or without preallocation) ends the records before the zeros and keeps them as room. */
+START_TEST(test_prealloc_room)
+{
+    const char *path = s_fresh("prealloc");
+    journal_t *j = s_open(path, 64);
+    journal_set_prealloc(j, 8192);
+    s_put(j, "one");
+    size_t logical = (size_t) journal_file_size(j);
+    ck_assert_uint_eq(logical, 2 * JOURNAL_HEADER_SIZE + 3);
+    size_t physical = s_file_size(path);
+    ck_assert_uint_ge(physical, logical + 8192);
+    ck_assert_uint_eq(physical % 4096, 0);
+    for (int i = 0; i < 20; i++)
+        s_put(j, "0123456789");
+    ck_assert_uint_eq(s_file_size(path), physical); /* inside the room: the file did not grow */
+    journal_destroy(&j);
+    j = s_open(path, 64); /* no preallocation set: still opens cleanly, nothing cut */
+    ck_assert_uint_eq(journal_last_seq(j), 21);
+    ck_assert_uint_eq(journal_file_size(j), logical + 20 * (JOURNAL_HEADER_SIZE + 10));
+    ck_assert_uint_eq(s_file_size(path), physical);
+    ck_assert_uint_eq(s_put(j, "two"), 22); /* appended after the records, in the zeros */
+    ck_assert_uint_eq(s_file_size(path), physical);
+    seen_t seen;
+    s_replay(j, 0, &seen);
+    ck_assert_int_eq(seen.n, 22);
+    ck_assert_str_eq(seen.data[0], "one");
+    ck_assert_str_eq(seen.data[21], "two");
+    journal_destroy(&j);
+}
+END_TEST
+
+/* Appends that outrun the room extend the file again, in steps; the records stay readable across it. */
+START_TEST(test_prealloc_extends)
+{
+    const char *path = s_fresh("prealloc_ext");
+    journal_t *j = s_open(path, 64);
+    journal_set_prealloc(j, 4096);
+    for (int i = 0; i < 300; i++) /* 300 * 42 bytes: past the first step several times */
+        s_put(j, "0123456789");
+    size_t logical = (size_t) journal_file_size(j);
+    ck_assert_uint_gt(s_file_size(path), logical);
+    ck_assert_uint_le(s_file_size(path), logical + 4096 + 4096); /* one step (page-rounded) at most ahead */
+    journal_destroy(&j);
+    j = s_open(path, 64);
+    ck_assert_uint_eq(journal_last_seq(j), 300);
+    ck_assert_uint_eq(journal_file_size(j), logical);
+    journal_destroy(&j);
+}
+END_TEST
+
+/* A torn record inside the room (its header landed, the rest is zeros, or garbage after it) is not a zero
+ * tail: it is recovered as a torn tail (cut, with the room) and the records before it stay. A durable
+ * record damaged inside a preallocated file is still corruption. */
+START_TEST(test_prealloc_torn_inside_room)
+{
+    const char *path = s_fresh("prealloc_torn");
+    journal_t *j = s_open(path, 64);
+    journal_set_prealloc(j, 8192);
+    s_put(j, "one");
+    size_t logical = (size_t) journal_file_size(j);
+    err_t err = {0};
+    ck_assert_int_eq(journal_append_nosync(j, "torn", 4, NULL, &err), 0);
+    journal_destroy(&j);
+    size_t len;
+    char *bytes = tu_read_file(path, &len);
+    memset(bytes + logical + JOURNAL_HEADER_SIZE, 0, 4); /* the payload never landed */
+    s_write_bytes(path, bytes, len);
+    free(bytes);
+    j = s_open(path, 64);
+    ck_assert_uint_eq(journal_last_seq(j), 1);
+    ck_assert_uint_eq(journal_file_size(j), logical);
+    ck_assert_uint_eq(s_file_size(path), logical); /* cut, room and all */
+    journal_set_prealloc(j, 8192);
+    ck_assert_uint_eq(s_put(j, "two"), 2);
+    ck_assert_uint_ge(s_file_size(path), logical + 8192);
+    journal_destroy(&j);
+    /* damage the durable record 1 (its payload) while the synced record 2 says 1 was durable */
+    bytes = tu_read_file(path, &len);
+    bytes[JOURNAL_HEADER_SIZE + JOURNAL_HEADER_SIZE] ^= 0x01;
+    s_write_bytes(path, bytes, len);
+    free(bytes);
+    s_expect_open_fails(path, 64, XR_INTERNAL, "corrupt");
+}
+END_TEST
+
+/* Compaction and renumbering write a new file without room; the next append makes room again. */
+START_TEST(test_prealloc_compaction)
+{
+    const char *path = s_fresh("prealloc_compact");
+    journal_t *j = s_open(path, 64);
+    journal_set_prealloc(j, 4096);
+    journal_set_compact_min(j, 0);
+    for (int i = 0; i < 100; i++)
+        s_put(j, "0123456789");
+    err_t err = {0};
+    ck_assert_int_eq(journal_truncate(j, 90, &err), 0);
+    const uint64_t h = JOURNAL_HEADER_SIZE, rec = JOURNAL_HEADER_SIZE + 10;
+    ck_assert_uint_eq(journal_file_size(j), h + 10 * rec + h);
+    ck_assert_uint_eq(s_file_size(path), h + 10 * rec + h);
+    ck_assert_uint_eq(s_put(j, "after"), 101);
+    ck_assert_uint_ge(s_file_size(path), journal_file_size(j) + 4096);
+    journal_destroy(&j);
+    j = s_open(path, 64);
+    seen_t seen;
+    s_replay(j, 0, &seen);
+    ck_assert_int_eq(seen.n, 11);
+    ck_assert_uint_eq(seen.seqs[0], 91);
+    ck_assert_str_eq(seen.data[10], "after");
+    journal_destroy(&j);
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("journal");
@@ -658,6 +779,10 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_reopen_makes_unsynced_durable);
     tcase_add_test(tc, test_replay_detects_later_damage);
     tcase_add_test(tc, test_skip_to);
+    tcase_add_test(tc, test_prealloc_room);
+    tcase_add_test(tc, test_prealloc_extends);
+    tcase_add_test(tc, test_prealloc_torn_inside_room);
+    tcase_add_test(tc, test_prealloc_compaction);
     suite_add_tcase(s, tc);
     return s;
 }
