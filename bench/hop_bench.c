@@ -12,7 +12,7 @@
  * sockets' ZMQ_FD descriptors, drained by a bus_pump. With CURVE on, every bound side checks that each message
  * carries the ZAP user id (the client's key): a chain that ran unauthenticated fails.
  *
- * The message is a real place_order request envelope (proto_request_encode, ~230 bytes), 256 different ones
+ * The message is a real place_order request envelope (proto_request_encode, 266 bytes), 256 different ones
  * in turn; replies come back in order (one path, FIFO) and each is compared with what was sent. The client
  * keeps 1 or 64 messages in flight for a fixed time and measures messages/s, the round trip of each, and the
  * CPU every process of the chain used meanwhile (all threads: /proc/PID/task/TID/schedstat, first field; the
