@@ -461,39 +461,23 @@ static void s_settings(bench_t *b)
     db_destroy(&db);
 }
 
-static buf_t *s_journal(bench_t *b)
-{
-    buf_t *journal = calloc((size_t) b->n, sizeof *journal);
-    for (long i = 0; i < b->n; i++) {
-        proto_event_t ev;
-        proto_event_init(&ev, PROTO_T_EVENT_FILL);
-        snprintf(ev.source, sizeof ev.source, "%s", b->source);
-        ev.seq = (uint64_t) i + 1;
-        s_fill(&ev.fill, b->round, i);
-        proto_header_t h;
-        char id[32];
-        snprintf(id, sizeof id, "e%ld", i + 1);
-        proto_header_init(&h, id);
-        buf_init(&journal[i], 1 << 20);
-        proto_event_encode(&h, &ev, &journal[i], NULL);
-        proto_event_free(&ev);
-    }
-    return journal;
-}
-
-/* The orders phase's journal: n order updates of source b->source. */
-static buf_t *s_order_journal(bench_t *b, long n)
+/* A journal of n events of source b->source, numbered from 1: fills (type PROTO_T_EVENT_FILL, of round
+ * b->round) or order updates (PROTO_T_EVENT_ORDER, for the orders phase). */
+static buf_t *s_journal(bench_t *b, long n, proto_type_t type)
 {
     buf_t *journal = calloc((size_t) n, sizeof *journal);
     for (long i = 0; i < n; i++) {
         proto_event_t ev;
-        proto_event_init(&ev, PROTO_T_EVENT_ORDER);
+        proto_event_init(&ev, type);
         snprintf(ev.source, sizeof ev.source, "%s", b->source);
         ev.seq = (uint64_t) i + 1;
-        s_order(&ev.order, b->source, i);
+        if (type == PROTO_T_EVENT_FILL)
+            s_fill(&ev.fill, b->round, i);
+        else
+            s_order(&ev.order, b->source, i);
         proto_header_t h;
         char id[32];
-        snprintf(id, sizeof id, "o%ld", i + 1);
+        snprintf(id, sizeof id, "%c%ld", type == PROTO_T_EVENT_FILL ? 'e' : 'o', i + 1);
         proto_header_init(&h, id);
         buf_init(&journal[i], 1 << 20);
         proto_event_encode(&h, &ev, &journal[i], NULL);
@@ -524,7 +508,7 @@ static double s_number(bench_t *b, const char *sql)
 static int s_orders_phase(bench_t *b, pid_t rec, long m, long rate)
 {
     snprintf(b->source, sizeof b->source, "orders-%ld", rate);
-    buf_t *journal = s_order_journal(b, m);
+    buf_t *journal = s_journal(b, m, PROTO_T_EVENT_ORDER);
     long replays = 0;
     phase_t p0 = {.recorder_pid = rec}, p1 = {.recorder_pid = rec};
     /* pg_stat_database lags by up to 500 ms (stats flush): both readings are taken after a pause. */
@@ -604,7 +588,7 @@ int main(int argc, char **argv)
     int rc = 0;
     for (b.round = 1; b.round <= rounds; b.round++) {
         snprintf(b.source, sizeof b.source, "bench-%d", b.round);
-        buf_t *journal = s_journal(&b);
+        buf_t *journal = s_journal(&b, b.n, PROTO_T_EVENT_FILL);
         long replays = 0;
         phase_t p0 = {.recorder_pid = rec}, p1 = {.recorder_pid = rec};
         double t_rec = s_run_recorder(&b, journal, b.n, 0, &replays, &p0, &p1);
