@@ -413,6 +413,9 @@ def main():
     rec = None
     if os.environ.get("BENCH_SKIP_RECORDER") != "1":
         rec = recorder_bench()
+    hop = hop_bench()
+    if hop:
+        runs["hop"] = [hop]
 
     stack, sim = new_stack("bench1")
     try:
@@ -454,6 +457,21 @@ def main():
     with open(RESULTS + ".runs.json", "w") as f:
         json.dump({"runs": runs, "rec": rec}, f)
     report(runs, rec)
+
+
+def hop_bench():
+    """bench_hop (bench/hop_bench.c): what one ZeroMQ hop costs here with no work of its own: a client -> 0 or
+    2 forwarders -> echo chain of processes made and waited on as the services do, tcp, CURVE off and on. Two
+    forwarders is the order path's shape (client -> gateway -> router -> worker) without the work."""
+    exe = os.path.join(BENCH_DIR, "bench_hop")
+    if not os.path.exists(exe):
+        log("bench_hop not built: skipped")
+        return None
+    cmd = [exe, "-r", str(ROUNDS), "-s", "0.5" if QUICK else "1", "-f", "0,2", "-t", "tcp", "-c", "off,on"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    text = "\n".join(ln for ln in (r.stdout + r.stderr).splitlines() if not ln.startswith("{"))
+    log(f"hop done (rc={r.returncode})")
+    return record("hop", rc=r.returncode, command=" ".join(["bench_hop"] + cmd[1:]), output=text[-8000:])
 
 
 def recorder_bench():
@@ -589,6 +607,8 @@ def report(runs, rec):
                 f"| {fills[0]['fills']} | {fmt(med(fills, 'p50_ms'))} | {fmt(med(fills, 'p99_ms'))} | "
                 f"{fmt(med(fills, 'max_ms'))} |") if fills else "not run"
     rec_txt = rec["output"] if rec else "not run"
+    hop = runs.get("hop", [None])[0]
+    hop_txt = f"Command: `{hop['command']}` (exit {hop['rc']}).\n\n{hop['output']}" if hop else "not run"
 
     text = f"""
 ## Results
@@ -633,6 +653,10 @@ client waits for whenever the delayed process is on the order's path; it measure
 ```
 {rec_txt}
 ```
+
+### One ZeroMQ hop (bench_hop: client -> 0 or 2 forwarders -> echo, no work of their own)
+
+{hop_txt}
 """
     print(text)
     if REPORT:

@@ -22,7 +22,7 @@ say() { printf '[bench] %s\n' "$*"; }
 grep -q 'CMAKE_BUILD_TYPE:STRING=\(Release\|RelWithDebInfo\)' "$BUILD/CMakeCache.txt" ||
   say "WARNING: $BUILD is not an optimised build (CMAKE_BUILD_TYPE); the figures will be low"
 mkdir -p "$BUILD"
-cmake --build "$BUILD" -j"$(nproc)" --target bench_pipeline bench_floor bench_codec bench_recorder \
+cmake --build "$BUILD" -j"$(nproc)" --target bench_pipeline bench_floor bench_codec bench_recorder bench_hop \
   xroute xroute-exchange-sim xroute-router xroute-gateway xroute-recorder xroute-venue-binance \
   xroute-venue-bybit xroute-venue-coindcx >"$BUILD/bench-build.log" 2>&1 ||
   { tail -30 "$BUILD/bench-build.log"; say "build failed"; [ "${BENCH_NO_BUILD:-0}" = 1 ] || exit 1
