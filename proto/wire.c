@@ -127,6 +127,11 @@ static int s_scan(const unsigned char **pp, const unsigned char *end, int depth,
     return 0;
 }
 
+int wire_skip(const unsigned char **pp, const unsigned char *end, err_t *err)
+{
+    return s_scan(pp, end, 1, err);
+}
+
 int wire_scan(const char *data, size_t len, err_t *err)
 {
     if (len == 0)

@@ -117,6 +117,10 @@ extern const wire_desc_t wire_error_desc;     /* proto_error_t */
  * reserved byte 0xc1, every length within the input. 0 or -1 (XR_INVALID_REQUEST). */
 int wire_scan(const char *data, size_t len, err_t *err);
 
+/* Skips the one msgpack object at *pp (checked as wire_scan checks: bounds, depth, sizes), advancing *pp
+ * past it. Returns 0, or -1 with err set (XR_INVALID_REQUEST) and *pp unspecified. */
+int wire_skip(const unsigned char **pp, const unsigned char *end, err_t *err);
+
 /* Sets err to XR_INVALID_REQUEST "<path>[.key]: <text>". Returns -1. */
 int wire_fail(err_t *err, const wire_path_t *path, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

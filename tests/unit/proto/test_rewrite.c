@@ -110,6 +110,31 @@ START_TEST(test_errors_leave_out_unchanged)
 }
 END_TEST
 
+/* Keys and headers in longer encodings than needed (map16, str8 keys) are found all the same, and the
+ * entries not replaced are copied byte for byte, encodings included. Trailing bytes after the map are not. */
+START_TEST(test_long_encodings_copied_as_they_are)
+{
+    /* map16 of 3: str8 "id" -> "a", "v" -> 1, str8 "body" -> map16 {str8 "q": 1} */
+    const unsigned char in[] = {0xde, 0x00, 0x03, 0xd9, 0x02, 'i', 'd', 0xa1, 'a', 0xa1, 'v', 0x01,
+                                0xd9, 0x04, 'b', 'o', 'd', 'y', 0xde, 0x00, 0x01, 0xd9, 0x01, 'q', 0x01,
+                                0xc0 /* trailing nil: not part of the envelope */};
+    const unsigned char want[] = {0x83, 0xd9, 0x02, 'i', 'd', 0xa2, 'z', 'z', 0xa1, 'v', 0x01,
+                                  0xd9, 0x04, 'b', 'o', 'd', 'y', 0xde, 0x00, 0x01, 0xd9, 0x01, 'q', 0x01};
+    buf_t out;
+    buf_init(&out, 4096);
+    err_t err = {0};
+    ck_assert_int_eq(proto_envelope_rewrite(in, sizeof in, "zz", NULL, &out, &err), 0);
+    ck_assert_uint_eq(out.len, sizeof want);
+    ck_assert_int_eq(memcmp(out.data, want, sizeof want), 0);
+    /* a truncated body is refused and leaves out as it was */
+    buf_reset(&out);
+    ck_assert_int_eq(proto_envelope_rewrite(in, sizeof in - 3, "zz", NULL, &out, &err), -1);
+    ck_assert_int_eq(err.code, XR_INVALID_REQUEST);
+    ck_assert_uint_eq(out.len, 0);
+    buf_release(&out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("rewrite");
@@ -117,6 +142,7 @@ int main(void)
     tcase_add_test(tc, test_replace_id_keep_rest);
     tcase_add_test(tc, test_client_added_when_absent);
     tcase_add_test(tc, test_errors_leave_out_unchanged);
+    tcase_add_test(tc, test_long_encodings_copied_as_they_are);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
