@@ -1,7 +1,7 @@
 /* runtime: the venue worker service: configuration, sockets, the one poll loop (the ZeroMQ sockets' ZMQ_FD
- * descriptors, the HTTP client's sockets and the signal pipe together), startup (clock, instruments, unresolved sends), the
- * worker <-> router protocol (register, heartbeats, re-register after a router restart), request dispatch
- * and replies, and health. Venue calls themselves are driven by rt_call.c. */
+ * descriptors, the HTTP client's sockets and the signal pipe together), startup (clock, instruments,
+ * unresolved sends), the worker <-> router protocol (register, heartbeats, re-register after a router
+ * restart), request dispatch and replies, and health. Venue calls themselves are driven by rt_call.c. */
 #include "rt.h"
 
 #include "base/log.h"
