@@ -5,69 +5,10 @@
 
 #include "wire.h"
 
-#include <msgpack.h>
 #include <stdbool.h>
 #include <string.h>
 
 #define REWRITE_ID_MAX 64
-
-static int s_write(void *data, const char *buf, size_t len)
-{
-    return buf_append((buf_t *) data, buf, len) == 0 ? 0 : -1;
-}
-
-static int s_pack_str(msgpack_packer *pk, const char *s)
-{
-    size_t n = strlen(s);
-    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n) ? -1 : 0;
-}
-
-static uint32_t s_be(const unsigned char *p, int n)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-/* Reads a map header at *pp: its entry count in *n, *pp moved past it. -1 if no map starts there. */
-static int s_map_head(const unsigned char **pp, const unsigned char *end, uint32_t *n)
-{
-    const unsigned char *p = *pp;
-    if (p >= end)
-        return -1;
-    unsigned b = *p++;
-    int lenbytes = b == 0xde ? 2 : b == 0xdf ? 4 : 0;
-    if ((b & 0xf0) == 0x80) {
-        *n = b & 0x0f;
-    } else if (lenbytes && end - p >= lenbytes) {
-        *n = s_be(p, lenbytes);
-        p += lenbytes;
-    } else {
-        return -1;
-    }
-    *pp = p;
-    return 0;
-}
-
-/* Whether the object in [k, kend) is the msgpack str `name`. */
-static bool s_key_is(const unsigned char *k, const unsigned char *kend, const char *name)
-{
-    size_t n = strlen(name);
-    unsigned b = *k;
-    int lenbytes = b == 0xd9 ? 1 : b == 0xda ? 2 : b == 0xdb ? 4 : 0;
-    size_t len, head;
-    if ((b & 0xe0) == 0xa0) {
-        len = b & 0x1f;
-        head = 1;
-    } else if (lenbytes && kend - k > lenbytes) {
-        len = s_be(k + 1, lenbytes);
-        head = 1 + (size_t) lenbytes;
-    } else {
-        return false;
-    }
-    return len == n && (size_t) (kend - k) == head + n && memcmp(k + head, name, n) == 0;
-}
 
 int proto_envelope_rewrite(const void *data, size_t len, const char *new_id, const char *new_client, buf_t *out,
                            err_t *err)
@@ -79,7 +20,7 @@ int proto_envelope_rewrite(const void *data, size_t len, const char *new_id, con
         return err_set(err, XR_INVALID_REQUEST, "client: longer than %d bytes", REWRITE_ID_MAX);
     const unsigned char *p = data, *end = p + len;
     uint32_t n;
-    if (s_map_head(&p, end, &n) != 0)
+    if (wire_map_head(&p, end, &n) != 0)
         return err_set(err, XR_INVALID_REQUEST, "envelope: not a msgpack map");
     /* First pass: every entry is well formed (so the second cannot fail), and is there a client? */
     const unsigned char *entries = p;
@@ -91,32 +32,29 @@ int proto_envelope_rewrite(const void *data, size_t len, const char *new_id, con
         const unsigned char *v = p;
         if (wire_skip(&p, end, err) != 0)
             return -1;
-        has_client = has_client || s_key_is(k, v, "client");
+        has_client = has_client || wire_is_str(k, v, "client");
     }
-    size_t mark = out->len;
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, out, s_write);
-    if (msgpack_pack_map(&pk, n + (new_client && !has_client ? 1 : 0)))
-        goto full;
+    wire_writer_t w;
+    wire_writer_init(&w, out);
+    wire_put_map(&w, n + (new_client && !has_client ? 1 : 0));
     p = entries;
     for (uint32_t i = 0; i < n; i++) {
         const unsigned char *k = p;
         wire_skip(&p, end, NULL);
         const unsigned char *v = p;
         wire_skip(&p, end, NULL);
-        const char *replace = s_key_is(k, v, "id")                   ? new_id
-                              : new_client && s_key_is(k, v, "client") ? new_client
-                                                                       : NULL;
-        if (replace ? buf_append(out, k, (size_t) (v - k)) != 0 || s_pack_str(&pk, replace) != 0
-                    : buf_append(out, k, (size_t) (p - k)) != 0)
-            goto full;
+        const char *replace = wire_is_str(k, v, "id")                   ? new_id
+                              : new_client && wire_is_str(k, v, "client") ? new_client
+                                                                          : NULL;
+        wire_put_raw(&w, k, (size_t) ((replace ? v : p) - k));
+        if (replace)
+            wire_put_cstr(&w, replace);
     }
-    if (new_client && !has_client && (s_pack_str(&pk, "client") || s_pack_str(&pk, new_client)))
-        goto full;
+    if (new_client && !has_client) {
+        wire_put_key(&w, "client");
+        wire_put_cstr(&w, new_client);
+    }
+    if (wire_writer_end(&w, NULL) != 0)
+        return err_set(err, XR_INVALID_REQUEST, "envelope: output buffer full");
     return 0;
-full:
-    out->len = mark;
-    if (out->data)
-        out->data[mark] = '\0';
-    return err_set(err, XR_INVALID_REQUEST, "envelope: output buffer full");
 }

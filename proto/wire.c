@@ -132,6 +132,35 @@ int wire_skip(const unsigned char **pp, const unsigned char *end, err_t *err)
     return s_scan(pp, end, 1, err);
 }
 
+int wire_map_head(const unsigned char **pp, const unsigned char *end, uint32_t *n)
+{
+    const unsigned char *p = *pp;
+    s_head_t h;
+    if (p >= end || s_classify(*p++, &h) != 0 || h.container != 2 || (size_t) (end - p) < h.lenbytes)
+        return -1;
+    if (h.lenbytes) {
+        h.n = s_be(p, h.lenbytes);
+        p += h.lenbytes;
+    }
+    *n = (uint32_t) h.n;
+    *pp = p;
+    return 0;
+}
+
+bool wire_is_str(const unsigned char *p, const unsigned char *end, const char *s)
+{
+    s_head_t h;
+    if (p >= end || !((*p >= 0xa0 && *p <= 0xbf) || (*p >= 0xd9 && *p <= 0xdb)) || s_classify(*p++, &h) != 0 ||
+        (size_t) (end - p) < h.lenbytes)
+        return false;
+    if (h.lenbytes) {
+        h.n = s_be(p, h.lenbytes);
+        p += h.lenbytes;
+    }
+    size_t n = strlen(s);
+    return h.n == n && (size_t) (end - p) == n && memcmp(p, s, n) == 0;
+}
+
 int wire_scan(const char *data, size_t len, err_t *err)
 {
     if (len == 0)
@@ -641,6 +670,11 @@ void wire_put_bool(wire_writer_t *w, bool v)
         msgpack_pack_true(&w->pk);
     else
         msgpack_pack_false(&w->pk);
+}
+
+void wire_put_raw(wire_writer_t *w, const void *data, size_t len)
+{
+    s_write(w, data, len);
 }
 
 void wire_put_map(wire_writer_t *w, size_t n)

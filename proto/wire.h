@@ -121,6 +121,13 @@ int wire_scan(const char *data, size_t len, err_t *err);
  * past it. Returns 0, or -1 with err set (XR_INVALID_REQUEST) and *pp unspecified. */
 int wire_skip(const unsigned char **pp, const unsigned char *end, err_t *err);
 
+/* Reads the header of a map at *pp: its entry count in *n, *pp moved past the header. Returns 0, or -1 when
+ * no (complete) map header starts there. */
+int wire_map_head(const unsigned char **pp, const unsigned char *end, uint32_t *n);
+
+/* Whether [p, end) is exactly one msgpack str equal to s. */
+bool wire_is_str(const unsigned char *p, const unsigned char *end, const char *s);
+
 /* Sets err to XR_INVALID_REQUEST "<path>[.key]: <text>". Returns -1. */
 int wire_fail(err_t *err, const wire_path_t *path, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -182,6 +189,8 @@ void wire_put_uint(wire_writer_t *w, uint64_t v);
 void wire_put_bool(wire_writer_t *w, bool v);
 void wire_put_map(wire_writer_t *w, size_t n);
 void wire_put_array(wire_writer_t *w, size_t n);
+/* Appends len bytes that already are msgpack (e.g. an entry copied from another message). */
+void wire_put_raw(wire_writer_t *w, const void *data, size_t len);
 
 /* Number of fields of obj that desc would write (required ones and set optional ones). */
 size_t wire_count(const wire_desc_t *desc, const void *obj);
