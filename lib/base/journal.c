@@ -23,6 +23,8 @@
 #define S_CRC_OFFSET 28     /* the CRC covers header bytes [0, 28) and the payload */
 #define S_COPY_CHUNK 65536
 
+static const uint8_t s_zeros[S_COPY_CHUNK]; /* what preallocation writes and a zero tail is compared with */
+
 struct _journal_t {
     char *path;            /* journal file */
     char *tmp_path;        /* path.tmp, the compaction target */
@@ -333,13 +335,12 @@ static int s_recover_tail(journal_t *self, uint64_t off, uint64_t file_size, err
  * error (err set). */
 static int s_zero_tail(journal_t *self, uint64_t off, uint64_t file_size, err_t *err)
 {
-    static const uint8_t zeros[4096];
     uint8_t chunk[4096];
     for (uint64_t pos = off; pos < file_size;) {
         size_t n = file_size - pos < sizeof chunk ? (size_t) (file_size - pos) : sizeof chunk;
         if (s_pread_full(self->fd, chunk, n, pos, err) != 0)
             return err_set(err, XR_INTERNAL, "journal %s: read failed at offset %" PRIu64, self->path, pos);
-        if (memcmp(chunk, zeros, n) != 0)
+        if (memcmp(chunk, s_zeros, n) != 0)
             return 0;
         pos += n;
     }
@@ -582,12 +583,11 @@ static int s_sync(journal_t *self, err_t *err)
  * the preallocation: the room written so far is cut off again and records are appended as without it. */
 static void s_extend(journal_t *self, uint64_t end)
 {
-    static const uint8_t zeros[S_COPY_CHUNK];
     uint64_t target = end + self->prealloc;
     target += 4095 - (target + 4095) % 4096;
     for (uint64_t pos = self->alloc; pos < target;) {
-        size_t n = target - pos < sizeof zeros ? (size_t) (target - pos) : sizeof zeros;
-        struct iovec iov = {.iov_base = (void *) zeros, .iov_len = n};
+        size_t n = target - pos < sizeof s_zeros ? (size_t) (target - pos) : sizeof s_zeros;
+        struct iovec iov = {.iov_base = (void *) s_zeros, .iov_len = n};
         if (s_pwritev_full(self->fd, &iov, 1, pos) != 0) {
             log_warn("journal path=%s preallocation to %" PRIu64 " bytes failed: %s; appending without", self->path,
                      target, strerror(errno));
